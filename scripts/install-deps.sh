@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package mailns needs to build, test and benchmark.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+  build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev \
+  libboost-dev libssl-dev libldns-dev libyaml-cpp-dev libspdlog-dev libfmt-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  knot knot-dnsutils nsd bind9-dnsutils ldnsutils dnsperf python3 python3-dnspython procps util-linux iproute2

@@ -1,0 +1,52 @@
+// AnswerPlan: what a response says, decided before any byte is written:
+// rcode, AA, and which RRsets (with which owner names) go in which section.
+// Fixed capacity, no allocation; tests inspect it without decoding bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "zone/record.hpp"
+
+namespace mailns::zone {
+
+namespace rcode {
+inline constexpr uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4, kRefused = 5,
+                         kNotAuth = 9;
+inline constexpr uint16_t kBadVers = 16;  // extended, needs OPT
+}  // namespace rcode
+
+// An owner name to write: uncompressed wire octets that outlive the encoding.
+struct NameRef {
+  const uint8_t* wire = nullptr;
+  uint8_t len = 0;
+};
+
+struct PlannedRRset {
+  NameRef owner;
+  const RRset* rrset = nullptr;
+  uint32_t ttl = 0;  // may differ from rrset->ttl (negative answers)
+};
+
+enum class Section : uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
+
+struct AnswerPlan {
+  static constexpr size_t kMaxPerSection = 24;
+
+  uint16_t rcode = 0;  // may exceed 15: extended rcode (BADVERS) goes into OPT
+  bool aa = false;
+  PlannedRRset sections[3][kMaxPerSection];
+  uint8_t counts[3] = {0, 0, 0};
+
+  bool add(Section s, NameRef owner, const RRset* set, uint32_t ttl) noexcept {
+    auto i = static_cast<size_t>(s);
+    if (counts[i] >= kMaxPerSection) return false;
+    sections[i][counts[i]++] = PlannedRRset{owner, set, ttl};
+    return true;
+  }
+  bool add(Section s, NameRef owner, const RRset* set) noexcept { return add(s, owner, set, set->ttl); }
+  size_t count(Section s) const noexcept { return counts[static_cast<size_t>(s)]; }
+  const PlannedRRset& at(Section s, size_t i) const noexcept { return sections[static_cast<size_t>(s)][i]; }
+};
+
+}  // namespace mailns::zone

@@ -1,0 +1,156 @@
+#include "zone/dns_name.hpp"
+
+#include <ldns/ldns.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace mailns::zone {
+
+size_t make_lookup_form(const uint8_t* wire, size_t len, uint8_t* out) noexcept {
+  // Collect label offsets, then emit them in reverse order.
+  uint8_t starts[128];
+  size_t n = 0;
+  for (size_t p = 0; p < len && wire[p] != 0; p += wire[p] + 1) starts[n++] = static_cast<uint8_t>(p);
+  size_t o = 0;
+  while (n > 0) {
+    const size_t p = starts[--n];
+    const uint8_t l = wire[p];
+    out[o++] = l;
+    for (size_t i = 1; i <= l; ++i) out[o++] = dns_lower(wire[p + i]);
+  }
+  return o;
+}
+
+DnsName::DnsName() : wire_(1, '\0') {}
+
+DnsName::DnsName(std::string wire) : wire_(std::move(wire)) {
+  uint8_t buf[kMaxNameWire];
+  const size_t n = make_lookup_form(reinterpret_cast<const uint8_t*>(wire_.data()), wire_.size(), buf);
+  lf_.assign(reinterpret_cast<const char*>(buf), n);
+  for (size_t p = 0; static_cast<uint8_t>(wire_[p]) != 0; p += static_cast<uint8_t>(wire_[p]) + 1) ++labels_;
+}
+
+std::optional<DnsName> DnsName::from_wire(std::span<const uint8_t> wire) {
+  if (wire.empty() || wire.size() > kMaxNameWire) return std::nullopt;
+  size_t p = 0;
+  while (p < wire.size()) {
+    const uint8_t l = wire[p];
+    if (l == 0) {
+      if (p + 1 != wire.size()) return std::nullopt;
+      return DnsName(std::string(reinterpret_cast<const char*>(wire.data()), wire.size()));
+    }
+    if (l > kMaxLabel) return std::nullopt;
+    p += l + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<DnsName> DnsName::from_text(std::string_view text, std::string* error) {
+  return from_text_relative(text, DnsName(), error);
+}
+
+std::optional<DnsName> DnsName::from_text_relative(std::string_view text, const DnsName& origin,
+                                                   std::string* error) {
+  auto fail = [&](const std::string& why) -> std::optional<DnsName> {
+    if (error) *error = "invalid domain name '" + std::string(text) + "': " + why;
+    return std::nullopt;
+  };
+  if (text.empty()) return fail("empty");
+  if (text == "@") return origin;
+  if (text == ".") return DnsName();
+  // An unescaped trailing dot makes the name absolute.
+  bool absolute = false;
+  if (text.back() == '.') {
+    size_t bs = 0;
+    for (size_t i = text.size() - 1; i > 0 && text[i - 1] == '\\'; --i) ++bs;
+    absolute = (bs % 2) == 0;
+  }
+  std::string s(text);
+  if (!absolute) s += '.';
+  ldns_rdf* rdf = nullptr;
+  if (ldns_str2rdf_dname(&rdf, s.c_str()) != LDNS_STATUS_OK || rdf == nullptr) {
+    return fail("label longer than 63 octets, name longer than 255 octets, empty label or bad escape");
+  }
+  std::string wire(reinterpret_cast<const char*>(ldns_rdf_data(rdf)), ldns_rdf_size(rdf));
+  ldns_rdf_deep_free(rdf);
+  if (!absolute && !origin.is_root()) {
+    wire.pop_back();  // drop root label, append origin
+    wire.append(origin.wire_);
+  }
+  auto n = from_wire({reinterpret_cast<const uint8_t*>(wire.data()), wire.size()});
+  if (!n) return fail("name longer than 255 octets");
+  return n;
+}
+
+bool DnsName::is_subdomain_of(const DnsName& other) const noexcept {
+  return lf_.size() >= other.lf_.size() && std::memcmp(lf_.data(), other.lf_.data(), other.lf_.size()) == 0;
+}
+
+std::optional<DnsName> DnsName::parent() const {
+  if (is_root()) return std::nullopt;
+  const size_t l = static_cast<uint8_t>(wire_[0]);
+  return DnsName(wire_.substr(l + 1));
+}
+
+std::optional<DnsName> DnsName::prepend(std::string_view label) const {
+  if (label.empty() || label.size() > kMaxLabel) return std::nullopt;
+  if (wire_.size() + label.size() + 1 > kMaxNameWire) return std::nullopt;
+  std::string w;
+  w.reserve(wire_.size() + label.size() + 1);
+  w.push_back(static_cast<char>(label.size()));
+  w.append(label);
+  w.append(wire_);
+  return DnsName(std::move(w));
+}
+
+std::string_view DnsName::first_label() const noexcept {
+  if (is_root()) return {};
+  return std::string_view(wire_).substr(1, static_cast<uint8_t>(wire_[0]));
+}
+
+std::string DnsName::to_text() const {
+  std::string out;
+  if (is_root()) return ".";
+  for (size_t p = 0; static_cast<uint8_t>(wire_[p]) != 0;) {
+    const uint8_t l = static_cast<uint8_t>(wire_[p]);
+    for (size_t i = 1; i <= l; ++i) {
+      const uint8_t c = static_cast<uint8_t>(wire_[p + i]);
+      if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c <= 0x20 || c >= 0x7f) {
+        char b[5];
+        std::snprintf(b, sizeof b, "\\%03u", c);
+        out += b;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    out += '.';
+    p += l + 1;
+  }
+  return out;
+}
+
+std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept {
+  // RFC 4034 6.1: compare labels from the root, as lower-cased octet strings;
+  // a label that is a prefix of the other sorts first, fewer labels first.
+  const auto& x = a.lf_;
+  const auto& y = b.lf_;
+  size_t i = 0, j = 0;
+  while (i < x.size() && j < y.size()) {
+    const size_t lx = static_cast<uint8_t>(x[i]), ly = static_cast<uint8_t>(y[j]);
+    const int c = std::memcmp(x.data() + i + 1, y.data() + j + 1, std::min(lx, ly));
+    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+    if (lx != ly) return lx < ly ? std::strong_ordering::less : std::strong_ordering::greater;
+    i += lx + 1;
+    j += ly + 1;
+  }
+  if (i < x.size()) return std::strong_ordering::greater;
+  if (j < y.size()) return std::strong_ordering::less;
+  return std::strong_ordering::equal;
+}
+
+}  // namespace mailns::zone

@@ -1,0 +1,62 @@
+#include "zone/query.hpp"
+
+#include "zone/rr_type.hpp"
+
+namespace mailns::zone {
+
+void fill_lookup(const uint8_t* wire, size_t len, uint8_t* lf, uint8_t& lf_len, uint8_t* label_ends,
+                 uint8_t& labels) noexcept {
+  lf_len = static_cast<uint8_t>(make_lookup_form(wire, len, lf));
+  labels = 0;
+  for (size_t p = 0; p < lf_len; p += lf[p] + 1) label_ends[labels++] = static_cast<uint8_t>(p + lf[p] + 1);
+}
+
+ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
+  if (msg.size() < 12) return ParseStatus::kDrop;
+  WireReader r(msg);
+  q.id = r.u16();
+  const uint16_t flags = r.u16();
+  if (flags & 0x8000) return ParseStatus::kDrop;  // QR=1: never answer a response
+  q.opcode = static_cast<uint8_t>((flags >> 11) & 0xF);
+  q.rd = (flags & 0x0100) != 0;
+  q.cd = (flags & 0x0010) != 0;
+  q.qdcount = r.u16();
+  const uint16_t ancount = r.u16();
+  const uint16_t nscount = r.u16();
+  const uint16_t arcount = r.u16();
+  q.has_question = false;
+  q.has_edns = false;
+  q.edns_do = false;
+  if (q.qdcount != 1) return ParseStatus::kFormErr;
+  r.name(q.qname);
+  q.qtype = r.u16();
+  q.qclass = r.u16();
+  if (!r.ok()) return ParseStatus::kFormErr;
+  q.has_question = true;
+  uint8_t labels = 0;
+  fill_lookup(q.qname.wire, q.qname.len, q.lf, q.lf_len, q.label_ends, labels);
+  // Skip answer and authority; OPT may only appear once, in additional.
+  NameBuf scratch;
+  const uint32_t total = uint32_t{ancount} + nscount + arcount;
+  for (uint32_t i = 0; i < total; ++i) {
+    r.name(scratch);
+    const uint16_t type = r.u16();
+    const uint16_t klass = r.u16();
+    const uint32_t ttl = r.u32();
+    const uint16_t rdlen = r.u16();
+    r.skip(rdlen);
+    if (!r.ok()) return ParseStatus::kFormErr;
+    if (type == rrtype::OPT) {
+      const bool in_additional = i >= uint32_t{ancount} + nscount;
+      if (!in_additional || q.has_edns || scratch.len != 1) return ParseStatus::kFormErr;  // RFC 6891 6.1.1
+      q.has_edns = true;
+      q.edns_udp_size = klass;
+      q.edns_version = static_cast<uint8_t>(ttl >> 16);
+      q.edns_do = (ttl & 0x8000) != 0;
+    }
+  }
+  if (r.remaining() != 0) return ParseStatus::kFormErr;  // trailing garbage
+  return ParseStatus::kOk;
+}
+
+}  // namespace mailns::zone

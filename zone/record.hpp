@@ -1,0 +1,30 @@
+// Record: one resource record with its RDATA in uncompressed wire form, and
+// RRset: the records of one owner and type, sharing one TTL (RFC 2181 5.2).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "zone/dns_name.hpp"
+
+namespace mailns::zone {
+
+struct Record {
+  DnsName owner;
+  uint16_t type = 0;
+  uint16_t rclass = 1;
+  uint32_t ttl = 0;
+  std::vector<uint8_t> rdata;
+};
+
+struct RRset {
+  uint16_t type = 0;
+  uint32_t ttl = 0;
+  std::vector<std::vector<uint8_t>> rdatas;  // distinct, in load order
+
+  std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }
+  size_t size() const noexcept { return rdatas.size(); }
+};
+
+}  // namespace mailns::zone

@@ -1,0 +1,102 @@
+#include "zone/response_encoder.hpp"
+
+#include "zone/rr_type.hpp"
+#include "zone/wire_writer.hpp"
+
+namespace mailns::zone {
+
+namespace {
+
+constexpr size_t kOptSize = 11;
+
+void write_rdata(WireWriter& w, uint16_t type, std::span<const uint8_t> rd) noexcept {
+  RdataName names[2];
+  const int n = rdata_names(type, rd, names);
+  size_t p = 0;
+  for (int i = 0; i < n; ++i) {
+    if (!names[i].compressible) continue;
+    w.bytes(rd.data() + p, names[i].offset - p);
+    w.name(rd.data() + names[i].offset, names[i].len, true);
+    p = names[i].offset + names[i].len;
+  }
+  w.bytes(rd.data() + p, rd.size() - p);
+}
+
+// Writes every record of one planned RRset; returns the number written.
+uint16_t write_rrset(WireWriter& w, const PlannedRRset& p) noexcept {
+  const RRset& s = *p.rrset;
+  for (size_t i = 0; i < s.size(); ++i) {
+    w.name(p.owner.wire, p.owner.len, true);
+    w.u16(s.type);
+    w.u16(rrclass::IN);
+    w.u32(p.ttl);
+    const size_t len_at = w.size();
+    w.u16(0);
+    write_rdata(w, s.type, s.rdata(i));
+    if (w.overflow()) return 0;
+    w.patch_u16(len_at, static_cast<uint16_t>(w.size() - len_at - 2));
+  }
+  return static_cast<uint16_t>(s.size());
+}
+
+}  // namespace
+
+size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t> out,
+                       const EncodeParams& params) noexcept {
+  if (out.size() < 12) return 0;
+  WireWriter w(out, params.limit);
+  bool tc = false;
+  w.u16(q.id);
+  w.u16(0);  // flags, patched below
+  w.u16(q.has_question ? 1 : 0);
+  w.u16(0);
+  w.u16(0);
+  w.u16(0);
+  if (q.has_question) {
+    w.name(q.qname.wire, q.qname.len, false);
+    w.u16(q.qtype);
+    w.u16(q.qclass);
+  }
+  if (w.overflow()) return 0;
+  const bool opt = q.has_edns;
+  if (opt) w.set_capacity(params.limit - kOptSize);
+
+  uint16_t counts[3] = {0, 0, 0};
+  for (size_t sec = 0; sec < 3 && !tc; ++sec) {
+    const auto s = static_cast<Section>(sec);
+    for (size_t i = 0; i < plan.count(s); ++i) {
+      const auto m = w.mark();
+      const uint16_t n = write_rrset(w, plan.at(s, i));
+      if (w.overflow()) {
+        w.rollback(m);
+        if (s != Section::kAdditional) tc = true;
+        break;
+      }
+      counts[sec] = static_cast<uint16_t>(counts[sec] + n);
+    }
+  }
+
+  uint16_t arcount = counts[2];
+  if (opt) {
+    w.set_capacity(params.limit);
+    w.u8(0);  // root owner
+    w.u16(rrtype::OPT);
+    w.u16(params.our_udp_payload);
+    const uint32_t ext_rcode = (plan.rcode >> 4) & 0xFF;
+    w.u32(ext_rcode << 24 | (q.edns_do ? 0x8000u : 0u));  // version 0, DO echoed (RFC 3225 3)
+    w.u16(0);
+    ++arcount;
+  }
+  uint16_t flags = 0x8000 | static_cast<uint16_t>((q.opcode & 0xF) << 11) | (plan.rcode & 0xF);
+  if (plan.aa) flags |= 0x0400;
+  if (tc) flags |= 0x0200;
+  if (q.rd) flags |= 0x0100;
+  if (q.cd) flags |= 0x0010;
+  w.patch_u16(2, flags);
+  w.patch_u16(6, counts[0]);
+  w.patch_u16(8, counts[1]);
+  w.patch_u16(10, arcount);
+  return w.size();
+}
+
+}  // namespace mailns::zone

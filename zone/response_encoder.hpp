@@ -1,0 +1,24 @@
+// Encodes an AnswerPlan into a response message: header, the question in the
+// client's case (0x20), the planned RRsets with name compression, and the OPT
+// record. An RRset that does not fit is rolled back whole; in the answer or
+// authority section that sets TC (RFC 2181 9), in additional it is just left out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "zone/answer_plan.hpp"
+#include "zone/query.hpp"
+
+namespace mailns::zone {
+
+struct EncodeParams {
+  size_t limit;              // maximum message size (UDP payload or 65535)
+  uint16_t our_udp_payload;  // advertised in our OPT
+};
+
+size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t> out,
+                       const EncodeParams& params) noexcept;
+
+}  // namespace mailns::zone

@@ -1,0 +1,35 @@
+// Snapshot: the immutable set of zones a server answers from, plus the
+// answer options fixed at load. Built off to the side and published with one
+// atomic pointer swap; a query pins one snapshot for its whole life.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "zone/name_index.hpp"
+#include "zone/zone.hpp"
+
+namespace mailns::zone {
+
+struct AnswerOptions {
+  uint16_t max_udp_payload = 1232;  // our EDNS buffer size (DNS flag day 2020)
+};
+
+class Snapshot {
+ public:
+  Snapshot(std::vector<std::shared_ptr<const Zone>> zones, AnswerOptions options);
+
+  // The zone with the longest origin that contains the name whose lookup
+  // form is lf[0, len) (lf_labels holds the end offset of each label prefix).
+  const Zone* find_zone(const uint8_t* lf, const uint8_t* label_ends, size_t labels) const noexcept;
+  const Zone* find_zone(const DnsName& name) const noexcept;
+  const std::vector<std::shared_ptr<const Zone>>& zones() const noexcept { return zones_; }
+  const AnswerOptions& options() const noexcept { return options_; }
+
+ private:
+  std::vector<std::shared_ptr<const Zone>> zones_;
+  AnswerOptions options_;
+  NameIndex<const Zone*> by_origin_;
+};
+
+}  // namespace mailns::zone

@@ -1,0 +1,50 @@
+// WireReader: bounds-checked, noexcept reading of a DNS message with a sticky
+// error (read everything, check ok() once). Names are decompressed into a
+// caller buffer; compression pointers must point strictly backwards, which
+// also rules out loops (RFC 1035 4.1.4).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "zone/dns_name.hpp"
+
+namespace mailns::zone {
+
+// An uncompressed wire name read from a message, in the sender's case.
+struct NameBuf {
+  uint8_t wire[kMaxNameWire];
+  uint8_t len = 0;     // total octets including the root label
+  uint8_t labels = 0;  // not counting the root
+};
+
+class WireReader {
+ public:
+  explicit WireReader(std::span<const uint8_t> msg) noexcept : msg_(msg) {}
+
+  bool ok() const noexcept { return ok_; }
+  void fail() noexcept { ok_ = false; }
+  size_t pos() const noexcept { return pos_; }
+  size_t remaining() const noexcept { return ok_ ? msg_.size() - pos_ : 0; }
+  void seek(size_t p) noexcept {
+    if (p > msg_.size()) ok_ = false; else pos_ = p;
+  }
+
+  uint8_t u8() noexcept;
+  uint16_t u16() noexcept;
+  uint32_t u32() noexcept;
+  // Returns an empty span (and fails) when fewer than n octets remain.
+  std::span<const uint8_t> bytes(size_t n) noexcept;
+  void skip(size_t n) noexcept { (void)bytes(n); }
+  // Reads a possibly compressed name into out. On any error (forward or
+  // looping pointer, label > 63, name > 255, truncation) the reader fails.
+  void name(NameBuf& out) noexcept;
+
+ private:
+  std::span<const uint8_t> msg_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace mailns::zone

@@ -1,0 +1,104 @@
+#include "zone/zone_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "zone/ldns_bridge.hpp"
+#include "zone/rr_text.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::zone {
+
+namespace {
+ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& source) {
+  ZoneLoadResult res;
+  ZoneBuilder builder(origin);
+  ldns_rdf* cur_origin = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, origin.wire().size(), origin.wire().data());
+  ldns_rdf* prev = nullptr;
+  uint32_t default_ttl = 3600;
+  int line = 1;
+  bool saw_ttl = false;
+  while (!feof(fp)) {
+    ldns_rr* rr = nullptr;
+    const int start_line = line;
+    const ldns_status st = ldns_rr_new_frm_fp_l(&rr, fp, &default_ttl, &cur_origin, &prev, &line);
+    if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_ORIGIN) continue;
+    if (st == LDNS_STATUS_SYNTAX_TTL) {
+      saw_ttl = true;
+      continue;
+    }
+    if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+      res.errors.push_back(source + ":" + std::to_string(line) + ": $INCLUDE is not supported; inline the file");
+      continue;
+    }
+    if (st != LDNS_STATUS_OK) {
+      if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && line == start_line) break;
+      res.errors.push_back(source + ":" + std::to_string(line) + ": " + ldns_get_errorstr_by_id(st));
+      if (res.errors.size() > 50) break;
+      continue;
+    }
+    std::string err;
+    auto rec = detail::record_from_ldns(rr, &err);
+    ldns_rr_free(rr);
+    if (!rec) {
+      res.errors.push_back(source + ":" + std::to_string(line) + ": " + err);
+      continue;
+    }
+    if (!builder.add(std::move(*rec))) {
+      res.errors.push_back(source + ":" + std::to_string(line) + ": " + builder.errors().back());
+    }
+  }
+  (void)saw_ttl;
+  ldns_rdf_deep_free(cur_origin);
+  if (prev) ldns_rdf_deep_free(prev);
+  for (const auto& w : builder.warnings()) res.warnings.push_back(source + ": " + w);
+  if (!res.errors.empty()) return res;
+  res.zone = builder.build();
+  if (!res.zone) {
+    for (const auto& e : builder.errors()) res.errors.push_back(source + ": " + e);
+  }
+  for (size_t i = res.warnings.size(); i < builder.warnings().size(); ++i)
+    res.warnings.push_back(source + ": " + builder.warnings()[i]);
+  return res;
+}
+}  // namespace
+
+ZoneLoadResult load_zone_file(const std::string& path, const DnsName& origin) {
+  FILE* fp = std::fopen(path.c_str(), "r");
+  if (!fp) {
+    ZoneLoadResult res;
+    res.errors.push_back(path + ": cannot open zone file: " + std::strerror(errno));
+    return res;
+  }
+  auto res = load_from_fp(fp, origin, path);
+  std::fclose(fp);
+  return res;
+}
+
+ZoneLoadResult load_zone_text(const std::string& text, const DnsName& origin, const std::string& source_name) {
+  FILE* fp = fmemopen(const_cast<char*>(text.data()), text.size(), "r");
+  if (!fp) {
+    ZoneLoadResult res;
+    res.errors.push_back(source_name + ": cannot read zone text");
+    return res;
+  }
+  auto res = load_from_fp(fp, origin, source_name);
+  std::fclose(fp);
+  return res;
+}
+
+std::string export_zone(const Zone& zone) {
+  std::string out;
+  // SOA first, as a master file should start.
+  out += record_to_text(zone.origin(), rrtype::SOA, zone.soa().ttl, zone.soa().rdatas.front()) + '\n';
+  zone.for_each_node([&](const Node& n) {
+    for (const RRset& s : n.rrsets()) {
+      if (&n == &zone.apex() && s.type == rrtype::SOA) continue;
+      for (const auto& rd : s.rdatas) out += record_to_text(n.name(), s.type, s.ttl, rd) + '\n';
+    }
+  });
+  return out;
+}
+
+}  // namespace mailns::zone
