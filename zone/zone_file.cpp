@@ -29,12 +29,12 @@ ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& 
       continue;
     }
     if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
-      res.errors.push_back(source + ":" + std::to_string(line) + ": $INCLUDE is not supported; inline the file");
+      res.errors.push_back(source + ":" + std::to_string(start_line) + ": $INCLUDE is not supported; inline the file");
       continue;
     }
     if (st != LDNS_STATUS_OK) {
       if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && line == start_line) break;
-      res.errors.push_back(source + ":" + std::to_string(line) + ": " + ldns_get_errorstr_by_id(st));
+      res.errors.push_back(source + ":" + std::to_string(start_line) + ": " + ldns_get_errorstr_by_id(st));
       if (res.errors.size() > 50) break;
       continue;
     }
@@ -42,11 +42,11 @@ ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& 
     auto rec = detail::record_from_ldns(rr, &err);
     ldns_rr_free(rr);
     if (!rec) {
-      res.errors.push_back(source + ":" + std::to_string(line) + ": " + err);
+      res.errors.push_back(source + ":" + std::to_string(start_line) + ": " + err);
       continue;
     }
     if (!builder.add(std::move(*rec))) {
-      res.errors.push_back(source + ":" + std::to_string(line) + ": " + builder.errors().back());
+      res.errors.push_back(source + ":" + std::to_string(start_line) + ": " + builder.errors().back());
     }
   }
   (void)saw_ttl;
