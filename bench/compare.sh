@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Serves the same generated mail zones with mailns and knotd (and nsd) on
+# loopback, one worker each pinned to CPU 0, and measures each with
+# ../shared/tools/cpuq.py (dnsperf on CPU 1): qps, server CPU us/query, RSS.
+# A benchmark, not a test: it prints figures and never fails on timing.
+# usage: bench/compare.sh [ZONES=1000] [SECONDS=10]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+N="${1:-1000}"
+SECS="${2:-10}"
+TOOLS="${MAILNS_TOOLS:-$ROOT/../shared/tools}"
+MAILNS="${MAILNS_BIN:-$ROOT/build/server/mailns}"
+W="$(mktemp -d /tmp/mailns-bench.XXXXXX)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"; }
+trap cleanup EXIT
+
+[ -x "$MAILNS" ] || { echo "build mailns first (scripts/build.sh)" >&2; exit 1; }
+python3 "$TOOLS/gen_zones.py" "$W" "$N"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {  # wait until something answers on udp $1
+  for _ in $(seq 1 300); do
+    if dig +time=1 +tries=1 @127.0.0.1 -p "$1" "mail0.test" SOA >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "server on port $1 did not come up" >&2; return 1
+}
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# mailns
+MP=$(free_port)
+{
+  echo "server:"; echo "  listen: [127.0.0.1:$MP]"; echo "  threads: 1"; echo "  log_level: warn"; echo "zones:"
+  while read -r d; do echo "  - { origin: $d, file: $W/zones/$d.zone }"; done < "$W/domains.txt"
+} > "$W/mailns.yaml"
+taskset -c 0 "$MAILNS" serve -c "$W/mailns.yaml" > "$W/mailns.log" 2>&1 &
+PIDS+=($!); MPID=$!
+
+# knotd
+KP=$(free_port)
+mkdir -p "$W/knot/run" "$W/knot/db"
+{
+  cat <<EOK
+server:
+  rundir: "$W/knot/run"
+  listen: 127.0.0.1@$KP
+  udp-workers: 1
+  tcp-workers: 1
+  background-workers: 1
+database:
+  storage: "$W/knot/db"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "$W/zones"
+    file: "%s.zone"
+    zonefile-sync: -1
+    journal-content: none
+    semantic-checks: off
+zone:
+EOK
+  while read -r d; do echo "  - domain: $d"; done < "$W/domains.txt"
+} > "$W/knot.conf"
+taskset -c 0 knotd -c "$W/knot.conf" > "$W/knot.log" 2>&1 &
+PIDS+=($!); KPID=$!
+
+# nsd (unsigned only)
+NP=$(free_port)
+mkdir -p "$W/nsd"
+{
+  cat <<EON
+server:
+  ip-address: 127.0.0.1@$NP
+  server-count: 1
+  username: ""
+  chroot: ""
+  zonesdir: "$W/zones"
+  database: ""
+  pidfile: "$W/nsd/nsd.pid"
+  xfrdfile: "$W/nsd/xfrd.state"
+  zonelistfile: "$W/nsd/zone.list"
+  logfile: "$W/nsd/nsd.log"
+  verbosity: 0
+remote-control:
+  control-enable: no
+EON
+  while read -r d; do printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$d" "$d"; done < "$W/domains.txt"
+} > "$W/nsd.conf"
+taskset -c 0 nsd -d -c "$W/nsd.conf" > "$W/nsd.stdout" 2>&1 &
+PIDS+=($!); NPID=$!
+
+wait_port "$MP"; wait_port "$KP"; wait_port "$NP"
+
+measure() {  # name port pid
+  local out; out=$(python3 "$TOOLS/cpuq.py" "$2" "$W/queries.txt" "$SECS")
+  local qps us; qps=$(sed -n 's/.*qps=\([0-9.]*\).*/\1/p' <<<"$out"); us=$(sed -n 's/.*cpu_us_per_q=\([0-9.]*\).*/\1/p' <<<"$out")
+  printf '%-8s %10s %12s %10s   %s\n' "$1" "$qps" "$us" "$(rss_kb "$3")" "$out" >&2
+  echo "$us"
+}
+echo "zones=$N seconds=$SECS (server on CPU 0, dnsperf on CPU 1)"
+printf '%-8s %10s %12s %10s\n' server qps cpu_us/q rss_kb >&2
+M=$(measure mailns "$MP" "$MPID")
+K=$(measure knotd "$KP" "$KPID")
+S=$(measure nsd "$NP" "$NPID")
+python3 -c "print(f'mailns/knotd cpu ratio: {float(\"$M\")/float(\"$K\"):.2f}   mailns/nsd: {float(\"$M\")/float(\"$S\"):.2f}')"
