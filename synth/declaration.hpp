@@ -1,0 +1,138 @@
+// Declaration: the typed form of one `mail_domains:` entry (and the global
+// `reverse_zones:` list), as the operator wrote it. Every field remembers
+// where it came from so lint messages can say file:line. Values here are
+// already type-checked (names parse, addresses parse); consistency between
+// fields is the linter's job.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zone/dns_name.hpp"
+
+namespace mailns::synth {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;  // 1-based; 0 when unknown
+  std::string str() const { return file + ":" + std::to_string(line); }
+};
+
+template <typename T>
+struct Located {
+  T value{};
+  SourceLoc loc;
+};
+
+struct NameServerDecl {
+  zone::DnsName name;
+  std::vector<std::string> ipv4;
+  std::vector<std::string> ipv6;
+  SourceLoc loc;
+};
+
+struct TlsDecl {
+  std::string cert;      // PEM certificate file (absolute path after loading)
+  std::string next_key;  // optional PEM private or public key of the next certificate
+  SourceLoc loc;
+};
+
+struct MailHostDecl {
+  zone::DnsName name;
+  uint16_t priority = 10;
+  std::vector<std::string> ipv4;
+  std::vector<std::string> ipv6;
+  std::optional<TlsDecl> tls;
+  SourceLoc loc;
+};
+
+struct DkimDecl {
+  std::string selector;
+  std::string key;  // private key file (absolute path after loading)
+  SourceLoc loc;
+};
+
+struct SpfDecl {
+  std::vector<std::string> mechanisms{"mx"};  // bare mechanisms: mx, a, ptr, "exists:...", "redirect=..."
+  std::vector<std::string> include;
+  std::vector<std::string> ip4;
+  std::vector<std::string> ip6;
+  std::string all = "fail";  // fail (-all), softfail (~all), neutral (?all), pass (+all)
+  std::string ra;            // RFC 6652 report address local part: "ra=postmaster"
+  SourceLoc loc;
+};
+
+struct DmarcDecl {
+  std::string policy = "reject";  // none | quarantine | reject
+  std::vector<std::string> rua;
+  std::vector<std::string> ruf;
+  std::string adkim = "relaxed";  // relaxed | strict
+  std::string aspf = "relaxed";
+  std::string subdomain_policy;   // empty: not published (inherits p)
+  int pct = 100;
+  SourceLoc loc;
+};
+
+struct MtaStsDecl {
+  std::string mode = "enforce";  // enforce | testing | none
+  uint32_t max_age = 604800;
+  std::optional<zone::DnsName> host;  // CNAME target of mta-sts.<domain>; default first mail host
+  SourceLoc loc;
+};
+
+struct TlsRptDecl {
+  std::vector<std::string> rua;
+  SourceLoc loc;
+};
+
+struct ClientServicesDecl {
+  bool imap = true;
+  bool pop3 = false;
+  bool submission = true;
+  bool autoconfig = true;
+  SourceLoc loc;
+};
+
+struct CaaDecl {
+  std::vector<std::string> issue;
+  std::vector<std::string> issuewild;
+  std::string iodef;  // mail address or URL
+  SourceLoc loc;
+};
+
+struct BimiDecl {
+  std::string logo;
+  std::string authority;
+  SourceLoc loc;
+};
+
+struct MailDomainDecl {
+  zone::DnsName domain;
+  SourceLoc loc;
+  uint32_t ttl = 3600;
+  SourceLoc ttl_loc;
+  bool parked = false;
+  zone::DnsName soa_primary;  // default: first nameserver
+  zone::DnsName soa_contact;  // default: hostmaster.<domain>
+  std::vector<NameServerDecl> nameservers;
+  std::vector<MailHostDecl> mail_hosts;
+  std::vector<DkimDecl> dkim;
+  std::optional<SpfDecl> spf;        // default: mx -all
+  std::optional<DmarcDecl> dmarc;    // default: p=reject, rua postmaster@
+  std::optional<MtaStsDecl> mta_sts; // default: enforce
+  std::optional<TlsRptDecl> tls_rpt; // default: rua postmaster@
+  ClientServicesDecl client_services;
+  std::optional<CaaDecl> caa;
+  std::optional<BimiDecl> bimi;
+  std::vector<Located<std::string>> accept_reports_for;
+  std::vector<Located<std::string>> records;  // zone-file syntax lines
+};
+
+struct ReverseZoneDecl {
+  zone::DnsName origin;
+  SourceLoc loc;
+};
+
+}  // namespace mailns::synth

@@ -1,0 +1,309 @@
+#include "synth/declaration_yaml.hpp"
+
+#include <arpa/inet.h>
+
+namespace mailns::synth {
+
+namespace {
+
+using zone::DnsName;
+
+struct Ctx {
+  YamlErrors& errors;
+  const std::string& base_dir;
+  SourceLoc loc(const YAML::Node& n) const { return SourceLoc{errors.file(), errors.line_of(n)}; }
+  std::string path(const std::string& p) const {
+    if (p.empty() || p[0] == '/' || base_dir.empty()) return p;
+    return base_dir + "/" + p;
+  }
+};
+
+std::optional<DnsName> name_at(Ctx& c, MapReader& m, const YAML::Node& at, const std::string& key,
+                               const std::string& ctx, bool required) {
+  auto s = m.get_string(key, required);
+  if (!s) return std::nullopt;
+  std::string err;
+  auto n = DnsName::from_text(*s, &err);
+  if (!n) c.errors.add(at[key], ctx + "." + key + ": " + err + "; write a host name like mail.example.org");
+  return n;
+}
+
+std::vector<std::string> addresses(Ctx& c, MapReader& m, const YAML::Node& at, const std::string& key, int af,
+                                   const std::string& ctx) {
+  auto list = m.get_string_list(key);
+  std::vector<std::string> out;
+  if (!list) return out;
+  for (const auto& a : *list) {
+    unsigned char buf[16];
+    if (inet_pton(af, a.c_str(), buf) != 1) {
+      c.errors.add(at[key], ctx + "." + key + ": '" + a + "' is not an " + (af == AF_INET ? "IPv4" : "IPv6") +
+                                " address; write e.g. " + (af == AF_INET ? "192.0.2.10" : "\"2001:db8::10\""));
+      continue;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+NameServerDecl read_ns(Ctx& c, const YAML::Node& n, const std::string& ctx) {
+  NameServerDecl d;
+  d.loc = c.loc(n);
+  MapReader m(n, c.errors, ctx);
+  if (auto name = name_at(c, m, n, "name", ctx, true)) d.name = *name;
+  d.ipv4 = addresses(c, m, n, "ipv4", AF_INET, ctx);
+  d.ipv6 = addresses(c, m, n, "ipv6", AF_INET6, ctx);
+  m.finish();
+  return d;
+}
+
+MailHostDecl read_host(Ctx& c, const YAML::Node& n, const std::string& ctx, uint16_t default_priority) {
+  MailHostDecl d;
+  d.loc = c.loc(n);
+  d.priority = default_priority;
+  MapReader m(n, c.errors, ctx);
+  if (auto name = name_at(c, m, n, "name", ctx, true)) d.name = *name;
+  if (auto p = m.get_int("priority", 0, 65535)) d.priority = static_cast<uint16_t>(*p);
+  d.ipv4 = addresses(c, m, n, "ipv4", AF_INET, ctx);
+  d.ipv6 = addresses(c, m, n, "ipv6", AF_INET6, ctx);
+  if (m.has("tls")) {
+    YAML::Node t = m.node("tls");
+    MapReader tm(t, c.errors, ctx + ".tls");
+    TlsDecl tls;
+    tls.loc = c.loc(t);
+    if (auto cert = tm.get_string("cert", true)) tls.cert = c.path(*cert);
+    if (auto nk = tm.get_string("next_key")) tls.next_key = c.path(*nk);
+    tm.finish();
+    d.tls = tls;
+  } else {
+    m.node("tls");
+  }
+  m.finish();
+  return d;
+}
+
+template <typename F>
+void each(Ctx& c, const YAML::Node& list, const std::string& ctx, F&& f) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    c.errors.add(list, ctx + " must be a list (lines starting with '- ')");
+    return;
+  }
+  size_t i = 0;
+  for (const auto& item : list) f(item, ctx + "[" + std::to_string(i++) + "]");
+}
+
+MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0) {
+  MailDomainDecl d;
+  d.loc = c.loc(n);
+  MapReader m(n, c.errors, ctx0);
+  std::string ctx = ctx0;
+  if (auto name = name_at(c, m, n, "domain", ctx, true)) {
+    d.domain = *name;
+    ctx = d.domain.to_text();
+    ctx.pop_back();
+    m.set_context(ctx);
+  }
+  d.ttl_loc = c.loc(n);
+  if (m.has("ttl")) d.ttl_loc = c.loc(n["ttl"]);
+  if (auto t = m.get_int("ttl", 0, 2147483647)) d.ttl = static_cast<uint32_t>(*t);
+  if (auto p = m.get_bool("parked")) d.parked = *p;
+  d.soa_contact = *d.domain.prepend("hostmaster");
+  if (m.has("soa")) {
+    YAML::Node s = m.node("soa");
+    MapReader sm(s, c.errors, ctx + ".soa");
+    if (auto p = name_at(c, sm, s, "primary", ctx + ".soa", false)) d.soa_primary = *p;
+    if (auto ct = sm.get_string("contact")) {
+      std::string text = *ct;
+      // Accept an e-mail address too: the first '@' becomes a label boundary (RFC 1035 8).
+      if (auto at = text.find('@'); at != std::string::npos) {
+        std::string local = text.substr(0, at);
+        std::string escaped;
+        for (char ch : local) escaped += (ch == '.' ? std::string("\\.") : std::string(1, ch));
+        text = escaped + "." + text.substr(at + 1);
+      }
+      std::string err;
+      if (auto cn = DnsName::from_text(text, &err)) d.soa_contact = *cn;
+      else c.errors.add(s["contact"], ctx + ".soa.contact: " + err + "; write hostmaster.example.org");
+    }
+    sm.finish();
+  } else {
+    m.node("soa");
+  }
+  each(c, m.node("nameservers"), ctx + ".nameservers",
+       [&](const YAML::Node& item, const std::string& ictx) { d.nameservers.push_back(read_ns(c, item, ictx)); });
+  uint16_t prio = 10;
+  each(c, m.node("mail_hosts"), ctx + ".mail_hosts", [&](const YAML::Node& item, const std::string& ictx) {
+    d.mail_hosts.push_back(read_host(c, item, ictx, prio));
+    prio = static_cast<uint16_t>(d.mail_hosts.back().priority + 10);
+  });
+  each(c, m.node("dkim"), ctx + ".dkim", [&](const YAML::Node& item, const std::string& ictx) {
+    DkimDecl k;
+    k.loc = c.loc(item);
+    MapReader km(item, c.errors, ictx);
+    if (auto s = km.get_string("selector", true)) k.selector = *s;
+    if (auto f = km.get_string("key", true)) k.key = c.path(*f);
+    km.finish();
+    d.dkim.push_back(k);
+  });
+  if (m.has("spf")) {
+    YAML::Node s = m.node("spf");
+    MapReader sm(s, c.errors, ctx + ".spf");
+    SpfDecl spf;
+    spf.loc = c.loc(s);
+    if (auto v = sm.get_string_list("mechanisms")) spf.mechanisms = *v;
+    if (auto v = sm.get_string_list("include")) spf.include = *v;
+    if (auto v = sm.get_string_list("ip4")) spf.ip4 = *v;
+    if (auto v = sm.get_string_list("ip6")) spf.ip6 = *v;
+    if (auto v = sm.get_enum("all", {"fail", "softfail", "neutral", "pass"})) spf.all = *v;
+    if (auto v = sm.get_string("ra")) spf.ra = *v;
+    sm.finish();
+    d.spf = spf;
+  } else {
+    m.node("spf");
+  }
+  if (m.has("dmarc")) {
+    YAML::Node s = m.node("dmarc");
+    MapReader sm(s, c.errors, ctx + ".dmarc");
+    DmarcDecl x;
+    x.loc = c.loc(s);
+    if (auto v = sm.get_enum("policy", {"none", "quarantine", "reject"})) x.policy = *v;
+    if (auto v = sm.get_string_list("rua")) x.rua = *v;
+    if (auto v = sm.get_string_list("ruf")) x.ruf = *v;
+    if (auto v = sm.get_enum("adkim", {"relaxed", "strict"})) x.adkim = *v;
+    if (auto v = sm.get_enum("aspf", {"relaxed", "strict"})) x.aspf = *v;
+    if (auto v = sm.get_enum("subdomain_policy", {"none", "quarantine", "reject"})) x.subdomain_policy = *v;
+    if (auto v = sm.get_int("pct", 0, 100)) x.pct = static_cast<int>(*v);
+    sm.finish();
+    d.dmarc = x;
+  } else {
+    m.node("dmarc");
+  }
+  if (m.has("mta_sts")) {
+    YAML::Node s = m.node("mta_sts");
+    MapReader sm(s, c.errors, ctx + ".mta_sts");
+    MtaStsDecl x;
+    x.loc = c.loc(s);
+    if (auto v = sm.get_enum("mode", {"enforce", "testing", "none"})) x.mode = *v;
+    if (auto v = sm.get_int("max_age", 0, 4294967295LL)) x.max_age = static_cast<uint32_t>(*v);
+    if (auto h = name_at(c, sm, s, "host", ctx + ".mta_sts", false)) x.host = *h;
+    sm.finish();
+    d.mta_sts = x;
+  } else {
+    m.node("mta_sts");
+  }
+  if (m.has("tls_rpt")) {
+    YAML::Node s = m.node("tls_rpt");
+    MapReader sm(s, c.errors, ctx + ".tls_rpt");
+    TlsRptDecl x;
+    x.loc = c.loc(s);
+    if (auto v = sm.get_string_list("rua")) x.rua = *v;
+    sm.finish();
+    d.tls_rpt = x;
+  } else {
+    m.node("tls_rpt");
+  }
+  if (m.has("client_services")) {
+    YAML::Node s = m.node("client_services");
+    MapReader sm(s, c.errors, ctx + ".client_services");
+    d.client_services.loc = c.loc(s);
+    if (auto v = sm.get_bool("imap")) d.client_services.imap = *v;
+    if (auto v = sm.get_bool("pop3")) d.client_services.pop3 = *v;
+    if (auto v = sm.get_bool("submission")) d.client_services.submission = *v;
+    if (auto v = sm.get_bool("autoconfig")) d.client_services.autoconfig = *v;
+    sm.finish();
+  } else {
+    m.node("client_services");
+    d.client_services.loc = d.loc;
+  }
+  if (m.has("caa")) {
+    YAML::Node s = m.node("caa");
+    MapReader sm(s, c.errors, ctx + ".caa");
+    CaaDecl x;
+    x.loc = c.loc(s);
+    if (auto v = sm.get_string_list("issue")) x.issue = *v;
+    if (auto v = sm.get_string_list("issuewild")) x.issuewild = *v;
+    if (auto v = sm.get_string("iodef")) x.iodef = *v;
+    sm.finish();
+    d.caa = x;
+  } else {
+    m.node("caa");
+  }
+  if (m.has("bimi")) {
+    YAML::Node s = m.node("bimi");
+    MapReader sm(s, c.errors, ctx + ".bimi");
+    BimiDecl x;
+    x.loc = c.loc(s);
+    if (auto v = sm.get_string("logo", true)) x.logo = *v;
+    if (auto v = sm.get_string("authority")) x.authority = *v;
+    sm.finish();
+    d.bimi = x;
+  } else {
+    m.node("bimi");
+  }
+  {
+    YAML::Node s = m.node("accept_reports_for");
+    if (s.IsDefined() && !s.IsNull()) {
+      if (!s.IsSequence()) {
+        c.errors.add(s, ctx + ".accept_reports_for must be a list of domains like [customer.example]");
+      } else {
+        for (const auto& item : s) d.accept_reports_for.push_back({item.Scalar(), c.loc(item)});
+      }
+    }
+  }
+  {
+    YAML::Node s = m.node("records");
+    if (s.IsDefined() && !s.IsNull()) {
+      if (!s.IsSequence()) {
+        c.errors.add(s, ctx + ".records must be a list of zone-file lines like \"www 3600 IN A 192.0.2.80\"");
+      } else {
+        for (const auto& item : s) {
+          if (!item.IsScalar()) {
+            c.errors.add(item, ctx + ".records: each item is one zone-file line in quotes");
+            continue;
+          }
+          d.records.push_back({item.Scalar(), c.loc(item)});
+        }
+      }
+    }
+  }
+  m.finish();
+  return d;
+}
+
+}  // namespace
+
+std::vector<MailDomainDecl> read_mail_domains(const YAML::Node& list, YamlErrors& errors,
+                                              const std::string& base_dir) {
+  Ctx c{errors, base_dir};
+  std::vector<MailDomainDecl> out;
+  each(c, list, "mail_domains",
+       [&](const YAML::Node& item, const std::string& ctx) { out.push_back(read_domain(c, item, ctx)); });
+  return out;
+}
+
+std::vector<ReverseZoneDecl> read_reverse_zones(const YAML::Node& list, YamlErrors& errors) {
+  std::vector<ReverseZoneDecl> out;
+  if (!list.IsDefined() || list.IsNull()) return out;
+  if (!list.IsSequence()) {
+    errors.add(list, "reverse_zones must be a list like [2.0.192.in-addr.arpa]");
+    return out;
+  }
+  for (const auto& item : list) {
+    std::string err;
+    auto n = item.IsScalar() ? zone::DnsName::from_text(item.Scalar(), &err) : std::nullopt;
+    const SourceLoc loc{errors.file(), errors.line_of(item)};
+    if (!n) {
+      errors.add(item, "reverse_zones: " + (err.empty() ? std::string("expected a zone name") : err));
+      continue;
+    }
+    const std::string t = n->to_text();
+    if (t.size() < 14 || (t.substr(t.size() - 13) != "in-addr.arpa." && t.substr(t.size() - 9) != "ip6.arpa.")) {
+      errors.add(item, "reverse_zones: " + t + " is not below in-addr.arpa or ip6.arpa");
+      continue;
+    }
+    out.push_back({*n, loc});
+  }
+  return out;
+}
+
+}  // namespace mailns::synth

@@ -1,0 +1,306 @@
+#include "synth/lint.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "synth/key_material.hpp"
+#include "synth/spf.hpp"
+#include "synth/txt_rdata.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::synth {
+
+namespace {
+
+using zone::DnsName;
+namespace rrtype = zone::rrtype;
+
+constexpr int kSpfMaxLookups = 10;         // RFC 7208 4.6.4
+constexpr size_t kSpfMaxOctets = 450;      // RFC 7208 3.4: keep the answer within 512 octets
+constexpr uint32_t kMaxStsAge = 31557600;  // RFC 8461 3.2
+constexpr uint32_t kMaxTtl = 2147483647;   // RFC 2181 8
+
+std::string text(const DnsName& n) {
+  std::string s = n.to_text();
+  if (s.size() > 1) s.pop_back();
+  return s;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool is_ip_literal(const std::string& s) {
+  unsigned char b[16];
+  std::string t = s;
+  if (!t.empty() && t.back() == '.') t.pop_back();
+  return inet_pton(AF_INET, t.c_str(), b) == 1 || inet_pton(AF_INET6, t.c_str(), b) == 1;
+}
+
+// A host name: LDH labels (RFC 952/1123); "_" allowed since service labels exist.
+bool valid_host(const DnsName& n, std::string* bad) {
+  std::string t = text(n);
+  size_t start = 0;
+  while (start <= t.size()) {
+    size_t dot = t.find('.', start);
+    if (dot == std::string::npos) dot = t.size();
+    const std::string label = t.substr(start, dot - start);
+    const bool ok = !label.empty() && label.front() != '-' && label.back() != '-' &&
+                    std::all_of(label.begin(), label.end(),
+                                [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+    if (!ok) {
+      *bad = label;
+      return false;
+    }
+    start = dot + 1;
+  }
+  return true;
+}
+
+struct Linter {
+  const std::vector<MailDomainDecl>& decls;
+  const std::vector<SynthesizedZone>& zones;
+  Diagnostics& diags;
+  // SPF record of every name we serve, for following includes.
+  std::map<std::string, std::string> spf_by_name;
+
+  void error(const MailDomainDecl& d, const SourceLoc& loc, const std::string& msg) {
+    diags.push_back({Diagnostic::Severity::kError, loc.line ? loc : d.loc, text(d.domain), msg});
+  }
+  void warn(const MailDomainDecl& d, const SourceLoc& loc, const std::string& msg) {
+    diags.push_back({Diagnostic::Severity::kWarning, loc.line ? loc : d.loc, text(d.domain), msg});
+  }
+
+  const MailDomainDecl* declared(const std::string& domain) const {
+    for (const auto& d : decls)
+      if (lower(text(d.domain)) == lower(domain)) return &d;
+    return nullptr;
+  }
+
+  // Lookups of an SPF record including the ones of includes we serve ourselves.
+  int count_lookups(const std::string& record, std::set<std::string>& seen) const {
+    SpfTerms t = spf_terms(record);
+    int n = t.lookups;
+    for (const auto& inc : t.includes) {
+      if (!seen.insert(inc).second) continue;
+      auto it = spf_by_name.find(inc);
+      if (it != spf_by_name.end()) n += count_lookups(it->second, seen);
+    }
+    return n;
+  }
+
+  void collect_spf() {
+    for (const auto& z : zones)
+      for (const auto& r : z.records)
+        if (r.type == rrtype::TXT) {
+          const std::string v = txt_value(r.rdata);
+          if (lower(v.substr(0, 7)) == "v=spf1 " || lower(v) == "v=spf1") spf_by_name[lower(text(r.owner))] = v;
+        }
+  }
+
+  const SourceLoc& spf_loc(const MailDomainDecl& d) const { return d.spf ? d.spf->loc : d.loc; }
+
+  void lint_spf(const MailDomainDecl& d, const SynthesizedZone& z) {
+    std::map<std::string, int> per_name;
+    for (const auto& r : z.records) {
+      if (r.type != rrtype::TXT) continue;
+      const std::string v = txt_value(r.rdata);
+      if (lower(v.substr(0, 7)) != "v=spf1 " && lower(v) != "v=spf1") continue;
+      const std::string owner = text(r.owner);
+      if (++per_name[owner] == 2)
+        error(d, spf_loc(d), owner + " has more than one SPF record (RFC 7208 3.2: receivers return permerror); "
+                             "merge them into one");
+      std::set<std::string> seen{lower(owner)};
+      const int lookups = count_lookups(v, seen);
+      if (lookups > kSpfMaxLookups)
+        error(d, spf_loc(d), "SPF at " + owner + " needs " + std::to_string(lookups) +
+                                 " DNS lookups (include, a, mx, ptr, exists, redirect, counted through includes); "
+                                 "the limit is 10 (RFC 7208 4.6.4): replace includes by ip4:/ip6: ranges");
+      const std::string all = spf_terms(v).all;
+      if (all == "+all" || all == "?all")
+        warn(d, spf_loc(d), "SPF at " + owner + " ends in " + all +
+                                ", which lets anyone send as this domain; use all: fail (-all) or softfail (~all)");
+      if (v.size() > kSpfMaxOctets)
+        warn(d, spf_loc(d), "SPF at " + owner + " is " + std::to_string(v.size()) +
+                                " octets; keep it under 450 so answers fit in 512 octets (RFC 7208 3.4)");
+    }
+  }
+
+  void lint_hosts(const MailDomainDecl& d, const SynthesizedZone& z) {
+    if (!d.parked && d.mail_hosts.empty())
+      error(d, d.loc, "no mail_hosts: declare at least one { name: mail." + text(d.domain) +
+                          ", ipv4: ... } or set parked: true");
+    if (d.nameservers.empty())
+      error(d, d.loc, "no nameservers: declare at least one { name: ns1." + text(d.domain) + ", ipv4: ... }");
+    for (const auto& ns : d.nameservers) {
+      std::string bad;
+      if (!valid_host(ns.name, &bad))
+        error(d, ns.loc, "nameserver " + text(ns.name) + " has an invalid label '" + bad + "'; use letters, digits, '-'");
+      if (ns.name.is_subdomain_of(d.domain) && ns.ipv4.empty() && ns.ipv6.empty())
+        error(d, ns.loc, "nameserver " + text(ns.name) + " is inside the zone and needs glue: add ipv4/ipv6");
+    }
+    for (const auto& h : d.mail_hosts) {
+      const std::string name = text(h.name);
+      if (is_ip_literal(name)) {
+        error(d, h.loc, "mail host '" + name + "' is an IP address; MX targets must be host names (RFC 7505 / RFC 5321 5.1): "
+                        "name the host, e.g. mail." + text(d.domain) + " with ipv4: " + name);
+        continue;
+      }
+      std::string bad;
+      if (!valid_host(h.name, &bad))
+        error(d, h.loc, "mail host " + name + " has an invalid label '" + bad + "'; use letters, digits, '-'");
+      // A CNAME at the target (in any zone we serve) is forbidden (RFC 2181 10.3).
+      for (const auto& oz : zones)
+        for (const auto& r : oz.records)
+          if (r.type == rrtype::CNAME && r.owner == h.name)
+            error(d, h.loc, "mail host " + name + " is a CNAME; MX must point at a name with A/AAAA (RFC 2181 10.3)");
+      if (h.name.is_subdomain_of(d.domain)) {
+        bool has_addr = !h.ipv4.empty() || !h.ipv6.empty();
+        for (const auto& r : z.records)
+          if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == h.name) has_addr = true;
+        if (!has_addr)
+          error(d, h.loc, "mail host " + name + " has no address: add ipv4: and/or ipv6: (senders cannot connect)");
+      } else if (const MailDomainDecl* other = declared_zone_of(h.name)) {
+        bool has_addr = false;
+        for (const auto& oh : other->mail_hosts)
+          if (oh.name == h.name && (!oh.ipv4.empty() || !oh.ipv6.empty())) has_addr = true;
+        for (const auto& oz : zones)
+          for (const auto& r : oz.records)
+            if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == h.name) has_addr = true;
+        if (!has_addr) error(d, h.loc, "mail host " + name + " has no A/AAAA record in " + text(other->domain));
+      }
+    }
+    // MX records added by hand must be covered by the MTA-STS policy.
+    for (const auto& r : z.records) {
+      if (r.type != rrtype::MX || r.owner != d.domain || d.parked || d.mail_hosts.empty()) continue;
+      auto target = DnsName::from_wire({r.rdata.data() + 2, r.rdata.size() - 2});
+      bool covered = false;
+      for (const auto& h : d.mail_hosts) covered |= target && h.name == *target;
+      if (!covered && target)
+        error(d, d.mta_sts ? d.mta_sts->loc : d.loc,
+              "MX " + text(*target) + " is not a declared mail host, so the MTA-STS policy does not list it and "
+              "senders in enforce mode will refuse it; declare it under mail_hosts");
+    }
+  }
+
+  const MailDomainDecl* declared_zone_of(const DnsName& n) const {
+    const MailDomainDecl* best = nullptr;
+    for (const auto& d : decls)
+      if (n.is_subdomain_of(d.domain) && (!best || d.domain.label_count() > best->domain.label_count())) best = &d;
+    return best;
+  }
+
+  void lint_dkim(const MailDomainDecl& d) {
+    for (const auto& k : d.dkim) {
+      std::string bad;
+      auto owner = DnsName::from_text(k.selector + "._domainkey.invalid");
+      if (k.selector.empty() || !owner || !valid_host(*owner, &bad))
+        error(d, k.loc, "DKIM selector '" + k.selector + "' is not a valid DNS label; use letters, digits and '-', e.g. 202404e");
+      std::string err;
+      auto pub = load_dkim_key(k.key, &err);
+      if (!pub) continue;  // the synthesizer already reported it
+      if (pub->algorithm == "rsa" && pub->bits < 1024)
+        error(d, k.loc, "DKIM key " + k.key + " is " + std::to_string(pub->bits) +
+                            "-bit RSA; receivers reject keys under 1024 bits (RFC 8301 3.2): "
+                            "`openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048`");
+      else if (pub->algorithm == "rsa" && pub->bits < 2048)
+        warn(d, k.loc, "DKIM key " + k.key + " is " + std::to_string(pub->bits) +
+                           "-bit RSA; receivers expect 2048 (regenerate with "
+                           "`openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048`)");
+    }
+  }
+
+  void lint_dmarc(const MailDomainDecl& d) {
+    if (d.parked) return;
+    const DmarcDecl x = d.dmarc.value_or(DmarcDecl{});
+    const SourceLoc& loc = d.dmarc ? d.dmarc->loc : d.loc;
+    if (d.bimi && x.policy == "none")
+      error(d, d.bimi->loc, "BIMI needs a DMARC policy of quarantine or reject, but dmarc.policy is none");
+    auto check = [&](const std::vector<std::string>& list, const char* tag) {
+      for (const auto& a : list) {
+        std::string addr = a;
+        if (addr.find(':') != std::string::npos) {
+          if (lower(addr.substr(0, 7)) != "mailto:") {
+            error(d, loc, std::string("dmarc.") + tag + ": '" + a +
+                              "' is not a mailto: URI (RFC 7489 6.2); write an address like postmaster@" + text(d.domain));
+            continue;
+          }
+          addr = addr.substr(7);
+        }
+        const auto at = addr.find('@');
+        if (at == std::string::npos) {
+          error(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not an e-mail address");
+          continue;
+        }
+        std::string dom = lower(addr.substr(at + 1));
+        if (auto bang = dom.find('!'); bang != std::string::npos) dom = dom.substr(0, bang);  // size limit suffix
+        auto report = DnsName::from_text(dom);
+        if (!report || report->is_subdomain_of(d.domain) || d.domain.is_subdomain_of(*report)) continue;
+        // RFC 7489 7.1: an external report domain must authorise us.
+        if (const MailDomainDecl* ext = declared(dom)) {
+          bool ok = false;
+          for (const auto& r : ext->accept_reports_for) ok |= lower(r.value) == lower(text(d.domain));
+          if (!ok)
+            warn(d, loc, std::string("dmarc.") + tag + ": " + dom + " does not list " + text(d.domain) +
+                             " in accept_reports_for, so receivers will not send it reports");
+        } else {
+          warn(d, loc, std::string("dmarc.") + tag + ": reports go to " + dom + ", which must publish " +
+                           text(d.domain) + "._report._dmarc." + dom + " TXT \"v=DMARC1\" (RFC 7489 7.1)");
+        }
+      }
+    };
+    check(x.rua, "rua");
+    check(x.ruf, "ruf");
+  }
+
+  void lint_mta_sts(const MailDomainDecl& d) {
+    if (d.parked || d.mail_hosts.empty()) return;
+    const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});
+    const SourceLoc& loc = d.mta_sts ? d.mta_sts->loc : d.loc;
+    if (m.max_age > kMaxStsAge)
+      error(d, loc, "mta_sts.max_age " + std::to_string(m.max_age) + " exceeds 31557600 (one year, RFC 8461 3.2)");
+    if (m.mode == "enforce")
+      for (const auto& h : d.mail_hosts)
+        if (!h.tls)
+          error(d, h.loc, "mta_sts.mode is enforce but mail host " + text(h.name) +
+                              " has no tls: senders will refuse it; add tls: { cert: ... } or use mode: testing");
+  }
+
+  void lint_ttl(const MailDomainDecl& d) {
+    if (d.ttl == 0 || d.ttl > kMaxTtl)
+      error(d, d.ttl_loc, "ttl " + std::to_string(d.ttl) + " is not usable: use 300 to 86400 (e.g. 3600)");
+    for (const auto& z : zones)
+      if (z.origin == d.domain)
+        for (const auto& r : z.records)
+          if (r.ttl == 0 && r.type != rrtype::SOA)
+            warn(d, d.ttl_loc, text(r.owner) + " " + zone::type_to_text(r.type) + " has TTL 0; resolvers will not cache it");
+  }
+
+  void run() {
+    collect_spf();
+    for (size_t i = 0; i < decls.size() && i < zones.size(); ++i) {
+      const auto& d = decls[i];
+      lint_ttl(d);
+      lint_hosts(d, zones[i]);
+      lint_spf(d, zones[i]);
+      lint_dkim(d);
+      lint_dmarc(d);
+      lint_mta_sts(d);
+    }
+  }
+};
+
+}  // namespace
+
+void lint_mail_domains(const std::vector<MailDomainDecl>& decls, const std::vector<SynthesizedZone>& zones,
+                       Diagnostics& diags) {
+  Linter l{decls, zones, diags, {}};
+  l.run();
+}
+
+}  // namespace mailns::synth

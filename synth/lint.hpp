@@ -1,0 +1,19 @@
+// The mail-domain linter: checks a set of declarations and the records
+// synthesized from them for the mistakes that break mail delivery or
+// authentication (SPF limits, MX targets, DKIM key strength, DMARC, MTA-STS,
+// names and TTLs), and explains each with the fix.
+#pragma once
+
+#include <vector>
+
+#include "synth/declaration.hpp"
+#include "synth/diagnostic.hpp"
+#include "synth/mail_records.hpp"
+
+namespace mailns::synth {
+
+// zones[i] is what synthesize_mail_domain produced for decls[i].
+void lint_mail_domains(const std::vector<MailDomainDecl>& decls, const std::vector<SynthesizedZone>& zones,
+                       Diagnostics& diags);
+
+}  // namespace mailns::synth

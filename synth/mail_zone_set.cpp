@@ -1,0 +1,56 @@
+#include "synth/mail_zone_set.hpp"
+
+#include <set>
+
+#include "synth/lint.hpp"
+
+namespace mailns::synth {
+
+namespace {
+std::string text(const zone::DnsName& n) {
+  std::string s = n.to_text();
+  if (s.size() > 1) s.pop_back();
+  return s;
+}
+
+void build_one(const SynthesizedZone& z, const SourceLoc& loc, MailZoneSet& out) {
+  const std::string name = text(z.origin);
+  if (has_errors(out.diagnostics, name)) {
+    out.failed_domains.push_back(name);
+    return;
+  }
+  zone::ZoneBuilder b(z.origin);
+  for (const auto& r : z.records) b.add(r);
+  auto built = b.build();
+  for (const auto& w : b.warnings()) out.diagnostics.push_back({Diagnostic::Severity::kWarning, loc, name, w});
+  if (!built) {
+    for (const auto& e : b.errors()) out.diagnostics.push_back({Diagnostic::Severity::kError, loc, name, e});
+    out.failed_domains.push_back(name);
+    return;
+  }
+  out.zones.push_back(std::move(built));
+}
+}  // namespace
+
+MailZoneSet build_mail_zones(const std::vector<MailDomainDecl>& decls, const std::vector<ReverseZoneDecl>& reverse,
+                             const SynthOptions& options) {
+  MailZoneSet out;
+  std::set<std::string> seen;
+  for (const auto& d : decls)
+    if (!seen.insert(std::string(d.domain.lookup_form())).second)
+      out.diagnostics.push_back({Diagnostic::Severity::kError, d.loc, text(d.domain),
+                                 "declared twice; merge the two mail_domains entries"});
+  std::vector<SynthesizedZone> zones;
+  zones.reserve(decls.size());
+  for (const auto& d : decls) zones.push_back(synthesize_mail_domain(d, options, out.diagnostics));
+  auto rev = synthesize_reverse_zones(reverse, decls, options, out.diagnostics);
+  lint_mail_domains(decls, zones, out.diagnostics);
+  for (size_t i = 0; i < zones.size(); ++i) {
+    build_one(zones[i], decls[i].loc, out);
+    if (!zones[i].mta_sts_policy.empty()) out.mta_sts_policies[text(zones[i].origin)] = zones[i].mta_sts_policy;
+  }
+  for (size_t i = 0; i < rev.size(); ++i) build_one(rev[i], reverse[i].loc, out);
+  return out;
+}
+
+}  // namespace mailns::synth

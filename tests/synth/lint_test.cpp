@@ -1,0 +1,178 @@
+// One failing declaration per lint rule, checking the message says what is
+// wrong (and the domain still builds or not, as the severity says).
+#include "synth/lint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "synth_test_util.hpp"
+
+namespace mailns::synth {
+namespace {
+
+using namespace test;
+using Sev = Diagnostic::Severity;
+
+// A valid base declaration; each test appends or changes one thing.
+std::string base(const std::string& extra, const std::string& hosts = "",
+                 const std::string& dkim = "[{ selector: 202404e, key: keys/dkim-ed25519.pem }]") {
+  return R"(
+mail_domains:
+  - domain: example.org
+    nameservers: [{ name: ns1.example.org, ipv4: 192.0.2.53 }]
+    mail_hosts: )" + (hosts.empty() ? std::string("[{ name: mail.example.org, ipv4: 192.0.2.10, tls: { cert: certs/mail.pem } }]") : hosts) + R"(
+    dkim: )" + dkim + "\n" + extra;
+}
+
+Diagnostics lint(const std::string& yaml, MailZoneSet* out = nullptr) {
+  Parsed p = parse(yaml);
+  EXPECT_TRUE(p.errors.empty()) << (p.errors.empty() ? "" : p.errors.front());
+  MailZoneSet set = build_mail_zones(p.decls, p.reverse, SynthOptions{1, 0});
+  if (out) *out = set;
+  return set.diagnostics;
+}
+
+TEST(Lint, BaseDeclarationIsClean) {
+  MailZoneSet set;
+  auto d = lint(base(""), &set);
+  EXPECT_TRUE(d.empty()) << all_messages(d);
+  EXPECT_EQ(set.zones.size(), 1u);
+}
+
+TEST(Lint, SpfTooManyLookupsCountsNestedIncludesWeServe) {
+  // example.org includes spf.example.net (declared here) which has 9 lookups: 1 + 1(mx) + 9 > 10.
+  const std::string yaml = base(R"(    spf: { mechanisms: [mx], include: [example.net] }
+  - domain: example.net
+    nameservers: [{ name: ns1.example.org }]
+    mail_hosts: [{ name: mail.example.org }]
+    mta_sts: { mode: testing }
+    spf: { mechanisms: [mx, a, "a:x.example", "a:y.example", "exists:%{i}.z.example"], include: [a.example, b.example, c.example, d.example] }
+)");
+  MailZoneSet set;
+  auto d = lint(yaml, &set);
+  EXPECT_TRUE(has_message(d, "example.org: SPF at example.org needs 11 DNS lookups", Sev::kError)) << all_messages(d);
+  EXPECT_TRUE(has_message(d, "the limit is 10 (RFC 7208 4.6.4)", Sev::kError));
+  // The erroneous domain is left out; the other one still serves.
+  ASSERT_EQ(set.failed_domains.size(), 1u);
+  EXPECT_EQ(set.failed_domains[0], "example.org");
+  EXPECT_EQ(set.zones.size(), 1u);
+}
+
+TEST(Lint, SpfTwoRecordsAtOneName) {
+  auto d = lint(base("    records: [\"mail 3600 IN TXT \\\"v=spf1 ip4:192.0.2.10 -all\\\"\", \"@ 3600 IN TXT \\\"v=spf1 +all\\\"\"]\n"));
+  // A user SPF replaces the generated one: no duplicate, but +all is warned.
+  EXPECT_FALSE(has_message(d, "more than one SPF", Sev::kError)) << all_messages(d);
+  EXPECT_TRUE(has_message(d, "ends in +all", Sev::kWarning)) << all_messages(d);
+  // A second SPF written by hand under a different spelling is a duplicate.
+  auto d2 = lint(base("    records: [\"@ 3600 IN TXT \\\"v=spf1 -all\\\"\", \"@ 3600 IN TXT \\\"V=SPF1 mx -all\\\"\"]\n"));
+  EXPECT_TRUE(has_message(d2, "example.org has more than one SPF record", Sev::kError)) << all_messages(d2);
+}
+
+TEST(Lint, SpfNeutralAndLong) {
+  auto d = lint(base("    spf: { mechanisms: [mx], all: neutral }\n"));
+  EXPECT_TRUE(has_message(d, "ends in ?all", Sev::kWarning)) << all_messages(d);
+  std::string ips;
+  for (int i = 0; i < 40; ++i) ips += (i ? ", " : "") + std::string("198.51.100.") + std::to_string(i);
+  auto l = lint(base("    spf: { mechanisms: [mx], ip4: [" + ips + "] }\n"));
+  EXPECT_TRUE(has_message(l, "keep it under 450", Sev::kWarning)) << all_messages(l);
+}
+
+TEST(Lint, MxTargetIpLiteralCnameAndNoAddress) {
+  auto ip = lint(base("", "[{ name: 192.0.2.10 }]\n    mta_sts: { mode: testing }"));
+  EXPECT_TRUE(has_message(ip, "mail host '192.0.2.10' is an IP address", Sev::kError)) << all_messages(ip);
+  auto cname = lint(base("    mta_sts: { mode: testing }\n    records: [\"mx 3600 IN CNAME mail\"]\n",
+                         "[{ name: mx.example.org }]"));
+  EXPECT_TRUE(has_message(cname, "mail host mx.example.org is a CNAME", Sev::kError)) << all_messages(cname);
+  auto noaddr = lint(base("    mta_sts: { mode: testing }\n", "[{ name: mail.example.org }]"));
+  EXPECT_TRUE(has_message(noaddr, "mail host mail.example.org has no address", Sev::kError)) << all_messages(noaddr);
+}
+
+TEST(Lint, MissingMailHostsAndNameservers) {
+  auto d = lint("mail_domains:\n  - domain: example.org\n");
+  EXPECT_TRUE(has_message(d, "no mail_hosts", Sev::kError)) << all_messages(d);
+  EXPECT_TRUE(has_message(d, "no nameservers", Sev::kError));
+  auto parked = lint("mail_domains:\n  - { domain: parked.example, parked: true, nameservers: [{ name: ns1.example.org }] }\n");
+  EXPECT_TRUE(parked.empty()) << all_messages(parked);
+}
+
+TEST(Lint, DkimKeyProblems) {
+  const auto dir = std::filesystem::temp_directory_path() / "mailns-lint-keys";
+  std::filesystem::create_directories(dir);
+  const std::string d = dir.string();
+  ASSERT_EQ(std::system(("openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 -out " + d + "/rsa1024.pem 2>/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(("openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:512 -out " + d + "/rsa512.pem 2>/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(("openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out " + d + "/ec.pem 2>/dev/null").c_str()), 0);
+  auto with_key = [&](const std::string& sel, const std::string& key) {
+    return lint(base("", "", "[{ selector: " + sel + ", key: " + key + " }]"));
+  };
+  auto weak = with_key("s1", d + "/rsa1024.pem");
+  EXPECT_TRUE(has_message(weak, "is 1024-bit RSA; receivers expect 2048", Sev::kWarning)) << all_messages(weak);
+  auto tiny = with_key("s1", d + "/rsa512.pem");
+  EXPECT_TRUE(has_message(tiny, "is 512-bit RSA; receivers reject keys under 1024 bits", Sev::kError)) << all_messages(tiny);
+  auto ec = with_key("s1", d + "/ec.pem");
+  EXPECT_TRUE(has_message(ec, "unsupported key type EC", Sev::kError)) << all_messages(ec);
+  auto missing = with_key("s1", d + "/nope.pem");
+  EXPECT_TRUE(has_message(missing, "nope.pem: cannot read", Sev::kError)) << all_messages(missing);
+  auto garbage = with_key("s1", MAILNS_SOURCE_DIR "/CMakeLists.txt");
+  EXPECT_TRUE(has_message(garbage, "not a PEM private key", Sev::kError)) << all_messages(garbage);
+  auto badsel = with_key("\"bad selector!\"", "keys/dkim-ed25519.pem");
+  EXPECT_TRUE(has_message(badsel, "DKIM selector 'bad selector!' is not a valid DNS label", Sev::kError)) << all_messages(badsel);
+}
+
+TEST(Lint, DmarcRules) {
+  auto bimi = lint(base("    dmarc: { policy: none }\n    bimi: { logo: https://example.org/logo.svg }\n"));
+  EXPECT_TRUE(has_message(bimi, "BIMI needs a DMARC policy of quarantine or reject", Sev::kError)) << all_messages(bimi);
+  auto uri = lint(base("    dmarc: { rua: [\"https://reports.example.org/\"] }\n"));
+  EXPECT_TRUE(has_message(uri, "is not a mailto: URI", Sev::kError)) << all_messages(uri);
+  auto ext = lint(base("    dmarc: { rua: [dmarc@reports.example.net] }\n"));
+  EXPECT_TRUE(has_message(ext, "example.org._report._dmarc.reports.example.net", Sev::kWarning)) << all_messages(ext);
+  // The external domain is ours and authorises example.org: no warning.
+  auto ours = lint(base(R"(    dmarc: { rua: [dmarc@example.net] }
+  - domain: example.net
+    nameservers: [{ name: ns1.example.org }]
+    parked: true
+    accept_reports_for: [example.org]
+)"));
+  EXPECT_FALSE(has_message(ours, "_report._dmarc", Sev::kWarning)) << all_messages(ours);
+}
+
+TEST(Lint, MtaStsRules) {
+  auto age = lint(base("    mta_sts: { max_age: 40000000 }\n"));
+  EXPECT_TRUE(has_message(age, "max_age 40000000 exceeds 31557600", Sev::kError)) << all_messages(age);
+  auto notls = lint(base("", "[{ name: mail.example.org, ipv4: 192.0.2.10 }]"));
+  EXPECT_TRUE(has_message(notls, "mta_sts.mode is enforce but mail host mail.example.org has no tls", Sev::kError))
+      << all_messages(notls);
+  auto uncovered = lint(base("    records: [\"@ 3600 IN MX 20 backup.example.net.\"]\n"));
+  EXPECT_TRUE(has_message(uncovered, "MX backup.example.net is not a declared mail host", Sev::kError))
+      << all_messages(uncovered);
+}
+
+TEST(Lint, NamesAndTtls) {
+  auto ttl0 = lint(base("    ttl: 0\n"));
+  EXPECT_TRUE(has_message(ttl0, "ttl 0 is not usable", Sev::kError)) << all_messages(ttl0);
+  auto label = lint(base("", "[{ name: \"mail_host!.example.org\", ipv4: 192.0.2.10, tls: { cert: certs/mail.pem } }]"));
+  EXPECT_TRUE(has_message(label, "invalid label 'mail_host!'", Sev::kError)) << all_messages(label);
+  // Too-large TTL is rejected while reading.
+  Parsed p = parse(base("    ttl: 4294967295\n"));
+  ASSERT_FALSE(p.errors.empty());
+  EXPECT_NE(p.errors[0].find("test.yaml:"), std::string::npos);
+  EXPECT_NE(p.errors[0].find("out of range"), std::string::npos);
+}
+
+TEST(DeclarationYaml, UnknownKeysAndBadValuesHaveFileAndLine) {
+  Parsed p = parse("mail_domains:\n  - domain: example.org\n    mail_host: []\n    spf: { all: maybe }\n"
+                   "    nameservers: [{ name: ns1.example.org, ipv4: 300.1.1.1 }]\n");
+  ASSERT_EQ(p.errors.size(), 3u);
+  std::string all;
+  for (const auto& e : p.errors) all += e + "\n";
+  EXPECT_NE(all.find("test.yaml:3: example.org: unknown key 'mail_host'"), std::string::npos) << all;
+  EXPECT_NE(all.find("test.yaml:4: example.org.spf.all: 'maybe' is not allowed; write one of: fail, softfail"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("test.yaml:5: example.org.nameservers[0].ipv4: '300.1.1.1' is not an IPv4 address"),
+            std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace mailns::synth
