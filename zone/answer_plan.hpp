@@ -26,6 +26,7 @@ struct PlannedRRset {
   NameRef owner;
   const RRset* rrset = nullptr;
   uint32_t ttl = 0;  // may differ from rrset->ttl (negative answers)
+  bool required = false;  // additional only: in-domain glue of a referral; not fitting sets TC (RFC 9471 3)
 };
 
 enum class Section : uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
@@ -38,10 +39,10 @@ struct AnswerPlan {
   PlannedRRset sections[3][kMaxPerSection];
   uint8_t counts[3] = {0, 0, 0};
 
-  bool add(Section s, NameRef owner, const RRset* set, uint32_t ttl) noexcept {
+  bool add(Section s, NameRef owner, const RRset* set, uint32_t ttl, bool required = false) noexcept {
     auto i = static_cast<size_t>(s);
     if (counts[i] >= kMaxPerSection) return false;
-    sections[i][counts[i]++] = PlannedRRset{owner, set, ttl};
+    sections[i][counts[i]++] = PlannedRRset{owner, set, ttl, required};
     return true;
   }
   bool add(Section s, NameRef owner, const RRset* set) noexcept { return add(s, owner, set, set->ttl); }

@@ -49,7 +49,11 @@ size_t handle_query(std::span<const std::byte> in_bytes, std::span<std::byte> ou
   if (q.opcode != kOpcodeQuery) return error_response(q, rcode::kNotImp, out, params);
   if (q.has_edns && q.edns_version != 0) return error_response(q, rcode::kBadVers, out, params);  // RFC 6891 6.1.3
   if (q.qtype == rrtype::OPT) return error_response(q, rcode::kFormErr, out, params);
-  if (q.qclass != rrclass::IN) return error_response(q, rcode::kRefused, out, params);
+  // QCLASS * (RFC 1035 3.2.5) is answered from our IN data, but never
+  // authoritatively: a server cannot know every class (RFC 1034 3.7.1).
+  // Other classes we hold no data for: REFUSED.
+  const bool any_class = q.qclass == rrclass::ANY;
+  if (q.qclass != rrclass::IN && !any_class) return error_response(q, rcode::kRefused, out, params);
   if (q.qtype == rrtype::AXFR || q.qtype == rrtype::IXFR) {
     // Zone transfers are refused until an ACL allows them (default deny).
     return error_response(q, rcode::kRefused, out, params);
@@ -58,6 +62,7 @@ size_t handle_query(std::span<const std::byte> in_bytes, std::span<std::byte> ou
 
   AnswerPlan plan;
   resolve(q, snapshot, plan);
+  if (any_class) plan.aa = false;
   return encode_response(q, plan, out, params);
 }
 

@@ -8,9 +8,13 @@ namespace mailns::zone {
 
 namespace {
 
-constexpr int kMaxCnameChain = 8;
+// CNAMEs followed for one query. RFC 1034 4.3.2 sets no number; 5 is Knot's
+// CNAME_CHAIN_MAX, so both servers cut a long chain at the same place and the
+// resolver carries on from the last target it got.
+constexpr int kMaxCnameChain = 5;
 
-// Lookup form of a name being resolved (the qname, then CNAME targets).
+// A name being looked up in lookup form (the qname, a CNAME target or an
+// additional-section target) with the end offset of each label prefix.
 struct Cursor {
   NameRef owner;
   const uint8_t* lf;
@@ -21,34 +25,99 @@ struct Cursor {
 
 size_t prefix_len(const Cursor& c, size_t labels) noexcept { return labels == 0 ? 0 : c.label_ends[labels - 1]; }
 
+// True when the name lies in (at or below the origin of) zone.
+bool in_zone(const Cursor& c, const Zone& zone) noexcept {
+  const auto origin = zone.origin().lookup_form();
+  const size_t zl = zone.origin().label_count();
+  return c.labels >= zl && prefix_len(c, zl) == origin.size() && std::memcmp(c.lf, origin.data(), origin.size()) == 0;
+}
+
+// The closest existing ancestor of a name that lies in the zone and does not
+// exist itself (RFC 4592 3.3.1 closest encloser; ENTs exist).
+const Node* closest_encloser(const Cursor& c, const Zone& zone) noexcept {
+  for (size_t i = c.labels; i-- > zone.origin().label_count();)
+    if (const Node* ce = zone.find(c.lf, prefix_len(c, i))) return ce;
+  return &zone.apex();  // unreachable for in-zone names: the apex exists
+}
+
 bool planned(const AnswerPlan& plan, Section s, const RRset* set) noexcept {
   for (size_t i = 0; i < plan.count(s); ++i)
     if (plan.at(s, i).rrset == set) return true;
   return false;
 }
 
+bool same_name(NameRef a, NameRef b) noexcept {
+  if (a.len != b.len) return false;
+  for (size_t i = 0; i < a.len; ++i)
+    if (dns_lower(a.wire[i]) != dns_lower(b.wire[i])) return false;
+  return true;
+}
+
+// True when the answer already holds this RRset under this owner name.
+bool planned_answer(const AnswerPlan& plan, const RRset* set, NameRef owner) noexcept {
+  for (size_t i = 0; i < plan.count(Section::kAnswer); ++i) {
+    const PlannedRRset& p = plan.at(Section::kAnswer, i);
+    if (p.rrset == set && same_name(p.owner, owner)) return true;
+  }
+  return false;
+}
+
+bool planned_anywhere(const AnswerPlan& plan, const RRset* set) noexcept {
+  return planned(plan, Section::kAnswer, set) || planned(plan, Section::kAuthority, set) ||
+         planned(plan, Section::kAdditional, set);
+}
+
 NameRef ref(const DnsName& n) noexcept {
   return NameRef{n.wire().data(), static_cast<uint8_t>(n.wire().size())};
 }
 
-// Adds A/AAAA of in-zone targets of MX, SRV, NS (and SVCB) records to the
-// additional section (RFC 1035 3.3.9, RFC 2782, RFC 1034 4.3.2 step 6).
-void add_additional(AnswerPlan& plan, const Zone& zone, const RRset& set) noexcept {
+// The node holding the data for a target name: the name itself, or the
+// wildcard that covers it (RFC 4592 3.3.1). A wildcard at or below a zone cut
+// synthesises nothing: the search stops at the cut (RFC 1034 4.3.2 step 3b
+// comes before 3c), so below a cut only existing names (glue) are found.
+const Node* find_target(const Cursor& c, const Zone& zone) noexcept {
+  if (!in_zone(c, zone)) return nullptr;
+  if (const Node* exact = zone.find(c.lf, c.lf_len)) return exact;
+  const Node* ce = closest_encloser(c, zone);
+  if (ce->cut()) return nullptr;
+  return ce->wildcard_child();
+}
+
+enum class Additional { kAll, kInDomainGlueOnly, kSkipInDomainGlue };
+
+// Adds the A/AAAA RRsets of in-zone targets of NS, MX, SRV, SVCB and HTTPS
+// records to the additional section (RFC 1034 4.3.2 step 6, RFC 1035 3.3.9,
+// RFC 2782), and for SVCB/HTTPS also the target's RRset of the same type
+// (RFC 9460 4.1). Owners are written as the target is spelled in the RDATA,
+// which also names a wildcard-synthesised target correctly. For a referral,
+// glue at or below the cut is in-domain glue (RFC 9471 2): it goes first and
+// is marked required; the rest is optional.
+void add_additional(AnswerPlan& plan, const Zone& zone, const RRset& set, Additional which,
+                    const Node* cut = nullptr) noexcept {
   for (size_t i = 0; i < set.size(); ++i) {
     const auto rd = set.rdata(i);
     const auto t = rdata_target(set.type, rd);
     if (!t) continue;
     uint8_t lf[kMaxNameWire];
-    const size_t n = make_lookup_form(rd.data() + t->offset, t->len, lf);
-    const Node* node = zone.find(lf, n);
+    uint8_t ends[128];
+    Cursor c{NameRef{rd.data() + t->offset, static_cast<uint8_t>(t->len)}, lf, 0, ends, 0};
+    fill_lookup(rd.data() + t->offset, t->len, lf, c.lf_len, ends, c.labels);
+    const Node* node = find_target(c, zone);
     if (!node) continue;
-    for (uint16_t type : {rrtype::A, rrtype::AAAA}) {
-      const RRset* a = node->find(type);
-      if (a && !planned(plan, Section::kAdditional, a)) plan.add(Section::kAdditional, ref(node->name()), a);
+    const bool in_domain = cut && node->name().is_subdomain_of(cut->name());
+    if ((which == Additional::kInDomainGlueOnly && !in_domain) ||
+        (which == Additional::kSkipInDomainGlue && in_domain))
+      continue;
+    const uint16_t types[3] = {rrtype::A, rrtype::AAAA,
+                               (set.type == rrtype::SVCB || set.type == rrtype::HTTPS) ? set.type : uint16_t{0}};
+    for (uint16_t type : types) {
+      const RRset* a = type ? node->find(type) : nullptr;
+      if (a && !planned_anywhere(plan, a)) plan.add(Section::kAdditional, c.owner, a, a->ttl, in_domain);
     }
   }
 }
 
+// RFC 2308 3: the SOA in a negative answer has TTL min(SOA TTL, SOA MINIMUM).
 void add_negative(AnswerPlan& plan, const Zone& zone) noexcept {
   plan.add(Section::kAuthority, ref(zone.origin()), &zone.soa(), zone.negative_ttl());
 }
@@ -58,14 +127,23 @@ void add_referral(AnswerPlan& plan, const Zone& zone, const Node& cut) noexcept 
   plan.add(Section::kAuthority, ref(cut.name()), ns);
   // A DS RRset at the cut belongs to the parent and travels with the referral
   // once DNSSEC is on; unsigned referrals carry NS and glue only.
-  add_additional(plan, zone, *ns);
+  add_additional(plan, zone, *ns, Additional::kInDomainGlueOnly, &cut);
+  add_additional(plan, zone, *ns, Additional::kSkipInDomainGlue, &cut);
 }
 
-// RFC 8482 4.2: answer ANY with one RRset of the name.
+// RFC 8482 4.2: answer ANY with one RRset of the name (the lowest type, as
+// Knot does, so answers are stable).
 const RRset* pick_any(const Node& node) noexcept {
   for (const RRset& s : node.rrsets())
     if (s.type != rrtype::RRSIG && s.type != rrtype::NSEC && s.type != rrtype::NSEC3) return &s;
   return nullptr;
+}
+
+// RFC 1034 4.3.2 step 3a: a CNAME is followed unless QTYPE matches it. ANY
+// matches every type (RFC 1035 3.2.3), and RRSIG and NSEC live beside a CNAME
+// at the same name (RFC 4035 2.5), so those are answered from the node itself.
+bool follows_cname(uint16_t qtype) noexcept {
+  return qtype != rrtype::CNAME && qtype != rrtype::ANY && qtype != rrtype::RRSIG && qtype != rrtype::NSEC;
 }
 
 }  // namespace
@@ -88,20 +166,14 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
   Cursor cur{NameRef{q.qname.wire, q.qname.len}, q.lf, q.lf_len, q.label_ends, labels};
   uint8_t lf_buf[kMaxNameWire];
   uint8_t ends_buf[128];
-  const Node* visited[kMaxCnameChain + 1];
-  const size_t zone_labels = zone->origin().label_count();
 
   for (int hop = 0;; ++hop) {
     const Node* exact = zone->find(cur.lf, cur.lf_len);
-    const Node* ce = exact;
-    if (!exact) {
-      for (size_t i = cur.labels; i-- > zone_labels;) {
-        ce = zone->find(cur.lf, prefix_len(cur, i));
-        if (ce) break;
-      }
-      if (!ce) return;  // cannot happen: the apex always exists
-    }
+    const Node* ce = exact ? exact : closest_encloser(cur, *zone);
     if (const Node* cut = ce->cut()) {
+      // At or below a zone cut: a referral (RFC 1034 4.3.2 step 3b), except
+      // DS at the cut itself, which the parent answers (RFC 4035 3.1.4.1).
+      // After a CNAME the answer stays authoritative for the CNAMEs.
       const bool ds_at_cut = exact == cut && q.qtype == rrtype::DS;
       if (!ds_at_cut) {
         if (hop == 0) plan.aa = false;
@@ -111,42 +183,37 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
     }
     const Node* node = exact;
     if (!node) {
-      node = ce->wildcard_child();
+      node = ce->wildcard_child();  // RFC 4592 3.3.1: source of synthesis
       if (!node) {
         plan.rcode = rcode::kNxDomain;  // also after a CNAME chain (RFC 6604 3)
         add_negative(plan, *zone);
         return;
       }
     }
-    visited[hop] = node;
 
     const RRset* cname = node->find(rrtype::CNAME);
-    if (cname && q.qtype != rrtype::CNAME) {
+    if (cname && follows_cname(q.qtype)) {
+      // The same CNAME under the same owner again is a loop, also through a
+      // wildcard (which synthesises one owner per name it covers): stop with
+      // what the answer holds; the resolver sees the loop (RFC 1034 3.6.2).
+      if (planned_answer(plan, cname, cur.owner) || hop >= kMaxCnameChain) return;
       plan.add(Section::kAnswer, cur.owner, cname);
       const auto rd = cname->rdata(0);
-      if (hop + 1 >= kMaxCnameChain) return;
-      // Follow only within this zone (RFC 1034 4.3.2 step 3a).
-      uint8_t target_labels = 0;
-      uint8_t target_lf_len = 0;
-      fill_lookup(rd.data(), rd.size(), lf_buf, target_lf_len, ends_buf, target_labels);
-      if (target_labels < zone_labels ||
-          (zone_labels > 0 && (ends_buf[zone_labels - 1] != zone->origin().lookup_form().size() ||
-                               std::memcmp(lf_buf, zone->origin().lookup_form().data(),
-                                           zone->origin().lookup_form().size()) != 0)))
-        return;
-      const Node* next = zone->find(lf_buf, target_lf_len);
-      for (int i = 0; i <= hop; ++i)
-        if (next && visited[i] == next) return;  // CNAME loop
-      cur = Cursor{NameRef{rd.data(), static_cast<uint8_t>(rd.size())}, lf_buf, target_lf_len, ends_buf, target_labels};
+      Cursor next{NameRef{rd.data(), static_cast<uint8_t>(rd.size())}, lf_buf, 0, ends_buf, 0};
+      fill_lookup(rd.data(), rd.size(), lf_buf, next.lf_len, ends_buf, next.labels);
+      // Follow only within this zone (RFC 1034 4.3.2 step 3a: "if the data
+      // at the node is a CNAME ... restart at step 1" looks in our data only).
+      if (!in_zone(next, *zone)) return;
+      cur = next;
       continue;
     }
 
     const RRset* set = q.qtype == rrtype::ANY ? pick_any(*node) : node->find(q.qtype);
     if (set) {
       plan.add(Section::kAnswer, cur.owner, set);
-      add_additional(plan, *zone, *set);
+      add_additional(plan, *zone, *set, Additional::kAll);
     } else {
-      add_negative(plan, *zone);  // NODATA, also for empty non-terminals
+      add_negative(plan, *zone);  // NODATA, also for empty non-terminals (RFC 4592 4.9, RFC 2308 2.2)
     }
     return;
   }

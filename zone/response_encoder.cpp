@@ -69,8 +69,15 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
       const uint16_t n = write_rrset(w, plan.at(s, i));
       if (w.overflow()) {
         w.rollback(m);
-        if (s != Section::kAdditional) tc = true;
-        break;
+        // A missing answer or authority RRset, or in-domain glue of a
+        // referral (RFC 9471 3), sets TC so the client retries over TCP.
+        // Other additional data is optional (RFC 2181 9): leave this RRset
+        // out and try the next, smaller ones may still fit (as Knot does).
+        if (s != Section::kAdditional || plan.at(s, i).required) {
+          tc = true;
+          break;
+        }
+        continue;
       }
       counts[sec] = static_cast<uint16_t>(counts[sec] + n);
     }

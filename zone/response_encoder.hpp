@@ -1,7 +1,8 @@
 // Encodes an AnswerPlan into a response message: header, the question in the
 // client's case (0x20), the planned RRsets with name compression, and the OPT
 // record. An RRset that does not fit is rolled back whole; in the answer or
-// authority section that sets TC (RFC 2181 9), in additional it is just left out.
+// authority section, or as required (in-domain) glue, that sets TC (RFC 2181 9,
+// RFC 9471 3); other additional data is just left out.
 #pragma once
 
 #include <cstddef>
