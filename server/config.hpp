@@ -1,0 +1,68 @@
+// Config: the YAML configuration file parsed once into plain typed structs.
+// Unknown keys, wrong types, impossible values and missing required keys are
+// all collected (not just the first) as "FILE:LINE: what is wrong; what to
+// write instead". Parsing never touches the network; zone files are only
+// checked to exist here and are loaded by zone_loader.
+//
+// Schema:
+//   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
+//            tcp_max_connections, log_level        (all optional)
+//   zones:   - origin: NAME, file: PATH            (required, PATH relative
+//                                                   to the config's directory)
+// Listen addresses and threads need a restart; zones are what a reload
+// changes (a later issue).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/listen_address.hpp"
+#include "zone/dns_name.hpp"
+
+namespace mailns::server {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+
+const char* to_string(LogLevel level) noexcept;
+
+struct ServerSettings {
+  std::vector<ListenAddress> listen;          // never empty after parsing; default 127.0.0.1:53
+  unsigned threads = 1;                       // default: hardware threads
+  uint16_t udp_payload = 1232;                // our EDNS buffer size (RFC 6891), 512..4096
+  std::chrono::seconds tcp_idle_timeout{10};  // RFC 7766 6.2.3
+  unsigned tcp_max_connections = 256;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+struct ZoneSource {
+  zone::DnsName origin;
+  std::string file;       // as resolved against the config's directory
+  std::string file_text;  // as written in the config
+  int line = 0;           // 1-based line of the zone entry in the config file
+};
+
+struct Config {
+  std::string path;  // the config file as given
+  ServerSettings server;
+  std::vector<ZoneSource> zones;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;     // set only when errors is empty
+  std::vector<std::string> errors;  // "FILE:LINE: message", in file order
+};
+
+// Reads and parses the file at path.
+ConfigResult load_config(const std::string& path);
+// Parses YAML text; path names the messages and anchors relative zone files.
+ConfigResult parse_config(const std::string& yaml_text, const std::string& path);
+
+// Replaces the configured listen addresses by the --listen values (the
+// command line wins over the file). Returns one message per bad value and
+// leaves config unchanged when there is any.
+std::vector<std::string> apply_listen_override(Config& config, const std::vector<std::string>& listen);
+
+}  // namespace mailns::server

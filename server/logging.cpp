@@ -1,0 +1,50 @@
+#include "server/logging.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace mailns::server {
+
+namespace {
+
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return spdlog::level::trace;
+    case LogLevel::kDebug: return spdlog::level::debug;
+    case LogLevel::kInfo: return spdlog::level::info;
+    case LogLevel::kWarn: return spdlog::level::warn;
+    case LogLevel::kError: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+std::shared_ptr<spdlog::logger> get_or_create(const char* name) {
+  if (auto existing = spdlog::get(name)) return existing;
+  static const auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(spdlog::color_mode::automatic);
+  auto logger = std::make_shared<spdlog::logger>(name, sink);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
+  spdlog::register_logger(logger);
+  return logger;
+}
+
+}  // namespace
+
+void init_logging(LogLevel level) {
+  for (const char* name : {"server", "zone"}) {
+    auto logger = get_or_create(name);
+    logger->set_level(to_spdlog(level));
+    logger->flush_on(spdlog::level::warn);
+  }
+}
+
+spdlog::logger& server_log() {
+  static const std::shared_ptr<spdlog::logger> logger = get_or_create("server");
+  return *logger;
+}
+
+spdlog::logger& zone_log() {
+  static const std::shared_ptr<spdlog::logger> logger = get_or_create("zone");
+  return *logger;
+}
+
+}  // namespace mailns::server
