@@ -1,0 +1,71 @@
+// UdpBatch: one worker's preallocated state for answering UDP in batches:
+// recvmmsg drains up to kBatchSize datagrams from a non-blocking socket,
+// handle_query answers each into its own slot, and one sendmmsg sends every
+// answer. No allocation, no lock, no atomic per query. Knows nothing of
+// Asio: the listener decides when the socket is readable.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "zone/snapshot.hpp"
+
+namespace mailns::server {
+
+struct UdpStats {
+  uint64_t received = 0;     // datagrams taken from the socket
+  uint64_t answered = 0;     // answers handed to the kernel
+  uint64_t ignored = 0;      // handle_query said no answer (responses, runts), or oversized datagrams
+  uint64_t send_failed = 0;  // answers the kernel refused (full buffer, unreachable peer)
+};
+
+class UdpBatch {
+ public:
+  static constexpr size_t kBatchSize = 32;
+  // Larger datagrams are dropped: no real query comes close.
+  static constexpr size_t kMaxQuery = 4096;
+  // Our answers never exceed the largest udp_payload the config allows.
+  static constexpr size_t kMaxResponse = 4096;
+
+  enum class Result {
+    kDrained,  // the socket has no more datagrams: wait for readability
+    kMore,     // a full batch was read: more may be queued
+  };
+
+  UdpBatch() = default;
+  UdpBatch(const UdpBatch&) = delete;
+  UdpBatch& operator=(const UdpBatch&) = delete;
+
+  // Reads one batch from fd (which must be non-blocking), answers it from
+  // snapshot and sends the answers. With pktinfo set (sockets bound to a
+  // wildcard address, IP_PKTINFO / IPV6_RECVPKTINFO enabled) each answer
+  // leaves from the address its query was sent to.
+  Result serve_once(int fd, bool pktinfo, const zone::Snapshot& snapshot) noexcept;
+
+  const UdpStats& stats() const noexcept { return stats_; }
+
+ private:
+  static constexpr size_t kControlSize = 64;  // >= CMSG_SPACE(sizeof(in6_pktinfo))
+  struct alignas(cmsghdr) Control {
+    std::byte data[kControlSize];
+  };
+
+  size_t build_reply_control(size_t i, bool pktinfo) noexcept;
+
+  std::array<mmsghdr, kBatchSize> rx_{};
+  std::array<mmsghdr, kBatchSize> tx_{};
+  std::array<iovec, kBatchSize> rx_iov_{};
+  std::array<iovec, kBatchSize> tx_iov_{};
+  std::array<sockaddr_storage, kBatchSize> peer_{};
+  std::array<Control, kBatchSize> rx_control_{};
+  std::array<Control, kBatchSize> tx_control_{};
+  std::array<std::array<std::byte, kMaxQuery>, kBatchSize> in_{};
+  std::array<std::array<std::byte, kMaxResponse>, kBatchSize> out_{};
+  UdpStats stats_;
+};
+
+}  // namespace mailns::server
