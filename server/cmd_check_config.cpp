@@ -1,0 +1,56 @@
+// mailns check-config: parse the configuration and load every zone exactly
+// as serve would, without binding anything. Prints one summary line and
+// exits 0, or prints every error and exits 1.
+#include <cstdio>
+#include <string>
+
+#include "server/cli_options.hpp"
+#include "server/commands.hpp"
+#include "server/config.hpp"
+#include "server/zone_loader.hpp"
+
+namespace mailns::server {
+
+int run_check_config(std::span<const std::string_view> args) {
+  std::string usage;
+  auto opts = parse_cli_options(args, /*allow_listen=*/false, &usage);
+  if (!opts) return usage_error("check-config", usage);
+  if (opts->help) {
+    std::fputs(usage_text(), stdout);
+    return kExitOk;
+  }
+  if (!opts->positional.empty())
+    return usage_error("check-config", "unexpected argument '" + opts->positional[0] + "'");
+
+  ConfigResult cfg = load_config(opts->config);
+  if (!cfg.config) {
+    for (const auto& e : cfg.errors) std::fprintf(stderr, "%s\n", e.c_str());
+    std::fprintf(stderr, "%s: %zu error%s\n", opts->config.c_str(), cfg.errors.size(),
+                 cfg.errors.size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  const Config& config = *cfg.config;
+  ZoneSetResult zones = load_zones(config.zones, answer_options(config.server));
+  for (const auto& w : zones.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (!zones.snapshot) {
+    for (const auto& e : zones.errors) std::fprintf(stderr, "%s\n", e.c_str());
+    std::fprintf(stderr, "%s: %zu zone error%s\n", opts->config.c_str(), zones.errors.size(),
+                 zones.errors.size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+
+  std::string zone_list;
+  for (const auto& z : zones.snapshot->zones()) {
+    if (!zone_list.empty()) zone_list += ", ";
+    zone_list += z->origin().to_text() + " serial " + std::to_string(z->soa_serial()) + ", " +
+                 std::to_string(z->record_count()) + " records";
+  }
+  std::string listen;
+  for (const auto& a : config.server.listen) listen += (listen.empty() ? "" : ", ") + a.to_string();
+  const size_t n = zones.snapshot->zones().size();
+  std::printf("%s: OK: %zu zone%s (%s); listen %s; %u thread%s\n", opts->config.c_str(), n, n == 1 ? "" : "s",
+              zone_list.c_str(), listen.c_str(), config.server.threads, config.server.threads == 1 ? "" : "s");
+  return kExitOk;
+}
+
+}  // namespace mailns::server

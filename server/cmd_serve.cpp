@@ -1,0 +1,70 @@
+// mailns serve: load the configuration and zones, bind, answer until
+// SIGTERM/SIGINT. Any configuration or zone error stops start-up (exit 1).
+#include <csignal>
+#include <cstdio>
+#include <system_error>
+
+#include "server/cli_options.hpp"
+#include "server/commands.hpp"
+#include "server/config.hpp"
+#include "server/logging.hpp"
+#include "server/server.hpp"
+#include "server/snapshot_holder.hpp"
+#include "server/zone_loader.hpp"
+
+namespace mailns::server {
+
+int run_serve(std::span<const std::string_view> args) {
+  std::string usage;
+  auto opts = parse_cli_options(args, /*allow_listen=*/true, &usage);
+  if (!opts) return usage_error("serve", usage);
+  if (opts->help) {
+    std::fputs(usage_text(), stdout);
+    return kExitOk;
+  }
+  if (!opts->positional.empty()) return usage_error("serve", "unexpected argument '" + opts->positional[0] + "'");
+
+  init_logging(LogLevel::kInfo);
+  ConfigResult cfg = load_config(opts->config);
+  if (!cfg.config) {
+    for (const auto& e : cfg.errors) server_log().error("{}", e);
+    server_log().error("{}: {} error{} in the configuration; not starting", opts->config, cfg.errors.size(),
+                       cfg.errors.size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  Config& config = *cfg.config;
+  if (auto errors = apply_listen_override(config, opts->listen); !errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "mailns serve: %s\n", e.c_str());
+    return kExitUsage;
+  }
+  init_logging(config.server.log_level);
+
+  ZoneSetResult zones = load_zones(config.zones, answer_options(config.server));
+  for (const auto& w : zones.warnings) zone_log().warn("{}", w);
+  if (!zones.snapshot) {
+    for (const auto& e : zones.errors) zone_log().error("{}", e);
+    server_log().error("{} zone error{}; not starting (check with: mailns check-config -c {})", zones.errors.size(),
+                       zones.errors.size() == 1 ? "" : "s", opts->config);
+    return kExitFailure;
+  }
+  for (size_t i = 0; i < zones.snapshot->zones().size(); ++i) {
+    const auto& z = *zones.snapshot->zones()[i];
+    zone_log().info("loaded {} serial {}, {} records, from {}", z.origin().to_text(), z.soa_serial(),
+                    z.record_count(), config.zones[i].file);
+  }
+
+  // A client that closes early must not kill the server on write.
+  std::signal(SIGPIPE, SIG_IGN);
+  const SnapshotHolder snapshots(zones.snapshot);
+  try {
+    Server server(config.server, snapshots);
+    server.run();
+  } catch (const std::system_error& e) {
+    server_log().error("{}; not starting", e.what());
+    return kExitFailure;
+  }
+  server_log().info("shutdown complete");
+  return kExitOk;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,35 @@
+#include <cstdio>
+
+#include "server/cli_options.hpp"
+#include "server/commands.hpp"
+
+namespace mailns::server {
+
+int run_command_line(std::span<const std::string_view> args) {
+  if (args.empty()) {
+    std::fputs(usage_text(), stderr);
+    return kExitUsage;
+  }
+  const std::string_view cmd = args[0];
+  const auto rest = args.subspan(1);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(usage_text(), stdout);
+    return kExitOk;
+  }
+  if (cmd == "--version" || cmd == "-V" || cmd == "version") {
+    std::fputs(version_text(), stdout);
+    return kExitOk;
+  }
+  if (cmd == "serve") return run_serve(rest);
+  if (cmd == "check-config") return run_check_config(rest);
+  if (cmd == "zone") {
+    if (!rest.empty() && rest[0] == "export") return run_zone_export(rest.subspan(1));
+    std::fprintf(stderr, "mailns zone: expected 'export'\n\n%s", usage_text());
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "mailns: unknown command '%.*s'\n\n%s", static_cast<int>(cmd.size()), cmd.data(),
+               usage_text());
+  return kExitUsage;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,18 @@
+// The mailns commands. Each takes the words after its name, prints what the
+// user asked for on stdout and problems on stderr, and returns the process
+// exit code (kExitOk, kExitFailure, or kExitUsage for bad usage).
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace mailns::server {
+
+// Dispatches "serve", "check-config", "zone export", "help", --help, --version.
+int run_command_line(std::span<const std::string_view> args);
+
+int run_serve(std::span<const std::string_view> args);
+int run_check_config(std::span<const std::string_view> args);
+int run_zone_export(std::span<const std::string_view> args);
+
+}  // namespace mailns::server
