@@ -1,0 +1,206 @@
+// Regression tests for the DNS-semantics differences the knotd differential
+// test (difftest.py) found in zone/resolver.cpp, response_encoder.cpp and
+// handle_query.cpp. Each test is named after the bug it pins down.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "zone/handle_query.hpp"
+#include "zone/resolver.hpp"
+#include "zone/rr_type.hpp"
+#include "zone/wire_reader.hpp"
+#include "zone/zone_file.hpp"
+
+namespace mailns::zone {
+namespace {
+
+constexpr const char* kZone = R"(
+$ORIGIN example.net.
+$TTL 3600
+@ IN SOA ns1 hm 1 7200 3600 1209600 300
+@ NS ns1
+ns1 A 192.0.2.1
+mail A 192.0.2.25
+mail AAAA 2001:db8::25
+c1 CNAME c2
+c2 CNAME mail
+*.wl CNAME next.wl
+l1 CNAME l2
+l2 CNAME l3
+l3 CNAME l4
+l4 CNAME l5
+l5 CNAME l6
+l6 CNAME l7
+l7 A 192.0.2.7
+*.wild A 192.0.2.99
+mxw MX 10 host.wild
+mxw MX 20 host.sub
+svc2 HTTPS 0 svc
+svc HTTPS 1 . alpn=h2
+svc A 192.0.2.80
+sub NS ns1.sub
+ns1.sub A 192.0.2.53
+*.sub A 192.0.2.111
+)";
+
+std::vector<uint8_t> make_query(const std::string& name, uint16_t qtype, uint16_t qclass = rrclass::IN,
+                                int edns_size = -1) {
+  std::vector<uint8_t> p = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, static_cast<uint8_t>(edns_size >= 0 ? 1 : 0)};
+  auto n = DnsName::from_text(name);
+  p.insert(p.end(), n->wire().begin(), n->wire().end());
+  for (uint16_t v : {qtype, qclass}) {
+    p.push_back(static_cast<uint8_t>(v >> 8));
+    p.push_back(static_cast<uint8_t>(v));
+  }
+  if (edns_size >= 0) {
+    const uint8_t opt[] = {0, 0, 41, static_cast<uint8_t>(edns_size >> 8), static_cast<uint8_t>(edns_size),
+                           0, 0, 0, 0, 0, 0};
+    p.insert(p.end(), opt, opt + sizeof opt);
+  }
+  return p;
+}
+
+class SemanticsRegression : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto res = load_zone_text(kZone, *DnsName::from_text("example.net"), "regression");
+    for (const auto& e : res.errors) ADD_FAILURE() << e;
+    snap_ = std::make_shared<Snapshot>(std::vector<std::shared_ptr<const Zone>>{res.zone}, AnswerOptions{});
+  }
+  AnswerPlan plan(const std::string& name, uint16_t type) {
+    pkt_ = make_query(name, type);
+    Query q;
+    EXPECT_EQ(parse_query(pkt_, q), ParseStatus::kOk);
+    AnswerPlan p;
+    resolve(q, *snap_, p);
+    return p;
+  }
+  static std::string owner(const PlannedRRset& p) {
+    return DnsName::from_wire({p.owner.wire, p.owner.len})->to_text();
+  }
+  std::vector<uint8_t> answer(const std::vector<uint8_t>& query, Transport t = Transport::kUdp) {
+    std::vector<uint8_t> out(65535);
+    const size_t n = handle_query(std::as_bytes(std::span(query)), std::as_writable_bytes(std::span(out)), *snap_, t);
+    out.resize(n);
+    return out;
+  }
+  std::shared_ptr<Snapshot> snap_;
+  std::vector<uint8_t> pkt_;
+};
+
+// RFC 1034 4.3.2 step 3a: QTYPE ANY matches the CNAME, so it is not chased.
+TEST_F(SemanticsRegression, AnyAtCnameIsNotFollowed) {
+  auto p = plan("c1.example.net", rrtype::ANY);
+  ASSERT_EQ(p.count(Section::kAnswer), 1u);
+  EXPECT_EQ(p.at(Section::kAnswer, 0).rrset->type, rrtype::CNAME);
+  EXPECT_EQ(owner(p.at(Section::kAnswer, 0)), "c1.example.net.");
+}
+
+// RFC 4035 2.5: RRSIG and NSEC live beside the CNAME; NODATA in an unsigned zone.
+TEST_F(SemanticsRegression, RrsigAndNsecAtCnameAreNotFollowed) {
+  for (uint16_t t : {rrtype::RRSIG, rrtype::NSEC}) {
+    auto p = plan("c1.example.net", t);
+    EXPECT_EQ(p.rcode, rcode::kNoError);
+    EXPECT_EQ(p.count(Section::kAnswer), 0u);
+    ASSERT_EQ(p.count(Section::kAuthority), 1u);
+    EXPECT_EQ(p.at(Section::kAuthority, 0).rrset->type, rrtype::SOA);
+  }
+}
+
+// *.wl CNAME next.wl: the wildcard is reached twice under two owners; the
+// second owner repeats, and resolution stops there (as knotd answers).
+TEST_F(SemanticsRegression, WildcardCnameLoopStopsAtRepeatedOwner) {
+  auto p = plan("a.wl.example.net", rrtype::A);
+  EXPECT_EQ(p.rcode, rcode::kNoError);
+  ASSERT_EQ(p.count(Section::kAnswer), 2u);
+  EXPECT_EQ(owner(p.at(Section::kAnswer, 0)), "a.wl.example.net.");
+  EXPECT_EQ(owner(p.at(Section::kAnswer, 1)), "next.wl.example.net.");
+  EXPECT_EQ(p.count(Section::kAuthority), 0u);
+}
+
+TEST_F(SemanticsRegression, CnameChainStopsAfterFiveCnames) {
+  auto p = plan("l1.example.net", rrtype::A);
+  EXPECT_EQ(p.rcode, rcode::kNoError);
+  ASSERT_EQ(p.count(Section::kAnswer), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(p.at(Section::kAnswer, i).rrset->type, rrtype::CNAME);
+  auto q = plan("l2.example.net", rrtype::A);  // 5 CNAMEs, then the A
+  ASSERT_EQ(q.count(Section::kAnswer), 6u);
+  EXPECT_EQ(q.at(Section::kAnswer, 5).rrset->type, rrtype::A);
+}
+
+// An MX target covered by a wildcard gets the synthesised A under the target's
+// name; one below a cut that exists only through an occluded wildcard gets nothing.
+TEST_F(SemanticsRegression, AdditionalFromWildcardTargetButNotBelowCut) {
+  auto p = plan("mxw.example.net", rrtype::MX);
+  ASSERT_EQ(p.count(Section::kAdditional), 1u);
+  EXPECT_EQ(owner(p.at(Section::kAdditional, 0)), "host.wild.example.net.");
+  EXPECT_EQ(p.at(Section::kAdditional, 0).rrset->type, rrtype::A);
+}
+
+// RFC 9460 4.1: the target's A/AAAA and its RRset of the same SVCB type.
+TEST_F(SemanticsRegression, HttpsAdditionalIncludesTargetHttps) {
+  auto p = plan("svc2.example.net", rrtype::HTTPS);
+  ASSERT_EQ(p.count(Section::kAdditional), 2u);
+  EXPECT_EQ(p.at(Section::kAdditional, 0).rrset->type, rrtype::A);
+  EXPECT_EQ(p.at(Section::kAdditional, 1).rrset->type, rrtype::HTTPS);
+}
+
+TEST_F(SemanticsRegression, InDomainGlueIsRequired) {
+  auto p = plan("www.sub.example.net", rrtype::A);
+  EXPECT_FALSE(p.aa);
+  ASSERT_EQ(p.count(Section::kAdditional), 1u);
+  EXPECT_TRUE(p.at(Section::kAdditional, 0).required);
+}
+
+// RFC 1034 3.7.1: answers to QCLASS * are never authoritative.
+TEST_F(SemanticsRegression, QclassAnyAnsweredNotAuthoritative) {
+  auto r = answer(make_query("mail.example.net", rrtype::A, rrclass::ANY));
+  ASSERT_GE(r.size(), 12u);
+  EXPECT_EQ(r[3] & 0x0F, rcode::kNoError);
+  EXPECT_EQ(r[2] & 0x04, 0);   // AA clear
+  EXPECT_EQ(r[7], 1);          // one answer
+  auto ch = answer(make_query("mail.example.net", rrtype::A, rrclass::CH));
+  ASSERT_GE(ch.size(), 12u);
+  EXPECT_EQ(ch[3] & 0x0F, rcode::kRefused);
+}
+
+// Encoder: a required additional RRset that does not fit sets TC; an optional
+// one is skipped and smaller ones after it are still tried.
+TEST(EncoderRegression, RequiredGlueThatDoesNotFitSetsTcOptionalDoesNot) {
+  std::string text = "$ORIGIN example.net.\n@ 3600 IN SOA ns1 hm 1 2 3 4 5\n@ NS ns1\nns1 A 192.0.2.1\n";
+  for (int i = 1; i <= 12; ++i) {
+    text += "big NS ns" + std::to_string(i) + ".big\n";
+    text += "ns" + std::to_string(i) + ".big A 198.51.100." + std::to_string(i) + "\n";
+    text += "ns" + std::to_string(i) + ".big AAAA 2001:db8::" + std::to_string(i) + "\n";
+    text += "sib NS sibns" + std::to_string(i) + "\n";
+    text += "sibns" + std::to_string(i) + " A 198.51.101." + std::to_string(i) + "\n";
+    text += "sibns" + std::to_string(i) + " AAAA 2001:db8:1::" + std::to_string(i) + "\n";
+  }
+  auto res = load_zone_text(text, *DnsName::from_text("example.net"), "glue");
+  ASSERT_TRUE(res.zone);
+  Snapshot snap({res.zone}, AnswerOptions{});
+  auto run = [&](const std::string& name) {
+    auto q = make_query(name, rrtype::A);
+    std::vector<uint8_t> out(65535);
+    out.resize(handle_query(std::as_bytes(std::span(q)), std::as_writable_bytes(std::span(out)), snap));
+    return out;
+  };
+  auto in_domain = run("x.big.example.net");  // 512 octets without EDNS
+  ASSERT_GE(in_domain.size(), 12u);
+  EXPECT_LE(in_domain.size(), 512u);
+  EXPECT_NE(in_domain[2] & 0x02, 0) << "RFC 9471 3: in-domain glue that does not fit sets TC";
+  auto sibling = run("x.sib.example.net");
+  ASSERT_GE(sibling.size(), 12u);
+  EXPECT_LE(sibling.size(), 512u);
+  EXPECT_EQ(sibling[2] & 0x02, 0) << "sibling glue is optional";
+  const unsigned arcount = sibling[10] << 8 | sibling[11];
+  EXPECT_GT(arcount, 8u);   // filled up ...
+  EXPECT_LT(arcount, 24u);  // ... but not all
+  EXPECT_GT(sibling.size(), 480u) << "smaller RRsets after one that did not fit are still added";
+}
+
+}  // namespace
+}  // namespace mailns::zone
