@@ -58,6 +58,7 @@ const char* usage_text() noexcept {
          "  mailns serve -c FILE [--listen ADDR:PORT]...  answer queries until SIGTERM or SIGINT\n"
          "  mailns check-config -c FILE                   check the configuration and its zones\n"
          "  mailns zone export -c FILE ORIGIN             print a zone as master-file text\n"
+         "  mailns mta-sts policy -c FILE DOMAIN          print a mail domain's MTA-STS policy file\n"
          "  mailns --version                              print the version\n"
          "  mailns --help | help                          print this text\n"
          "\n"

@@ -1,6 +1,7 @@
 // mailns check-config: parse the configuration and load every zone exactly
-// as serve would, without binding anything. Prints one summary line and
-// exits 0, or prints every error and exits 1.
+// as serve would (mail domains synthesized and linted), without binding
+// anything. Prints warnings, then one summary line and exits 0, or prints
+// every error and exits 1.
 #include <cstdio>
 #include <string>
 
@@ -30,12 +31,13 @@ int run_check_config(std::span<const std::string_view> args) {
     return kExitFailure;
   }
   const Config& config = *cfg.config;
-  ZoneSetResult zones = load_zones(config.zones, answer_options(config.server));
-  for (const auto& w : zones.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  if (!zones.snapshot) {
+  ZoneSetResult zones = load_zones(config, serial_for_today());
+  for (const auto& w : zones.warnings) std::fprintf(stderr, "%s\n", w.c_str());
+  for (const auto& e : zones.domain_errors) std::fprintf(stderr, "%s\n", e.c_str());
+  if (!zones.snapshot || !zones.domain_errors.empty()) {
     for (const auto& e : zones.errors) std::fprintf(stderr, "%s\n", e.c_str());
-    std::fprintf(stderr, "%s: %zu zone error%s\n", opts->config.c_str(), zones.errors.size(),
-                 zones.errors.size() == 1 ? "" : "s");
+    const size_t n = zones.errors.size() + zones.domain_errors.size();
+    std::fprintf(stderr, "%s: %zu error%s\n", opts->config.c_str(), n, n == 1 ? "" : "s");
     return kExitFailure;
   }
 

@@ -39,8 +39,9 @@ int run_serve(std::span<const std::string_view> args) {
   }
   init_logging(config.server.log_level);
 
-  ZoneSetResult zones = load_zones(config.zones, answer_options(config.server));
+  ZoneSetResult zones = load_zones(config, serial_for_today());
   for (const auto& w : zones.warnings) zone_log().warn("{}", w);
+  for (const auto& e : zones.domain_errors) zone_log().error("{} (domain not served)", e);
   if (!zones.snapshot) {
     for (const auto& e : zones.errors) zone_log().error("{}", e);
     server_log().error("{} zone error{}; not starting (check with: mailns check-config -c {})", zones.errors.size(),
@@ -50,7 +51,7 @@ int run_serve(std::span<const std::string_view> args) {
   for (size_t i = 0; i < zones.snapshot->zones().size(); ++i) {
     const auto& z = *zones.snapshot->zones()[i];
     zone_log().info("loaded {} serial {}, {} records, from {}", z.origin().to_text(), z.soa_serial(),
-                    z.record_count(), config.zones[i].file);
+                    z.record_count(), zones.sources[i]);
   }
 
   // A client that closes early must not kill the server on write.

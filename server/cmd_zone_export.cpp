@@ -1,5 +1,6 @@
-// mailns zone export -c FILE ORIGIN: load one configured zone and print it
-// as master-file text (zone::export_zone) on stdout.
+// mailns zone export -c FILE ORIGIN: load the configuration (master-file
+// zones and synthesized mail domains) and print one zone as master-file text
+// (zone::export_zone) on stdout.
 #include <cstdio>
 #include <string>
 
@@ -36,25 +37,25 @@ int run_zone_export(std::span<const std::string_view> args) {
                  err.c_str());
     return kExitFailure;
   }
-  std::vector<ZoneSource> selected;
-  std::string known;
-  for (const ZoneSource& z : config.zones) {
-    if (z.origin == *origin) selected.push_back(z);
-    known += (known.empty() ? "" : ", ") + z.origin.to_text();
-  }
-  if (selected.empty()) {
-    std::fprintf(stderr, "mailns zone export: %s has no zone %s (its zones: %s)\n", opts->config.c_str(),
-                 origin->to_text().c_str(), known.c_str());
-    return kExitFailure;
-  }
-
-  ZoneSetResult zones = load_zones(selected, answer_options(config.server));
-  for (const auto& w : zones.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  ZoneSetResult zones = load_zones(config, serial_for_today());
+  for (const auto& w : zones.warnings) std::fprintf(stderr, "%s\n", w.c_str());
+  for (const auto& e : zones.domain_errors) std::fprintf(stderr, "%s\n", e.c_str());
   if (!zones.snapshot) {
     for (const auto& e : zones.errors) std::fprintf(stderr, "%s\n", e.c_str());
     return kExitFailure;
   }
-  const std::string text = zone::export_zone(*zones.snapshot->zones().front());
+  const zone::Zone* found = nullptr;
+  std::string known;
+  for (const auto& z : zones.snapshot->zones()) {
+    if (z->origin() == *origin) found = z.get();
+    known += (known.empty() ? "" : ", ") + z->origin().to_text();
+  }
+  if (!found) {
+    std::fprintf(stderr, "mailns zone export: %s serves no zone %s (its zones: %s)\n", opts->config.c_str(),
+                 origin->to_text().c_str(), known.c_str());
+    return kExitFailure;
+  }
+  const std::string text = zone::export_zone(*found);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
 }

@@ -27,6 +27,11 @@ int run_command_line(std::span<const std::string_view> args) {
     std::fprintf(stderr, "mailns zone: expected 'export'\n\n%s", usage_text());
     return kExitUsage;
   }
+  if (cmd == "mta-sts") {
+    if (!rest.empty() && rest[0] == "policy") return run_mta_sts_policy(rest.subspan(1));
+    std::fprintf(stderr, "mailns mta-sts: expected 'policy'\n\n%s", usage_text());
+    return kExitUsage;
+  }
   std::fprintf(stderr, "mailns: unknown command '%.*s'\n\n%s", static_cast<int>(cmd.size()), cmd.data(),
                usage_text());
   return kExitUsage;

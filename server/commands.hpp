@@ -8,11 +8,13 @@
 
 namespace mailns::server {
 
-// Dispatches "serve", "check-config", "zone export", "help", --help, --version.
+// Dispatches "serve", "check-config", "zone export", "mta-sts policy", "help",
+// --help, --version.
 int run_command_line(std::span<const std::string_view> args);
 
 int run_serve(std::span<const std::string_view> args);
 int run_check_config(std::span<const std::string_view> args);
 int run_zone_export(std::span<const std::string_view> args);
+int run_mta_sts_policy(std::span<const std::string_view> args);
 
 }  // namespace mailns::server

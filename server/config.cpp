@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "synth/declaration_yaml.hpp"
+
 namespace mailns::server {
 
 const char* to_string(LogLevel level) noexcept {
@@ -145,7 +147,7 @@ class Checker {
   std::vector<std::string>& errors_;
 };
 
-constexpr const char* kTopKeys[] = {"server", "zones"};
+constexpr const char* kTopKeys[] = {"server", "zones", "mail_domains", "reverse_zones"};
 constexpr const char* kServerKeys[] = {"listen", "threads", "udp_payload", "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level"};
 constexpr const char* kZoneKeys[] = {"origin", "file"};
@@ -332,10 +334,19 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
   }
   auto keys = c.keys(root, "", kTopKeys);
   if (auto it = keys.find("server"); it != keys.end()) parse_server(c, it->second, cfg.server);
-  if (auto it = keys.find("zones"); it != keys.end())
-    parse_zones(c, it->second, path, cfg.zones);
-  else
-    c.error(root, "missing 'zones'; add at least one zone: \"zones: [{origin: example.org, file: example.org.zone}]\"");
+  if (auto it = keys.find("zones"); it != keys.end()) parse_zones(c, it->second, path, cfg.zones);
+  {
+    synth::YamlErrors decl_errors(path);
+    const std::string base = std::filesystem::path(path).parent_path().string();
+    if (auto it = keys.find("mail_domains"); it != keys.end())
+      cfg.mail_domains = synth::read_mail_domains(it->second, decl_errors, base.empty() ? "." : base);
+    if (auto it = keys.find("reverse_zones"); it != keys.end())
+      cfg.reverse_zones = synth::read_reverse_zones(it->second, decl_errors);
+    for (const auto& e : decl_errors.list()) res.errors.push_back(e);
+  }
+  if (keys.find("zones") == keys.end() && keys.find("mail_domains") == keys.end())
+    c.error(root, "nothing to serve; add \"mail_domains: [{domain: example.org, ...}]\" or \"zones: [{origin: "
+                  "example.org, file: example.org.zone}]\"");
 
   if (res.errors.empty()) res.config = std::move(cfg);
   return res;

@@ -7,8 +7,10 @@
 // Schema:
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
 //            tcp_max_connections, log_level        (all optional)
-//   zones:   - origin: NAME, file: PATH            (required, PATH relative
-//                                                   to the config's directory)
+//   zones:   - origin: NAME, file: PATH            (PATH relative to the
+//                                                   config's directory)
+//   mail_domains: [...], reverse_zones: [...]      (synth/declaration_yaml.hpp)
+// At least one of zones and mail_domains is required.
 // Listen addresses and threads need a restart; zones are what a reload
 // changes (a later issue).
 #pragma once
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "server/listen_address.hpp"
+#include "synth/declaration.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::server {
@@ -48,6 +51,8 @@ struct Config {
   std::string path;  // the config file as given
   ServerSettings server;
   std::vector<ZoneSource> zones;
+  std::vector<synth::MailDomainDecl> mail_domains;    // synthesized zones (synth/)
+  std::vector<synth::ReverseZoneDecl> reverse_zones;  // PTR zones for the mail hosts
 };
 
 struct ConfigResult {

@@ -92,14 +92,14 @@ TEST_F(ConfigTest, UnknownKeysAreRejectedWithLineAndSuggestion) {
   auto r = parse(
       "server:\n"
       "  thread: 2\n"
-      "mail_domains: []\n"
+      "mail_domain: []\n"
       "zones:\n"
       "  - origin: example.org\n"
       "    file: zones/example.org.zone\n"
       "    ttl: 5\n");
   EXPECT_FALSE(r.config);
   EXPECT_TRUE(has_error(r, at(2), "unknown key 'server.thread'; did you mean 'threads'")) << all(r);
-  EXPECT_TRUE(has_error(r, at(3), "unknown key 'mail_domains'")) << all(r);
+  EXPECT_TRUE(has_error(r, at(3), "unknown key 'mail_domain'; did you mean 'mail_domains'")) << all(r);
   EXPECT_TRUE(has_error(r, at(7), "unknown key 'zones[0].ttl'")) << all(r);
   EXPECT_EQ(r.errors.size(), 3u) << all(r);
 }
@@ -197,7 +197,7 @@ TEST_F(ConfigTest, DuplicateOriginIsAnError) {
 TEST_F(ConfigTest, MissingRequiredKeys) {
   auto r = parse("server:\n  threads: 1\n");
   EXPECT_FALSE(r.config);
-  EXPECT_TRUE(has_error(r, at(1), "missing 'zones'")) << all(r);
+  EXPECT_TRUE(has_error(r, at(1), "nothing to serve")) << all(r);
 
   r = parse("zones:\n  - origin: example.org\n  - file: zones/example.org.zone\n");
   EXPECT_FALSE(r.config);

@@ -7,7 +7,7 @@ raw client (TCP pipelining, idle timeout, connection limit), checks that
 SIGTERM stops it with exit 0 within 2 s, and exercises check-config and
 zone export. Every wait is bounded.
 
-Usage: serve_test.py --mailns PATH --conf conf/example.yaml
+Usage: serve_test.py --mailns PATH --conf tests/server/data/plain.yaml
 """
 import argparse
 import os
@@ -459,7 +459,7 @@ class Commands(unittest.TestCase):
     def test_zone_export_unknown_origin(self):
         r = run([ARGS.mailns, "zone", "export", "-c", ARGS.conf, "example.com"])
         self.assertEqual(r.returncode, 1)
-        self.assertIn("has no zone example.com.", r.stderr)
+        self.assertIn("serves no zone example.com.", r.stderr)
 
     def test_usage_and_version(self):
         r = run([ARGS.mailns, "--version"])

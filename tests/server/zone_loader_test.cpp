@@ -22,10 +22,10 @@ TEST(ZoneLoaderTest, LoadsEveryZoneIntoOneSnapshot) {
   dir.write("b.zone",
             "$ORIGIN example.net.\n@ 300 IN SOA ns1 h 7 1 1 1 1\n@ 300 IN NS ns1.example.org.\n"
             "www 300 IN A 192.0.2.80\n");
-  ServerSettings settings;
-  settings.udp_payload = 1400;
-  auto r = load_zones({source(dir, "example.org", "a.zone"), source(dir, "example.net", "b.zone")},
-                      answer_options(settings));
+  Config config;
+  config.server.udp_payload = 1400;
+  config.zones = {source(dir, "example.org", "a.zone"), source(dir, "example.net", "b.zone")};
+  auto r = load_zones(config, 2026112601);
   ASSERT_TRUE(r.snapshot) << (r.errors.empty() ? "" : r.errors.front());
   EXPECT_EQ(r.snapshot->zones().size(), 2u);
   EXPECT_EQ(r.snapshot->options().max_udp_payload, 1400);
@@ -36,8 +36,9 @@ TEST(ZoneLoaderTest, ErrorsOfAllZonesAreCollectedWithFileAndLine) {
   testing::TestDir dir;
   dir.write("bad1.zone", "$ORIGIN example.org.\n@ 300 IN SOA ns1 h 1 1 1 1 1\nwww 300 IN A 999.1.1.1\n");
   dir.write("bad2.zone", "$ORIGIN example.net.\nwww 300 IN A 192.0.2.1\n");  // no SOA
-  auto r = load_zones({source(dir, "example.org", "bad1.zone"), source(dir, "example.net", "bad2.zone")},
-                      zone::AnswerOptions{});
+  Config config;
+  config.zones = {source(dir, "example.org", "bad1.zone"), source(dir, "example.net", "bad2.zone")};
+  auto r = load_zones(config, 1);
   EXPECT_FALSE(r.snapshot);
   ASSERT_GE(r.errors.size(), 2u);
   bool saw1 = false, saw2 = false;
@@ -46,6 +47,37 @@ TEST(ZoneLoaderTest, ErrorsOfAllZonesAreCollectedWithFileAndLine) {
     if (e.rfind(dir.file("bad2.zone"), 0) == 0) saw2 = true;
   }
   EXPECT_TRUE(saw1 && saw2) << r.errors[0] << "\n" << r.errors[1];
+}
+
+TEST(ZoneLoaderTest, MailDomainWithErrorsIsLeftOutAndTheRestServed) {
+  testing::TestDir dir;
+  dir.write("a.zone", testing::kExampleZone);
+  dir.write("mail.yaml",
+            "zones:\n  - { origin: example.org, file: a.zone }\n"
+            "mail_domains:\n"
+            "  - domain: good.example\n"
+            "    nameservers: [{ name: ns1.example.org }]\n"
+            "    mail_hosts: [{ name: mail.example.org }]\n"
+            "    mta_sts: { mode: testing }\n"
+            "  - domain: bad.example\n"
+            "    nameservers: [{ name: ns1.example.org }]\n"
+            "    mail_hosts: [{ name: mail.example.org }]\n"
+            "    mta_sts: { mode: testing }\n"
+            "    dkim: [{ selector: s1, key: missing.pem }]\n");
+  ConfigResult cfg = load_config(dir.file("mail.yaml"));
+  ASSERT_TRUE(cfg.config) << (cfg.errors.empty() ? "" : cfg.errors.front());
+  auto r = load_zones(*cfg.config, 2026112601);
+  ASSERT_TRUE(r.snapshot) << (r.errors.empty() ? "" : r.errors.front());
+  EXPECT_EQ(r.snapshot->zones().size(), 2u);  // example.org and good.example
+  ASSERT_EQ(r.domain_errors.size(), 1u);
+  EXPECT_NE(r.domain_errors[0].find(dir.file("mail.yaml") + ":12: error: bad.example: DKIM key for selector s1"),
+            std::string::npos)
+      << r.domain_errors[0];
+  EXPECT_EQ(r.snapshot->find_zone(*zone::DnsName::from_text("www.bad.example")), nullptr);
+  const zone::Zone* good = r.snapshot->find_zone(*zone::DnsName::from_text("good.example"));
+  ASSERT_NE(good, nullptr);
+  EXPECT_EQ(good->soa_serial(), 2026112601u);
+  EXPECT_EQ(r.mta_sts_policies.count("good.example"), 1u);
 }
 
 }  // namespace
