@@ -56,9 +56,13 @@ bool ZoneBuilder::add(Record r) {
     if (s.type != r.type) continue;
     if (std::find(s.rdatas.begin(), s.rdatas.end(), r.rdata) != s.rdatas.end()) return true;  // duplicate
     if (s.ttl != r.ttl) {
-      // RFC 2181 5.2: one TTL per RRset; keep the first, like Knot and NSD.
+      // RFC 2181 5.2: one TTL per RRset. Serve the lowest, which is what a
+      // receiver of the mixed set would use anyway (Knot keeps the last one
+      // read, BIND the first; the differential test documents this).
+      const uint32_t ttl = std::min(s.ttl, r.ttl);
       warnings_.push_back(where + ": TTL " + std::to_string(r.ttl) + " differs from the RRset's " +
-                          std::to_string(s.ttl) + ", using " + std::to_string(s.ttl));
+                          std::to_string(s.ttl) + ", using the lowest, " + std::to_string(ttl));
+      s.ttl = ttl;
     }
     s.rdatas.push_back(std::move(r.rdata));
     ++zone_->record_count_;
