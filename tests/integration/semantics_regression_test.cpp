@@ -167,6 +167,19 @@ TEST_F(SemanticsRegression, QclassAnyAnsweredNotAuthoritative) {
   EXPECT_EQ(ch[3] & 0x0F, rcode::kRefused);
 }
 
+// RFC 2181 5.2: an RRset written with several TTLs is served with the lowest
+// (knotd keeps the last one read, which the differential test documents).
+TEST(ZoneRegression, MixedTtlRrsetServesLowest) {
+  auto res = load_zone_text("@ 300 IN SOA ns hm 1 2 3 4 5\n@ 300 IN NS ns\n"
+                            "www 600 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\nwww 900 IN A 192.0.2.3\n",
+                            *DnsName::from_text("example.org"), "ttl");
+  ASSERT_TRUE(res.zone);
+  const Node* www = res.zone->find(*DnsName::from_text("www.example.org"));
+  ASSERT_NE(www, nullptr);
+  EXPECT_EQ(www->find(rrtype::A)->ttl, 300u);
+  EXPECT_EQ(www->find(rrtype::A)->size(), 3u);
+}
+
 // Encoder: a required additional RRset that does not fit sets TC; an optional
 // one is skipped and smaller ones after it are still tried.
 TEST(EncoderRegression, RequiredGlueThatDoesNotFitSetsTcOptionalDoesNot) {
