@@ -1,0 +1,115 @@
+#include "dnssec/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace mailns::dnssec {
+
+namespace {
+std::string errno_text() { return std::strerror(errno); }
+
+std::string dir_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+}  // namespace
+
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+  const std::string dir = dir_of(path);
+  const auto slash = path.rfind('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string tmpl = dir + "/." + base + ".tmp.XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  const int fd = ::mkostemp(buf.data(), O_CLOEXEC);
+  if (fd < 0) return Error{path + ": cannot create temporary file in " + dir + ": " + errno_text()};
+  const std::string tmp(buf.data());
+  auto fail = [&](const std::string& what) {
+    const std::string why = errno_text();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Error{path + ": " + what + ": " + why};
+  };
+  if (::fchmod(fd, mode) != 0) return fail("cannot set permissions");
+  if (!write_all(fd, content)) return fail("cannot write");
+  if (::fsync(fd) != 0) return fail("cannot fsync");
+  if (::close(fd) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return Error{path + ": cannot close: " + why};
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return Error{path + ": cannot rename temporary file into place: " + why};
+  }
+  // Make the rename itself durable.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+Status make_directory(const std::string& path, mode_t mode) {
+  if (path.empty()) return Error{"empty directory name"};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return Error{path + ": exists and is not a directory"};
+    return {};
+  }
+  const auto slash = path.find_last_not_of('/') == std::string::npos ? std::string::npos
+                                                                       : path.rfind('/', path.find_last_not_of('/'));
+  if (slash != std::string::npos && slash > 0) {
+    if (Status s = make_directory(path.substr(0, slash), mode); !s) return s;
+  }
+  if (::mkdir(path.c_str(), mode) != 0) {
+    if (errno == EEXIST) return {};
+    return Error{path + ": cannot create directory: " + errno_text()};
+  }
+  ::chmod(path.c_str(), mode);  // the umask may have narrowed or (rarely) the caller wants exact bits
+  return {};
+}
+
+Result<std::string> read_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{path + ": cannot open: " + errno_text()};
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = errno_text();
+      ::close(fd);
+      return Error{path + ": cannot read: " + why};
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace mailns::dnssec

@@ -1,0 +1,29 @@
+// Crash-safe file replacement: the new content goes to a temporary file in
+// the same directory, is fsync'ed, renamed over the target and the directory
+// is fsync'ed, so a reader (or a restart after a crash) sees either the old
+// file or the new one, never a torn one. Used for key files and key state.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "dnssec/result.hpp"
+
+namespace mailns::dnssec {
+
+// Writes content to path atomically with the given permission bits (the
+// temporary file is created with them, so the content is never readable by
+// others, not even briefly). On failure the temporary file is removed and
+// path is left as it was.
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode);
+
+// Creates a directory (and missing parents) with the given mode; an existing
+// directory is accepted as it is. Returns an error naming the path otherwise.
+Status make_directory(const std::string& path, mode_t mode);
+
+// Reads a whole file; the error names the path and the reason.
+Result<std::string> read_file(const std::string& path);
+
+}  // namespace mailns::dnssec

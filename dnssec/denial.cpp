@@ -1,0 +1,209 @@
+#include "dnssec/denial.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dnssec/canonical.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::dnssec {
+
+namespace {
+constexpr char kB32[] = "0123456789abcdefghijklmnopqrstuv";
+
+const EVP_MD* sha1() noexcept {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return md;
+}
+
+std::vector<uint16_t> types_of(const NameEntry& n, bool delegation_only) {
+  std::vector<uint16_t> t;
+  t.reserve(n.rrsets.size() + 3);
+  for (const RRsetRef& s : n.rrsets) {
+    if (delegation_only && s.type != zone::rrtype::NS && s.type != zone::rrtype::DS) continue;
+    t.push_back(s.type);
+  }
+  return t;
+}
+
+void sort_unique(std::vector<uint16_t>& t) {
+  std::sort(t.begin(), t.end());
+  t.erase(std::unique(t.begin(), t.end()), t.end());
+}
+}  // namespace
+
+Nsec3Hash nsec3_hash(const zone::DnsName& name, std::span<const uint8_t> salt, uint16_t iterations) noexcept {
+  uint8_t buf[zone::kMaxNameWire + 255];
+  size_t n = 0;
+  for (uint8_t c : name.wire()) buf[n++] = c;
+  // Lower-case labels in place.
+  for (size_t p = 0; p < n && buf[p] != 0; p += buf[p] + 1)
+    for (size_t k = 1; k <= buf[p]; ++k) buf[p + k] = zone::dns_lower(buf[p + k]);
+  Nsec3Hash h{};
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (!ctx) return h;
+  unsigned int len = 0;
+  EVP_DigestInit_ex2(ctx, sha1(), nullptr);
+  EVP_DigestUpdate(ctx, buf, n);
+  EVP_DigestUpdate(ctx, salt.data(), salt.size());
+  EVP_DigestFinal_ex(ctx, h.data(), &len);
+  for (uint16_t i = 0; i < iterations; ++i) {
+    EVP_DigestInit_ex2(ctx, sha1(), nullptr);
+    EVP_DigestUpdate(ctx, h.data(), h.size());
+    EVP_DigestUpdate(ctx, salt.data(), salt.size());
+    EVP_DigestFinal_ex(ctx, h.data(), &len);
+  }
+  EVP_MD_CTX_free(ctx);
+  return h;
+}
+
+std::string base32hex_encode(std::span<const uint8_t> data) {
+  std::string out;
+  out.reserve((data.size() * 8 + 4) / 5);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t b : data) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += kB32[(acc >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += kB32[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+std::optional<std::vector<uint8_t>> base32hex_decode(std::string_view text) {
+  std::vector<uint8_t> out;
+  out.reserve(text.size() * 5 / 8);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'v') v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'V') v = c - 'A' + 10;
+    else return std::nullopt;
+    acc = (acc << 5) | static_cast<uint32_t>(v);
+    bits += 5;
+    if (bits >= 8) {
+      out.push_back(static_cast<uint8_t>(acc >> (bits - 8)));
+      bits -= 8;
+    }
+    acc &= (1u << bits) - 1;
+  }
+  // Leftover bits must be fewer than a whole octet and all zero (RFC 4648 3.5).
+  if (bits >= 5 || acc != 0) return std::nullopt;
+  return out;
+}
+
+std::vector<uint8_t> type_bitmap(std::span<const uint16_t> types) {
+  std::vector<uint8_t> out;
+  size_t i = 0;
+  while (i < types.size()) {
+    const uint8_t window = static_cast<uint8_t>(types[i] >> 8);
+    uint8_t bits[32] = {};
+    size_t len = 0;
+    for (; i < types.size() && (types[i] >> 8) == window; ++i) {
+      const uint8_t low = static_cast<uint8_t>(types[i]);
+      bits[low / 8] |= static_cast<uint8_t>(0x80 >> (low % 8));
+      len = std::max(len, size_t{low} / 8 + 1u);
+    }
+    out.push_back(window);
+    out.push_back(static_cast<uint8_t>(len));
+    out.insert(out.end(), bits, bits + len);
+  }
+  return out;
+}
+
+std::vector<uint8_t> nsec3param_rdata(const Nsec3Params& p) {
+  std::vector<uint8_t> rd = {1, 0, static_cast<uint8_t>(p.iterations >> 8), static_cast<uint8_t>(p.iterations),
+                             static_cast<uint8_t>(p.salt.size())};
+  rd.insert(rd.end(), p.salt.begin(), p.salt.end());
+  return rd;
+}
+
+std::vector<zone::Record> build_nsec_chain(const ZoneLayout& layout, uint32_t ttl) {
+  std::vector<const NameEntry*> chain;
+  for (const NameEntry& n : layout.names())
+    if (n.in_nsec_chain()) chain.push_back(&n);
+  std::vector<zone::Record> out;
+  out.reserve(chain.size());
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const NameEntry& n = *chain[i];
+    const zone::DnsName& next = chain[(i + 1) % chain.size()]->name;
+    std::vector<uint16_t> types = types_of(n, n.kind == NameKind::kDelegation);
+    types.push_back(zone::rrtype::RRSIG);
+    types.push_back(zone::rrtype::NSEC);
+    sort_unique(types);
+    zone::Record r{n.name, zone::rrtype::NSEC, zone::rrclass::IN, ttl, {}};
+    // RFC 6840 5.1: the next name is not lower-cased in canonical form, so
+    // write it lower-cased here, as other signers do, for stable output.
+    append_lower_name(r.rdata, next.wire());
+    const auto bm = type_bitmap(types);
+    r.rdata.insert(r.rdata.end(), bm.begin(), bm.end());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<zone::Record>> build_nsec3_chain(const ZoneLayout& layout, const Nsec3Params& params, uint32_t ttl,
+                                                    bool add_nsec3param_bit) {
+  struct Item {
+    Nsec3Hash hash;
+    const NameEntry* entry;
+  };
+  std::vector<Item> items;
+  for (const NameEntry& n : layout.names())
+    if (n.in_nsec3_chain()) items.push_back(Item{nsec3_hash(n.name, params.salt, params.iterations), &n});
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.hash < b.hash; });
+  for (size_t i = 1; i < items.size(); ++i)
+    if (items[i].hash == items[i - 1].hash)
+      return Error{layout.origin().to_text() + ": NSEC3 hash collision between " + items[i - 1].entry->name.to_text() +
+                   " and " + items[i].entry->name.to_text() + "; use NSEC or a salt"};
+
+  std::vector<zone::Record> out;
+  out.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const NameEntry& n = *items[i].entry;
+    const Nsec3Hash& next = items[(i + 1) % items.size()].hash;
+    std::vector<uint16_t> types;
+    switch (n.kind) {
+      case NameKind::kApex:
+        types = types_of(n, false);
+        types.push_back(zone::rrtype::RRSIG);
+        if (add_nsec3param_bit) types.push_back(zone::rrtype::NSEC3PARAM);
+        break;
+      case NameKind::kAuthoritative:
+        types = types_of(n, false);
+        types.push_back(zone::rrtype::RRSIG);
+        break;
+      case NameKind::kDelegation:
+        types = types_of(n, true);
+        if (n.has(zone::rrtype::DS)) types.push_back(zone::rrtype::RRSIG);
+        break;
+      default:
+        break;  // empty non-terminal: empty bitmap
+    }
+    sort_unique(types);
+    const std::string label = base32hex_encode(items[i].hash);
+    auto owner = layout.origin().prepend(label);
+    if (!owner)
+      return Error{layout.origin().to_text() + ": zone name too long for NSEC3 owner names (RFC 5155 7.1)"};
+    zone::Record r{std::move(*owner), zone::rrtype::NSEC3, zone::rrclass::IN, ttl, {}};
+    r.rdata = {1, 0, static_cast<uint8_t>(params.iterations >> 8), static_cast<uint8_t>(params.iterations),
+               static_cast<uint8_t>(params.salt.size())};
+    r.rdata.insert(r.rdata.end(), params.salt.begin(), params.salt.end());
+    r.rdata.push_back(static_cast<uint8_t>(next.size()));
+    r.rdata.insert(r.rdata.end(), next.begin(), next.end());
+    const auto bm = type_bitmap(types);
+    r.rdata.insert(r.rdata.end(), bm.begin(), bm.end());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace mailns::dnssec

@@ -1,0 +1,289 @@
+#include "dnssec/signing_key.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <cstring>
+
+#include "dnssec/atomic_file.hpp"
+
+namespace mailns::dnssec {
+
+namespace {
+
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+// SHA-256 fetched once; EVP_MD objects from EVP_MD_fetch are thread-safe to share.
+const EVP_MD* sha256() noexcept {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+std::shared_ptr<EVP_PKEY> own(EVP_PKEY* p) { return std::shared_ptr<EVP_PKEY>(p, EVP_PKEY_free); }
+
+bool bn_param(EVP_PKEY* pkey, const char* name, std::vector<uint8_t>& out, int pad_to) {
+  BIGNUM* bn = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1 || bn == nullptr) return false;
+  const int len = pad_to > 0 ? pad_to : BN_num_bytes(bn);
+  const size_t at = out.size();
+  out.resize(at + static_cast<size_t>(len));
+  const int r = BN_bn2binpad(bn, out.data() + at, len);
+  BN_free(bn);
+  if (r != len) {
+    out.resize(at);
+    return false;
+  }
+  return true;
+}
+
+// The DNSKEY public key field for a key of the given algorithm.
+Result<std::vector<uint8_t>> public_key_field(EVP_PKEY* pkey, Algorithm alg) {
+  std::vector<uint8_t> pk;
+  switch (alg) {
+    case Algorithm::kEcdsaP256Sha256:  // RFC 6605 4: X || Y, 32 octets each
+      if (!bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, pk, 32) || !bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, pk, 32))
+        return Error{"cannot read the P-256 public key: " + openssl_error()};
+      return pk;
+    case Algorithm::kEd25519: {  // RFC 8080 3: the 32-octet public key
+      size_t len = 32;
+      pk.resize(32);
+      if (EVP_PKEY_get_raw_public_key(pkey, pk.data(), &len) != 1 || len != 32)
+        return Error{"cannot read the Ed25519 public key: " + openssl_error()};
+      return pk;
+    }
+    case Algorithm::kRsaSha256: {  // RFC 3110 2
+      std::vector<uint8_t> e, n;
+      if (!bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, e, 0) || !bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, n, 0))
+        return Error{"cannot read the RSA public key: " + openssl_error()};
+      if (e.size() <= 255) {
+        pk.push_back(static_cast<uint8_t>(e.size()));
+      } else {
+        pk.push_back(0);
+        pk.push_back(static_cast<uint8_t>(e.size() >> 8));
+        pk.push_back(static_cast<uint8_t>(e.size()));
+      }
+      pk.insert(pk.end(), e.begin(), e.end());
+      pk.insert(pk.end(), n.begin(), n.end());
+      return pk;
+    }
+  }
+  return Error{"unsupported algorithm"};
+}
+
+Result<Algorithm> detect_algorithm(EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "ED25519")) return Algorithm::kEd25519;
+  if (EVP_PKEY_is_a(pkey, "EC")) {
+    char group[64] = {};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1)
+      return Error{"EC key without a named curve"};
+    if (std::strcmp(group, "prime256v1") == 0 || std::strcmp(group, "P-256") == 0) return Algorithm::kEcdsaP256Sha256;
+    return Error{std::string("EC key on curve ") + group + "; DNSSEC algorithm 13 needs P-256 (prime256v1)"};
+  }
+  if (EVP_PKEY_is_a(pkey, "RSA")) {
+    const int bits = EVP_PKEY_get_bits(pkey);
+    // RFC 5702 2.1: 512 to 4096 bits.
+    if (bits < 512 || bits > 4096)
+      return Error{"RSA key of " + std::to_string(bits) + " bits; RSASHA256 allows 512 to 4096 (use 2048)"};
+    return Algorithm::kRsaSha256;
+  }
+  return Error{"key type is not P-256, Ed25519 or RSA"};
+}
+
+}  // namespace
+
+uint16_t key_tag(std::span<const uint8_t> rdata) noexcept {
+  uint32_t ac = 0;
+  for (size_t i = 0; i < rdata.size(); ++i) ac += (i & 1) ? rdata[i] : uint32_t{rdata[i]} << 8;
+  ac += (ac >> 16) & 0xffff;
+  return static_cast<uint16_t>(ac & 0xffff);
+}
+
+SigningKey::SigningKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm algorithm, uint16_t flags,
+                       std::vector<uint8_t> public_key)
+    : pkey_(std::move(pkey)), algorithm_(algorithm), flags_(flags) {
+  dnskey_.reserve(4 + public_key.size());
+  dnskey_.push_back(static_cast<uint8_t>(flags >> 8));
+  dnskey_.push_back(static_cast<uint8_t>(flags));
+  dnskey_.push_back(3);  // RFC 4034 2.1.2
+  dnskey_.push_back(algorithm_number(algorithm));
+  dnskey_.insert(dnskey_.end(), public_key.begin(), public_key.end());
+  tag_ = key_tag(dnskey_);
+}
+
+Result<SigningKey> SigningKey::generate(Algorithm algorithm, uint16_t flags) {
+  EVP_PKEY* raw = nullptr;
+  switch (algorithm) {
+    case Algorithm::kEcdsaP256Sha256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
+    case Algorithm::kEd25519: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    case Algorithm::kRsaSha256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{kRsaBits}); break;
+  }
+  if (!raw) return Error{std::string("cannot generate a ") + std::string(algorithm_mnemonic(algorithm)) +
+                         " key: " + openssl_error()};
+  auto pkey = own(raw);
+  auto pk = public_key_field(raw, algorithm);
+  if (!pk) return Error{pk.error()};
+  return SigningKey(std::move(pkey), algorithm, flags, std::move(*pk));
+}
+
+Result<SigningKey> SigningKey::from_pem(std::string_view pem, uint16_t flags) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (!bio) return Error{"out of memory"};
+  // A null password callback with an empty passphrase: encrypted keys fail
+  // instead of prompting on a terminal.
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio, nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
+  BIO_free(bio);
+  if (!raw) return Error{"not a PEM private key (" + openssl_error() + ")"};
+  auto pkey = own(raw);
+  auto alg = detect_algorithm(raw);
+  if (!alg) return Error{alg.error()};
+  auto pk = public_key_field(raw, *alg);
+  if (!pk) return Error{pk.error()};
+  return SigningKey(std::move(pkey), *alg, flags, std::move(*pk));
+}
+
+Result<SigningKey> SigningKey::load_pem_file(const std::string& path, uint16_t flags) {
+  auto text = read_file(path);
+  if (!text) return Error{text.error()};
+  auto key = from_pem(*text, flags);
+  if (!key) return Error{path + ": " + key.error()};
+  return key;
+}
+
+std::string SigningKey::to_pem() const {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (!bio) return {};
+  std::string out;
+  // PEM_write_bio_PrivateKey writes PKCS#8 ("BEGIN PRIVATE KEY").
+  if (PEM_write_bio_PrivateKey(bio, pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) out.assign(data, static_cast<size_t>(n));
+  }
+  BIO_free(bio);
+  return out;
+}
+
+Status SigningKey::save_pem_file(const std::string& path) const {
+  const std::string pem = to_pem();
+  if (pem.empty()) return Error{path + ": cannot encode the key as PEM: " + openssl_error()};
+  return write_file_atomic(path, pem, 0600);
+}
+
+SigningKey SigningKey::with_flags(uint16_t flags) const {
+  return SigningKey(pkey_, algorithm_, flags, std::vector<uint8_t>(dnskey_.begin() + 4, dnskey_.end()));
+}
+
+std::vector<uint8_t> SigningKey::sign(std::span<const uint8_t> data) const {
+  SignContext ctx(*this);
+  std::vector<uint8_t> out;
+  if (!ctx.sign(data, out)) out.clear();
+  return out;
+}
+
+SignContext::SignContext(const SigningKey& key) : key_(&key) {
+  mctx_ = EVP_MD_CTX_new();
+  if (!mctx_) return;
+  if (key.algorithm() == Algorithm::kEd25519) {
+    usable_ = true;
+    return;
+  }
+  pctx_ = EVP_PKEY_CTX_new_from_pkey(nullptr, key.pkey(), nullptr);
+  if (!pctx_ || EVP_PKEY_sign_init(pctx_) != 1) return;
+  if (key.algorithm() == Algorithm::kRsaSha256) {
+    // RFC 5702 3: PKCS#1 v1.5 with the SHA-256 DigestInfo prefix.
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx_, RSA_PKCS1_PADDING) != 1) return;
+  }
+  if (EVP_PKEY_CTX_set_signature_md(pctx_, sha256()) != 1) return;
+  usable_ = sha256() != nullptr;
+}
+
+SignContext::~SignContext() {
+  EVP_PKEY_CTX_free(pctx_);
+  EVP_MD_CTX_free(mctx_);
+}
+
+SignContext::SignContext(SignContext&& o) noexcept : key_(o.key_), pctx_(o.pctx_), mctx_(o.mctx_), usable_(o.usable_) {
+  o.pctx_ = nullptr;
+  o.mctx_ = nullptr;
+  o.usable_ = false;
+}
+
+bool SignContext::sign(std::span<const uint8_t> data, std::vector<uint8_t>& out) noexcept {
+  if (!usable_) return false;
+  const size_t at = out.size();
+  if (key_->algorithm() == Algorithm::kEd25519) {
+    // PureEdDSA over the whole message (RFC 8080 4); no digest first.
+    if (EVP_DigestSignInit_ex(mctx_, nullptr, nullptr, nullptr, nullptr, key_->pkey(), nullptr) != 1) {
+      ERR_clear_error();
+      return false;
+    }
+    size_t len = 64;
+    out.resize(at + 64);
+    if (EVP_DigestSign(mctx_, out.data() + at, &len, data.data(), data.size()) != 1 || len != 64) {
+      out.resize(at);
+      ERR_clear_error();
+      return false;
+    }
+    return true;
+  }
+  unsigned char md[32];
+  unsigned int mdlen = 0;
+  if (EVP_DigestInit_ex2(mctx_, sha256(), nullptr) != 1 || EVP_DigestUpdate(mctx_, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(mctx_, md, &mdlen) != 1 || mdlen != 32) {
+    ERR_clear_error();
+    return false;
+  }
+  size_t siglen = 0;
+  if (EVP_PKEY_sign(pctx_, nullptr, &siglen, md, mdlen) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  if (key_->algorithm() == Algorithm::kRsaSha256) {
+    out.resize(at + siglen);
+    if (EVP_PKEY_sign(pctx_, out.data() + at, &siglen, md, mdlen) != 1) {
+      out.resize(at);
+      ERR_clear_error();
+      return false;
+    }
+    out.resize(at + siglen);
+    return true;
+  }
+  // ECDSA: OpenSSL returns DER SEQUENCE { r, s }; DNSSEC wants r || s with
+  // each integer left-padded to 32 octets (RFC 6605 4).
+  unsigned char der[80];
+  if (siglen > sizeof der) return false;
+  if (EVP_PKEY_sign(pctx_, der, &siglen, md, mdlen) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  const unsigned char* p = der;
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(siglen));
+  if (!sig) {
+    ERR_clear_error();
+    return false;
+  }
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig, &r, &s);
+  out.resize(at + 64);
+  const bool ok = BN_bn2binpad(r, out.data() + at, 32) == 32 && BN_bn2binpad(s, out.data() + at + 32, 32) == 32;
+  ECDSA_SIG_free(sig);
+  if (!ok) out.resize(at);
+  return ok;
+}
+
+}  // namespace mailns::dnssec

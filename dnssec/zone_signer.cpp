@@ -1,0 +1,210 @@
+#include "dnssec/zone_signer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "dnssec/ds.hpp"
+#include "dnssec/rrsig.hpp"
+#include "dnssec/zone_layout.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::dnssec {
+
+namespace {
+namespace t = zone::rrtype;
+
+bool is_generated_type(uint16_t type) noexcept {
+  return type == t::RRSIG || type == t::NSEC || type == t::NSEC3 || type == t::NSEC3PARAM;
+}
+
+uint32_t soa_minimum(const std::vector<uint8_t>& rd) noexcept {
+  if (rd.size() < 20) return 0;
+  const size_t p = rd.size() - 4;
+  return uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
+}
+
+std::string tag_text(const SigningKey& k) {
+  return std::to_string(k.tag()) + " (" + std::string(algorithm_mnemonic(k.algorithm())) + ")";
+}
+}  // namespace
+
+SignatureTimes signature_times(const SigningPolicy& policy, int64_t now) noexcept {
+  return SignatureTimes{static_cast<uint32_t>(now - policy.inception_offset),
+                        static_cast<uint32_t>(now + policy.signature_validity)};
+}
+
+int64_t serial_time_to_unix(uint32_t t, int64_t now) noexcept {
+  const auto diff = static_cast<int32_t>(t - static_cast<uint32_t>(now));
+  return now + diff;
+}
+
+Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Record> records, const ZoneKeySet& keys,
+                             const SigningPolicy& policy, int64_t now) {
+  const std::string zname = origin.to_text();
+  bool can_sign_keyset = false, can_sign_zone = false;
+  for (const KeyUse& k : keys) {
+    if (!k.key) return Error{zname + ": empty key in the key set"};
+    if ((k.sign_keyset || k.sign_zone) && !k.publish)
+      return Error{zname + ": key " + tag_text(*k.key) + " signs but is not in the DNSKEY RRset"};
+    can_sign_keyset |= k.sign_keyset;
+    can_sign_zone |= k.sign_zone;
+  }
+  if (!can_sign_keyset || !can_sign_zone)
+    return Error{zname + ": the key set has no key to sign " + std::string(can_sign_keyset ? "the zone" : "the DNSKEY RRset")};
+
+  SignedZone out;
+  // Drop what we generate, and data outside the zone.
+  size_t outside = 0;
+  bool input_cds = false, input_cdnskey = false;
+  const zone::Record* soa = nullptr;
+  std::erase_if(records, [&](const zone::Record& r) {
+    if (!r.owner.is_subdomain_of(origin)) {
+      ++outside;
+      return true;
+    }
+    return is_generated_type(r.type);
+  });
+  for (const zone::Record& r : records) {
+    if (!(r.owner == origin)) continue;
+    if (r.type == t::SOA && !soa) soa = &r;
+    input_cds |= r.type == t::CDS;
+    input_cdnskey |= r.type == t::CDNSKEY;
+  }
+  if (outside) out.warnings.push_back(zname + ": " + std::to_string(outside) + " record(s) outside the zone dropped");
+  if (!soa) return Error{zname + ": no SOA record at the zone apex; cannot sign"};
+  const uint32_t soa_ttl = soa->ttl;
+  const uint32_t negative_ttl = std::min(soa_ttl, soa_minimum(soa->rdata));  // RFC 9077 3
+  const uint32_t dnskey_ttl = policy.dnskey_ttl.value_or(soa_ttl);
+
+  for (zone::Record& r : records)
+    if (r.type == t::DNSKEY && r.owner == origin) r.ttl = dnskey_ttl;
+  for (const KeyUse& k : keys) {
+    if (!k.publish) continue;
+    records.push_back(zone::Record{origin, t::DNSKEY, zone::rrclass::IN, dnskey_ttl, k.key->dnskey_rdata()});
+    if (policy.publish_cds && k.publish_cds) {
+      if (!input_cds)
+        records.push_back(
+            zone::Record{origin, t::CDS, zone::rrclass::IN, dnskey_ttl, cds_rdata(origin, k.key->dnskey_rdata())});
+      if (!input_cdnskey)
+        records.push_back(
+            zone::Record{origin, t::CDNSKEY, zone::rrclass::IN, dnskey_ttl, cdnskey_rdata(k.key->dnskey_rdata())});
+    }
+  }
+  if (policy.denial == DenialMode::kNsec3)
+    records.push_back(zone::Record{origin, t::NSEC3PARAM, zone::rrclass::IN, negative_ttl, nsec3param_rdata(policy.nsec3)});
+
+  const ZoneLayout layout(origin, records);
+  std::vector<zone::Record> chain;
+  if (policy.denial == DenialMode::kNsec) {
+    chain = build_nsec_chain(layout, negative_ttl);
+  } else {
+    auto c = build_nsec3_chain(layout, policy.nsec3, negative_ttl);
+    if (!c) return Error{c.error()};
+    chain = std::move(*c);
+  }
+
+  std::vector<SignContext> ctx;
+  ctx.reserve(keys.size());
+  for (const KeyUse& k : keys) {
+    ctx.emplace_back(*k.key);
+    if ((k.sign_keyset || k.sign_zone) && !ctx.back().usable())
+      return Error{zname + ": cannot set up OpenSSL signing with key " + tag_text(*k.key)};
+  }
+
+  const SignatureTimes times = signature_times(policy, now);
+  out.earliest_expiration = times.expiration;
+  RrsetSigner signer;
+  std::vector<std::span<const uint8_t>> rdatas;
+  out.records.reserve(records.size() * 2 + chain.size() * 2);
+  std::string failure;
+
+  auto sign_set = [&](const zone::DnsName& owner, uint16_t type, uint32_t ttl) -> bool {
+    const bool keyset = (type == t::DNSKEY || type == t::CDS || type == t::CDNSKEY) && owner == origin;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!(keyset ? keys[i].sign_keyset : keys[i].sign_zone)) continue;
+      zone::Record sig{owner, t::RRSIG, zone::rrclass::IN, ttl, {}};
+      if (!signer.sign(owner, type, ttl, rdatas, origin, times, ctx[i], sig.rdata)) {
+        failure = zname + ": signing " + owner.to_text() + " " + zone::type_to_text(type) + " with key " +
+                  tag_text(*keys[i].key) + " failed";
+        return false;
+      }
+      out.records.push_back(std::move(sig));
+      ++out.signatures;
+    }
+    return true;
+  };
+  auto sign_chain_record = [&](zone::Record& r) -> bool {
+    rdatas.assign(1, std::span<const uint8_t>(r.rdata));
+    const zone::DnsName owner = r.owner;
+    const uint16_t type = r.type;
+    const uint32_t ttl = r.ttl;
+    out.records.push_back(std::move(r));
+    return sign_set(owner, type, ttl);
+  };
+
+  size_t next_chain = 0;
+  for (const NameEntry& n : layout.names()) {
+    for (const RRsetRef& s : n.rrsets) {
+      const bool sign = n.signs(s.type);
+      if (sign) {
+        rdatas.clear();
+        for (uint32_t i : s.records) rdatas.emplace_back(records[i].rdata);
+        if (!sign_set(n.name, s.type, s.ttl)) return Error{failure};
+      }
+      for (uint32_t i : s.records) {
+        out.records.push_back(std::move(records[i]));
+        out.records.back().ttl = s.ttl;  // one TTL per RRset (RFC 2181 5.2)
+      }
+    }
+    if (policy.denial == DenialMode::kNsec && n.in_nsec_chain() && next_chain < chain.size()) {
+      if (!sign_chain_record(chain[next_chain++])) return Error{failure};
+    }
+  }
+  if (policy.denial == DenialMode::kNsec3) {
+    for (zone::Record& r : chain)
+      if (!sign_chain_record(r)) return Error{failure};
+  }
+  return out;
+}
+
+std::vector<Result<SignedZone>> sign_zones(std::vector<ZoneToSign>& zones, const SigningPolicy& policy, int64_t now,
+                                           unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(zones.size(), 1)));
+  std::vector<std::optional<Result<SignedZone>>> slots(zones.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < zones.size(); i = next.fetch_add(1))
+      slots[i].emplace(sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now));
+  };
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  std::vector<Result<SignedZone>> out;
+  out.reserve(zones.size());
+  for (auto& s : slots) out.push_back(std::move(*s));
+  return out;
+}
+
+std::optional<int64_t> earliest_expiration(std::span<const zone::Record> records, int64_t now) {
+  std::optional<int64_t> best;
+  for (const zone::Record& r : records) {
+    if (r.type != t::RRSIG) continue;
+    RrsigFields f;
+    if (!parse_rrsig(r.rdata, f)) continue;
+    const int64_t e = serial_time_to_unix(f.expiration, now);
+    if (!best || e < *best) best = e;
+  }
+  return best;
+}
+
+std::optional<int64_t> next_resign_time(std::span<const zone::Record> records, const SigningPolicy& policy,
+                                        int64_t now) {
+  auto e = earliest_expiration(records, now);
+  if (!e) return std::nullopt;
+  return std::max(now, *e - static_cast<int64_t>(policy.refresh_before));
+}
+
+}  // namespace mailns::dnssec

@@ -1,0 +1,98 @@
+// Signing a whole zone in memory: given its records and the keys in use, the
+// result holds the records plus the DNSKEY RRset, CDS/CDNSKEY for the keys
+// that should be at the parent, the NSEC or NSEC3 chain (with NSEC3PARAM),
+// and an RRSIG for every authoritative RRset (not for delegation NS or glue;
+// DS at a delegation is signed). DNSKEY, CDS and CDNSKEY are signed by the
+// key-signing keys, everything else by the zone-signing keys (a CSK is both).
+// Pure functions: time comes in as `now`, nothing is read from disk.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dnssec/algorithm.hpp"
+#include "dnssec/denial.hpp"
+#include "dnssec/result.hpp"
+#include "dnssec/rrsig.hpp"
+#include "dnssec/signing_key.hpp"
+#include "zone/record.hpp"
+
+namespace mailns::dnssec {
+
+enum class KeyScheme : uint8_t { kCsk, kKskZsk };
+enum class DenialMode : uint8_t { kNsec, kNsec3 };
+
+struct SigningPolicy {
+  Algorithm algorithm = kDefaultAlgorithm;
+  KeyScheme keys = KeyScheme::kCsk;
+  DenialMode denial = DenialMode::kNsec;
+  Nsec3Params nsec3;                          // only for kNsec3
+  uint32_t signature_validity = 14 * 86400;   // expiration = now + this
+  uint32_t refresh_before = 4 * 86400;        // re-sign this long before the earliest expiration
+  uint32_t inception_offset = 3600;           // inception = now - this (clock skew of validators)
+  std::optional<uint32_t> dnskey_ttl;         // DNSKEY/CDS/CDNSKEY TTL; default: the SOA TTL
+  bool publish_cds = true;                    // CDS/CDNSKEY for the key-signing keys (RFC 7344)
+  // Rollover (key_store/rollover): 0 = never roll automatically.
+  uint32_t zsk_lifetime = 0;
+  uint32_t ksk_lifetime = 0;
+  uint32_t propagation_delay = 3600;          // time for a change to reach all secondaries
+  uint32_t parent_ds_ttl = 86400;             // DS TTL at the parent (RFC 7583 3.3.1)
+  uint32_t parent_propagation_delay = 3600;
+};
+
+// One key and what it does in the zone right now.
+struct KeyUse {
+  std::shared_ptr<const SigningKey> key;
+  bool publish = true;        // in the DNSKEY RRset
+  bool sign_keyset = false;   // signs DNSKEY, CDS, CDNSKEY (KSK role)
+  bool sign_zone = false;     // signs everything else (ZSK role)
+  bool publish_cds = false;   // has CDS/CDNSKEY (when the policy publishes them)
+};
+using ZoneKeySet = std::vector<KeyUse>;
+
+struct SignedZone {
+  std::vector<zone::Record> records;  // input records (deduplicated) + DNSSEC records
+  uint32_t earliest_expiration = 0;   // of the RRSIGs made (all share it today)
+  size_t signatures = 0;
+  std::vector<std::string> warnings;  // e.g. out-of-zone records dropped
+};
+
+// Inception/expiration for a signing run at `now` (Unix seconds).
+SignatureTimes signature_times(const SigningPolicy& policy, int64_t now) noexcept;
+
+// Signs one zone. Input RRSIG, NSEC, NSEC3 and NSEC3PARAM records are
+// dropped and made anew; DNSKEY records in the input are kept (for
+// multi-signer setups) and merged with the keys' ones; CDS/CDNSKEY in the
+// input replace the generated ones (e.g. a "delete" CDS, RFC 8078 4).
+// Errors: no SOA at the apex, no key to sign the zone or the key set, a key
+// that is not published, OpenSSL failure, NSEC3 hash collision.
+Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Record> records, const ZoneKeySet& keys,
+                             const SigningPolicy& policy, int64_t now);
+
+struct ZoneToSign {
+  zone::DnsName origin;
+  std::vector<zone::Record> records;
+  ZoneKeySet keys;
+};
+
+// Signs many zones on `threads` threads (0 = hardware concurrency); results
+// are in input order. The input records are moved from.
+std::vector<Result<SignedZone>> sign_zones(std::vector<ZoneToSign>& zones, const SigningPolicy& policy, int64_t now,
+                                           unsigned threads);
+
+// Earliest RRSIG expiration among records (RFC 1982 serial comparison
+// relative to now), as Unix time; nullopt when there is no RRSIG.
+std::optional<int64_t> earliest_expiration(std::span<const zone::Record> records, int64_t now);
+// When the zone should be signed again: earliest expiration - refresh_before
+// (never before now); nullopt when nothing is signed.
+std::optional<int64_t> next_resign_time(std::span<const zone::Record> records, const SigningPolicy& policy,
+                                        int64_t now);
+
+// Map a 32-bit RRSIG time to the Unix time nearest to now (RFC 4034 3.1.5).
+int64_t serial_time_to_unix(uint32_t t, int64_t now) noexcept;
+
+}  // namespace mailns::dnssec
