@@ -39,6 +39,8 @@ ZoneLayout::ZoneLayout(const zone::DnsName& origin, std::span<const zone::Record
     const bool dup = std::any_of(s.records.begin(), s.records.end(),
                                  [&](uint32_t j) { return records[j].rdata == r.rdata; });
     if (!dup) s.records.push_back(i);
+    // RFC 2181 5.2: one TTL per RRset; like zone::ZoneBuilder, use the lowest.
+    s.ttl = std::min(s.ttl, r.ttl);
   }
 
   // Classify: names come in canonical order, so every ancestor precedes its

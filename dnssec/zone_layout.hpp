@@ -22,7 +22,7 @@ enum class NameKind : uint8_t { kApex, kAuthoritative, kDelegation, kNonAuthorit
 
 struct RRsetRef {
   uint16_t type = 0;
-  uint32_t ttl = 0;               // of the first record (RFC 2181 5.2)
+  uint32_t ttl = 0;               // the lowest of its records' (RFC 2181 5.2, as zone::ZoneBuilder)
   std::vector<uint32_t> records;  // indices of distinct records, load order
 };
 

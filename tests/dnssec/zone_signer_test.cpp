@@ -154,6 +154,36 @@ TEST(ZoneSigner, ReplacesOldSignaturesAndChainsAndRejectsBadInput) {
                    .ok());
 }
 
+TEST(ZoneSigner, MixedTtlRRsetIsSignedAndServedWithTheLowest) {
+  // Regression: the zone tree serves the lowest TTL of a mixed RRset, so the
+  // RRSIG's original TTL and the records must use it too.
+  const auto keys = make_keys(Algorithm::kEcdsaP256Sha256, KeyScheme::kCsk);
+  auto recs = test::records_from_text("example.org.", std::string(kMailZone) +
+                                                          "www.example.org. 600 IN A 192.0.2.1\n"
+                                                          "www.example.org. 120 IN A 192.0.2.2\n"
+                                                          "www.example.org. 900 IN A 192.0.2.3\n");
+  auto signed_zone = sign_zone(name("example.org."), std::move(recs), keys, SigningPolicy{},
+                               static_cast<int64_t>(std::time(nullptr)));
+  ASSERT_TRUE(signed_zone.ok());
+  size_t seen = 0;
+  for (const auto& r : signed_zone->records) {
+    if (r.owner.to_text() != "www.example.org.") continue;
+    if (r.type == t::A) {
+      EXPECT_EQ(r.ttl, 120u);
+      ++seen;
+    }
+    if (r.type == t::RRSIG) {
+      RrsigFields f;
+      ASSERT_TRUE(parse_rrsig(r.rdata, f));
+      if (f.type_covered != t::A) continue;
+      EXPECT_EQ(f.original_ttl, 120u);
+      EXPECT_EQ(r.ttl, 120u);
+    }
+  }
+  EXPECT_EQ(seen, 3u);
+  EXPECT_EQ(test::ldns_verify(signed_zone->records, "mixed").status, 0);
+}
+
 struct VerifyCase {
   Algorithm alg;
   KeyScheme scheme;
