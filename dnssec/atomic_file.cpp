@@ -34,7 +34,26 @@ bool write_all(int fd, std::string_view data) {
 }
 }  // namespace
 
+namespace {
+enum class Place { kReplace, kCreateOnly };
+Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place);
+}  // namespace
+
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+  return write_atomic(path, content, mode, Place::kReplace);
+}
+
+Status write_new_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+  return write_atomic(path, content, mode, Place::kCreateOnly);
+}
+
+bool file_exists(const std::string& path) noexcept {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+namespace {
+Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place) {
   const std::string dir = dir_of(path);
   const auto slash = path.rfind('/');
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -58,7 +77,14 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
     ::unlink(tmp.c_str());
     return Error{path + ": cannot close: " + why};
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (place == Place::kCreateOnly) {
+    if (::link(tmp.c_str(), path.c_str()) != 0) {
+      const std::string why = errno == EEXIST ? "file exists; refusing to overwrite it" : errno_text();
+      ::unlink(tmp.c_str());
+      return Error{path + ": " + why};
+    }
+    ::unlink(tmp.c_str());
+  } else if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = errno_text();
     ::unlink(tmp.c_str());
     return Error{path + ": cannot rename temporary file into place: " + why};
@@ -71,6 +97,7 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
   }
   return {};
 }
+}  // namespace
 
 Status make_directory(const std::string& path, mode_t mode) {
   if (path.empty()) return Error{"empty directory name"};

@@ -19,6 +19,15 @@ namespace mailns::dnssec {
 // path is left as it was.
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode);
 
+// As write_file_atomic, but never replaces an existing file: the temporary
+// file is hard-linked to path, which fails when path exists (EEXIST is
+// reported as an error naming the path). For key files, which must never be
+// overwritten.
+Status write_new_file_atomic(const std::string& path, std::string_view content, mode_t mode);
+
+// True when path exists (any file type).
+bool file_exists(const std::string& path) noexcept;
+
 // Creates a directory (and missing parents) with the given mode; an existing
 // directory is accepted as it is. Returns an error naming the path otherwise.
 Status make_directory(const std::string& path, mode_t mode);

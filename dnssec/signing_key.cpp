@@ -183,6 +183,12 @@ Status SigningKey::save_pem_file(const std::string& path) const {
   return write_file_atomic(path, pem, 0600);
 }
 
+Status SigningKey::save_pem_file_new(const std::string& path) const {
+  const std::string pem = to_pem();
+  if (pem.empty()) return Error{path + ": cannot encode the key as PEM: " + openssl_error()};
+  return write_new_file_atomic(path, pem, 0600);
+}
+
 SigningKey SigningKey::with_flags(uint16_t flags) const {
   return SigningKey(pkey_, algorithm_, flags, std::vector<uint8_t>(dnskey_.begin() + 4, dnskey_.end()));
 }

@@ -51,6 +51,8 @@ class SigningKey {
   std::string to_pem() const;
   // Writes to_pem() to path atomically with mode 0600.
   Status save_pem_file(const std::string& path) const;
+  // As save_pem_file, but fails when path exists instead of replacing it.
+  Status save_pem_file_new(const std::string& path) const;
 
   Algorithm algorithm() const noexcept { return algorithm_; }
   uint16_t flags() const noexcept { return flags_; }

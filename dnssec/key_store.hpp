@@ -1,0 +1,45 @@
+// The on-disk key store: <key_dir>/<zone>/ holds one PEM file per key
+// (PKCS#8, mode 0600, written atomically and never overwritten) and the
+// state file "keys.state" (key_state.hpp), rewritten atomically. key_dir and
+// the zone directories are created with mode 0700.
+//
+// load_or_create is the start-up entry point: the first start generates the
+// keys the policy asks for, later starts load the same keys. Anything that
+// does not read back cleanly (a missing, unreadable or corrupt key file, a
+// key that does not match its state line, a corrupt state file, key files
+// without a state file) is an error for that zone, and nothing is written,
+// so an operator can repair it; keys are never replaced behind their back.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dnssec/key_state.hpp"
+#include "dnssec/result.hpp"
+#include "dnssec/zone_signer.hpp"
+
+namespace mailns::dnssec {
+
+inline constexpr const char* kStateFileName = "keys.state";
+
+// Directory name for a zone inside key_dir: the lower-cased name without the
+// trailing dot, octets other than [a-z0-9_-] written as %XX so that no name
+// can climb out of key_dir ("." is "@root").
+std::string zone_directory_name(const zone::DnsName& zone);
+
+Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName& zone, const SigningPolicy& policy,
+                                int64_t now);
+
+// Loads an existing store (error when there is none).
+Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone);
+
+// Persists keys: writes the PEM files of keys that have none on disk yet
+// (never replacing a file), then the state file. Call after advance()
+// changed something.
+Status save_keys(const ZoneKeys& keys);
+
+// Makes a key (new SigningKey + entry with a fresh file name, not yet saved);
+// avoids key tags already used in the zone (RFC 4034 B.1 collisions).
+Result<KeyEntry> new_key_entry(const ZoneKeys& keys, Algorithm algorithm, KeyRole role, int64_t now);
+
+}  // namespace mailns::dnssec
