@@ -94,4 +94,12 @@ inline CommandResult ldns_verify(const std::vector<zone::Record>& records, const
   return run("ldns-verify-zone -V 2 " + path);
 }
 
+// Second opinion from Knot's checker (knot-dnssecutils): kzonecheck -d on.
+inline CommandResult kzonecheck(const std::vector<zone::Record>& records, const std::string& origin) {
+  TempDir dir;
+  const std::string path = dir.path() + "/zone";
+  std::ofstream(path) << to_master_text(records);
+  return run("kzonecheck -d on -o " + origin + " " + path);
+}
+
 }  // namespace mailns::dnssec::test

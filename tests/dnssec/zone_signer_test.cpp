@@ -192,7 +192,7 @@ struct VerifyCase {
 
 class LdnsVerify : public ::testing::TestWithParam<VerifyCase> {};
 
-TEST_P(LdnsVerify, SignedZonePassesLdnsVerifyZone) {
+TEST_P(LdnsVerify, SignedZonePassesLdnsVerifyZoneAndKzonecheck) {
   const auto c = GetParam();
   SigningPolicy policy;
   policy.algorithm = c.alg;
@@ -204,6 +204,8 @@ TEST_P(LdnsVerify, SignedZonePassesLdnsVerifyZone) {
   ASSERT_TRUE(signed_zone.ok()) << signed_zone.error();
   const auto v = test::ldns_verify(signed_zone->records, "example.org");
   EXPECT_EQ(v.status, 0) << v.output << "\n" << test::to_master_text(signed_zone->records);
+  const auto k = test::kzonecheck(signed_zone->records, "example.org.");
+  EXPECT_EQ(k.status, 0) << k.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -230,6 +232,7 @@ TEST(ZoneSigner, LdnsVerifyZoneCatchesATamperedZone) {
   for (auto& r : signed_zone->records)
     if (r.type == t::A && r.owner.to_text() == "ns1.example.org.") r.rdata[3] ^= 1;
   EXPECT_NE(test::ldns_verify(signed_zone->records, "tampered").status, 0);
+  EXPECT_NE(test::kzonecheck(signed_zone->records, "example.org.").status, 0);
 }
 
 TEST(ZoneSigner, SignsManyZonesOnThreads) {
