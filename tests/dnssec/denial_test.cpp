@@ -99,6 +99,19 @@ TEST(ZoneLayout, ClassifiesNamesAndFindsEmptyNonTerminals) {
   for (size_t i = 1; i < l.names().size(); ++i) EXPECT_LT(l.names()[i - 1].name, l.names()[i].name);
 }
 
+TEST(ZoneLayout, NamesBelowADnameAreOccludedAndOutOfZoneDataIsSkipped) {
+  auto recs = test::records_from_text("example.org.", std::string(kZone) +
+                                                          "old.example.org. 3600 IN DNAME example.net.\n"
+                                                          "www.old.example.org. 3600 IN A 192.0.2.9\n");
+  recs.push_back(zone::Record{name("www.example.net."), zone::rrtype::A, 1, 60, {192, 0, 2, 1}});
+  const ZoneLayout l(name("example.org."), recs);
+  auto k = kinds(l);
+  EXPECT_EQ(k["old.example.org."], NameKind::kAuthoritative);
+  EXPECT_EQ(k["www.old.example.org."], NameKind::kNonAuthoritative);  // RFC 6672 2.3
+  EXPECT_EQ(l.skipped(), 1u);
+  EXPECT_EQ(k.count("www.example.net."), 0u);
+}
+
 TEST(NsecChain, CoversAuthoritativeNamesWithDelegationBitmaps) {
   const auto recs = test::records_from_text("example.org.", kZone);
   const ZoneLayout l(name("example.org."), recs);
