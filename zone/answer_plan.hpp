@@ -1,18 +1,22 @@
 // AnswerPlan: what a response says, decided before any byte is written:
 // rcode, AA, and which RRsets (with which owner names) go in which section.
 // Fixed capacity, no allocation; tests inspect it without decoding bytes.
+// Owner names point into the zone, the parsed Query (the client's case) and
+// the plan's own `synthesized` storage, so a resolved plan is used where it
+// was filled and not copied: a copy would still point at the original.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "zone/record.hpp"
+#include "zone/rr_type.hpp"
 
 namespace mailns::zone {
 
 namespace rcode {
 inline constexpr uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4, kRefused = 5,
-                         kNotAuth = 9;
+                         kYxDomain = 6, kNotAuth = 9;
 inline constexpr uint16_t kBadVers = 16;  // extended, needs OPT
 }  // namespace rcode
 
@@ -22,11 +26,16 @@ struct NameRef {
   uint8_t len = 0;
 };
 
+// Stands for a CNAME synthesised from a DNAME (RFC 6672 3.2): it has no
+// RDATA of its own, PlannedRRset::synth_target holds the one target.
+inline const RRset kSynthesizedCname{rrtype::CNAME, 0, {}};
+
 struct PlannedRRset {
   NameRef owner;
   const RRset* rrset = nullptr;
   uint32_t ttl = 0;  // may differ from rrset->ttl (negative answers)
   bool required = false;  // additional only: in-domain glue of a referral; not fitting sets TC (RFC 9471 3)
+  NameRef synth_target;   // rrset == &kSynthesizedCname: the CNAME's target (in AnswerPlan::synthesized)
 };
 
 enum class Section : uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
@@ -34,15 +43,22 @@ enum class Section : uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
 struct AnswerPlan {
   static constexpr size_t kMaxPerSection = 24;
 
+  static constexpr size_t kMaxSynthesized = 6;
+
   uint16_t rcode = 0;  // may exceed 15: extended rcode (BADVERS) goes into OPT
   bool aa = false;
   PlannedRRset sections[3][kMaxPerSection];
   uint8_t counts[3] = {0, 0, 0};
+  // Storage for names synthesised while resolving (DNAME substitution),
+  // referenced by NameRefs in the sections; left uninitialised until used.
+  uint8_t synthesized[kMaxSynthesized][kMaxNameWire];
+  uint8_t synthesized_count = 0;
 
-  bool add(Section s, NameRef owner, const RRset* set, uint32_t ttl, bool required = false) noexcept {
+  bool add(Section s, NameRef owner, const RRset* set, uint32_t ttl, bool required = false,
+           NameRef synth_target = {}) noexcept {
     auto i = static_cast<size_t>(s);
     if (counts[i] >= kMaxPerSection) return false;
-    sections[i][counts[i]++] = PlannedRRset{owner, set, ttl, required};
+    sections[i][counts[i]++] = PlannedRRset{owner, set, ttl, required, synth_target};
     return true;
   }
   bool add(Section s, NameRef owner, const RRset* set) noexcept { return add(s, owner, set, set->ttl); }

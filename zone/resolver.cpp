@@ -131,6 +131,21 @@ void add_referral(AnswerPlan& plan, const Zone& zone, const Node& cut) noexcept 
   add_additional(plan, zone, *ns, Additional::kSkipInDomainGlue, &cut);
 }
 
+// RFC 6672 2.2: replaces the DNAME owner (the last owner_labels labels of
+// the name at cur) by the DNAME target, into storage in the plan. False when
+// the result would exceed 255 octets (or the plan has no storage left).
+bool substitute(AnswerPlan& plan, const Cursor& cur, size_t owner_labels, std::span<const uint8_t> target,
+                NameRef& out) noexcept {
+  size_t prefix = 0;  // octets of the labels in front of the owner, in the name's own case
+  for (size_t i = 0; i + owner_labels < cur.labels; ++i) prefix += cur.owner.wire[prefix] + 1u;
+  if (prefix + target.size() > kMaxNameWire || plan.synthesized_count >= AnswerPlan::kMaxSynthesized) return false;
+  uint8_t* buf = plan.synthesized[plan.synthesized_count++];
+  std::memcpy(buf, cur.owner.wire, prefix);
+  std::memcpy(buf + prefix, target.data(), target.size());
+  out = NameRef{buf, static_cast<uint8_t>(prefix + target.size())};
+  return true;
+}
+
 // RFC 8482 4.2: answer ANY with one RRset of the name (the lowest type, as
 // Knot does, so answers are stable).
 const RRset* pick_any(const Node& node) noexcept {
@@ -185,6 +200,24 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
     if (!node) {
       node = ce->wildcard_child();  // RFC 4592 3.3.1: source of synthesis
       if (!node) {
+        if (const RRset* dname = ce->find(rrtype::DNAME)) {
+          // RFC 6672 3.2: the DNAME, then a CNAME synthesised from it, then
+          // on to the new name. Counts as one link of the CNAME chain.
+          if (hop >= kMaxCnameChain) return;
+          if (!planned(plan, Section::kAnswer, dname)) plan.add(Section::kAnswer, ref(ce->name()), dname);
+          NameRef target;
+          if (!substitute(plan, cur, ce->name().label_count(), dname->rdata(0), target)) {
+            plan.rcode = rcode::kYxDomain;  // RFC 6672 2.2: the new name would be too long
+            return;
+          }
+          if (!plan.add(Section::kAnswer, cur.owner, &kSynthesizedCname, dname->ttl, false, target)) return;
+          if (q.qtype == rrtype::CNAME) return;  // the synthesised CNAME is the answer
+          Cursor next{target, lf_buf, 0, ends_buf, 0};
+          fill_lookup(target.wire, target.len, lf_buf, next.lf_len, ends_buf, next.labels);
+          if (!in_zone(next, *zone)) return;
+          cur = next;
+          continue;
+        }
         plan.rcode = rcode::kNxDomain;  // also after a CNAME chain (RFC 6604 3)
         add_negative(plan, *zone);
         return;

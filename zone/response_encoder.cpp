@@ -9,14 +9,18 @@ namespace {
 
 constexpr size_t kOptSize = 11;
 
+// Names inside RDATA are compressed only for the RFC 1035 types (RFC 3597 4);
+// the others (SRV, DNAME, SVCB, ...) are written whole, but through the
+// writer all the same, so that later names may point at them (RFC 1035 4.1.4
+// allows a pointer to any prior occurrence; e.g. a CNAME synthesised from a
+// DNAME shares the DNAME's target, RFC 6672 3.2).
 void write_rdata(WireWriter& w, uint16_t type, std::span<const uint8_t> rd) noexcept {
   RdataName names[2];
   const int n = rdata_names(type, rd, names);
   size_t p = 0;
   for (int i = 0; i < n; ++i) {
-    if (!names[i].compressible) continue;
     w.bytes(rd.data() + p, names[i].offset - p);
-    w.name(rd.data() + names[i].offset, names[i].len, true);
+    w.name(rd.data() + names[i].offset, names[i].len, names[i].compressible);
     p = names[i].offset + names[i].len;
   }
   w.bytes(rd.data() + p, rd.size() - p);
@@ -24,6 +28,18 @@ void write_rdata(WireWriter& w, uint16_t type, std::span<const uint8_t> rd) noex
 
 // Writes every record of one planned RRset; returns the number written.
 uint16_t write_rrset(WireWriter& w, const PlannedRRset& p) noexcept {
+  if (p.synth_target.wire) {  // a CNAME synthesised from a DNAME (RFC 6672 3.2)
+    w.name(p.owner.wire, p.owner.len, true);
+    w.u16(rrtype::CNAME);
+    w.u16(rrclass::IN);
+    w.u32(p.ttl);
+    const size_t len_at = w.size();
+    w.u16(0);
+    w.name(p.synth_target.wire, p.synth_target.len, true);
+    if (w.overflow()) return 0;
+    w.patch_u16(len_at, static_cast<uint16_t>(w.size() - len_at - 2));
+    return 1;
+  }
   const RRset& s = *p.rrset;
   for (size_t i = 0; i < s.size(); ++i) {
     w.name(p.owner.wire, p.owner.len, true);

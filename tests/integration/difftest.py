@@ -26,6 +26,8 @@ and checks that mailns gives exactly that answer. The rules, in short:
   qclass-any-not-authoritative         QCLASS * answered, AA=0     AA=1                  1034 3.7.1
   cd-bit-copied                        CD copied                   CD cleared            4035 3.1.6
   rrset-lowest-ttl                     lowest TTL of a mixed set   last TTL read         2181 5.2
+  complete-where-knotd-ran-out-of-room whole answer fits           TC / SOA dropped      1035 4.1.4, 2308 5
+  dname-yxdomain                       YXDOMAIN + DNAME only       + target's data       6672 2.2
 
 Not in the corpus: AXFR/IXFR, NOTIFY and UPDATE (ACL matters, tested with the
 server), and CHAOS-class names knotd answers itself (id.server, version.bind).
@@ -168,6 +170,29 @@ def _lowest_ttl_ok(q, km, mm):
     return explained
 
 
+def _sections(m):
+    return [section_sets(x) for x in (m.answer, m.authority, m.additional)]
+
+
+def _complete_where_knot_ran_out(q, km, mm):
+    tw = km.tcp_twin
+    if tw is None or mm.flags & dns.flags.TC or km.rcode() != mm.rcode() or tw.rcode() != mm.rcode():
+        return False
+    if (tw.flags ^ mm.flags) & ~dns.flags.CD & 0xFFFF:
+        return False
+    knot_lost_room = bool(km.flags & dns.flags.TC) or _sections(km) != _sections(tw)
+    return knot_lost_room and _sections(mm) == _sections(tw)
+
+
+def _dname_yxdomain(q, km, mm):
+    if mm.rcode() != dns.rcode.YXDOMAIN or km.rcode() != dns.rcode.YXDOMAIN or mm.authority or \
+            any(r.rdtype != dns.rdatatype.OPT for r in mm.additional):
+        return False
+    if len(mm.answer) != 1 or mm.answer[0].rdtype != dns.rdatatype.DNAME:
+        return False
+    return mm.answer[0] in km.answer and not (km.flags ^ mm.flags) & ~dns.flags.CD & 0xFFFF
+
+
 INTENDED_DIFFERENCES = [
     Rule(
         "meta-qtype",
@@ -206,6 +231,25 @@ INTENDED_DIFFERENCES = [
         "the lowest (and warns at load), knotd 3.2 the last one it read. Everything else is identical.",
         lambda q: True,
         _lowest_ttl_ok,
+    ),
+    Rule(
+        "complete-where-knotd-ran-out-of-room",
+        "A UDP answer that mailns fits whole within the size limit (RFC 1035 4.2.1, RFC 6891 6.2.5) "
+        "while knotd either sets TC or silently drops the SOA of a negative answer (which RFC 2308 5 "
+        "needs for negative caching): mailns compresses names against every earlier name, including "
+        "the uncompressed targets in DNAME/SRV/SVCB RDATA (RFC 1035 4.1.4). The check: mailns' UDP "
+        "answer equals knotd's own answer to the same query over TCP, and knotd's UDP answer does not.",
+        lambda q: not q.tcp,
+        _complete_where_knot_ran_out,
+    ),
+    Rule(
+        "dname-yxdomain",
+        "A name below a DNAME whose substitution would exceed 255 octets: RFC 6672 2.2 requires "
+        "YXDOMAIN; mailns answers YXDOMAIN with the DNAME and nothing else. knotd 3.2 also returns "
+        "YXDOMAIN but then goes on resolving the DNAME's target as if it were a CNAME target and "
+        "appends what it finds there (data of another name, or a negative SOA).",
+        lambda q: True,
+        _dname_yxdomain,
     ),
     Rule(
         "cd-bit-copied",
@@ -435,6 +479,7 @@ class ZoneFacts:
     names = frozenset()
     cuts = ()
     mixed_ttl = {}  # (owner lower-cased text, type text) -> lowest TTL
+    dnames = ()
 
 
 ZONE_FACTS = ZoneFacts()
@@ -469,7 +514,7 @@ def mixed_ttl_rrsets():
 def zone_names():
     """Every owner name in the test zones, plus the empty non-terminals."""
     names = set()
-    wildcards, cuts = [], []
+    wildcards, cuts, dnames = [], [], []
     for origin, f in ZONES:
         z = dns.zone.from_file(os.path.join(ZONE_DIR, f), origin=origin, relativize=False, check_origin=False)
         for name, node in z.nodes.items():
@@ -482,9 +527,12 @@ def zone_names():
                 wildcards.append(name)
             if name != z.origin and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS):
                 cuts.append(name)
+            if node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.DNAME):
+                dnames.append(name)
     ZONE_FACTS.mixed_ttl = mixed_ttl_rrsets()
     ZONE_FACTS.names = frozenset(names)
     ZONE_FACTS.cuts = tuple(cuts)
+    ZONE_FACTS.dnames = tuple(dnames)
     return sorted(names), wildcards, cuts
 
 
@@ -505,6 +553,10 @@ def build_names(rng):
         out += [f"{random_label(rng)}.{parent}", f"a.b.{parent}", f"{random_label(rng)}.{random_label(rng)}.{parent}"]
     for c in cuts:
         out += [f"{random_label(rng)}.{c}", f"x.deep.{c}", f"ns1.{c}", f"a.b.c.{c}"]
+    for d in ZONE_FACTS.dnames:
+        out += [f"www.{d}", f"mail.{d}", f"a.b.{d}", f"{random_label(rng)}.{d}", f"*.{d}",
+                # long enough that the substituted name exceeds 255 octets for longd (YXDOMAIN)
+                ".".join(["e" * 40] * 3) + f".{d}"]
     for origin, _ in ZONES:
         out += [f"nx-{random_label(rng)}.{origin}", f"{random_label(rng)}.{random_label(rng)}.{origin}"]
     out += [
@@ -681,12 +733,24 @@ def question_len(wire):
     return p + 1 + 4 - 12
 
 
-def explaining_rule(q, kw, mw):
-    """The intended difference that explains this pair of answers, if any."""
+def udp_limit(q):
+    """Largest UDP answer allowed: 512 without EDNS, else the client's size
+    (at least 512, RFC 6891 6.2.5) capped by the servers' own 1232."""
+    return 512 if q.edns is None else max(512, min(q.edns, OUR_UDP_PAYLOAD))
+
+
+def explaining_rule(q, kw, mw, knot_port):
+    """The intended difference that explains this pair of answers, if any.
+    For a UDP query knotd's answer over TCP is attached as km.tcp_twin: what
+    knotd says when room is no concern."""
     if kw is None or mw is None:
         return None
     try:
         km, mm = parse(kw), parse(mw)
+        km.tcp_twin = None
+        if not q.tcp:
+            tw = tcp_exchange(knot_port, q.wire)
+            km.tcp_twin = parse(tw) if tw is not None else None
     except Exception:  # noqa: BLE001 - unparseable answers are never explained
         return None
     return next((r for r in INTENDED_DIFFERENCES if r.applies(q) and r.explains(q, km, mm)), None)
@@ -737,10 +801,16 @@ def main():
                 if mw is not None and len(mw) > 2 and (mw[2] & 0x02):
                     stats["truncated"] += 1
                 diffs = compare(qd, kw, mw)
+                if mw is not None and not tcp and len(mw) > udp_limit(qd):
+                    # Never explained by a rule: a UDP answer over the limit is a bug.
+                    stats["undocumented"] += 1
+                    undocumented.append((qd, [f"mailns UDP answer of {len(mw)} octets exceeds the limit "
+                                              f"{udp_limit(qd)} (RFC 1035 4.2.1, RFC 6891 6.2.5)"] + diffs))
+                    continue
                 if not diffs:
                     stats["same"] += 1
                     continue
-                rule = explaining_rule(qd, kw, mw)
+                rule = explaining_rule(qd, kw, mw, knot.port)
                 if rule is not None:
                     stats["documented"][rule.ident] = stats["documented"].get(rule.ident, 0) + 1
                     if args.verbose:
