@@ -102,13 +102,22 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
   uint16_t arcount = counts[2];
   if (opt) {
     w.set_capacity(params.limit);
+    const auto m = w.mark();
     w.u8(0);  // root owner
     w.u16(rrtype::OPT);
     w.u16(params.our_udp_payload);
     const uint32_t ext_rcode = (plan.rcode >> 4) & 0xFF;
     w.u32(ext_rcode << 24 | (q.edns_do ? 0x8000u : 0u));  // version 0, DO echoed (RFC 3225 3)
     w.u16(0);
-    ++arcount;
+    if (w.overflow()) {
+      // Only with an output buffer smaller than the question plus OPT (the
+      // room kept for OPT was never there): leave it out, never half of it,
+      // and say the message is incomplete.
+      w.rollback(m);
+      tc = true;
+    } else {
+      ++arcount;
+    }
   }
   uint16_t flags = 0x8000 | static_cast<uint16_t>((q.opcode & 0xF) << 11) | (plan.rcode & 0xF);
   if (plan.aa) flags |= 0x0400;

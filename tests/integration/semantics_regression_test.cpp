@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ svc A 192.0.2.80
 sub NS ns1.sub
 ns1.sub A 192.0.2.53
 *.sub A 192.0.2.111
+old DNAME new
+www.new A 192.0.2.91
+longd DNAME dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example.net.
 )";
 
 std::vector<uint8_t> make_query(const std::string& name, uint16_t qtype, uint16_t qclass = rrclass::IN,
@@ -70,13 +74,14 @@ class SemanticsRegression : public ::testing::Test {
     for (const auto& e : res.errors) ADD_FAILURE() << e;
     snap_ = std::make_shared<Snapshot>(std::vector<std::shared_ptr<const Zone>>{res.zone}, AnswerOptions{});
   }
-  AnswerPlan plan(const std::string& name, uint16_t type) {
-    pkt_ = make_query(name, type);
-    Query q;
-    EXPECT_EQ(parse_query(pkt_, q), ParseStatus::kOk);
-    AnswerPlan p;
-    resolve(q, *snap_, p);
-    return p;
+  // A plan refers to the query (owner names in the client's case) and to its
+  // own storage (synthesised names), so each stays where it was resolved.
+  const AnswerPlan& plan(const std::string& name, uint16_t type) {
+    Resolved& r = resolved_.emplace_back();
+    r.pkt = make_query(name, type);
+    EXPECT_EQ(parse_query(r.pkt, r.q), ParseStatus::kOk);
+    resolve(r.q, *snap_, r.plan);
+    return r.plan;
   }
   static std::string owner(const PlannedRRset& p) {
     return DnsName::from_wire({p.owner.wire, p.owner.len})->to_text();
@@ -87,13 +92,18 @@ class SemanticsRegression : public ::testing::Test {
     out.resize(n);
     return out;
   }
+  struct Resolved {
+    std::vector<uint8_t> pkt;
+    Query q;
+    AnswerPlan plan;
+  };
   std::shared_ptr<Snapshot> snap_;
-  std::vector<uint8_t> pkt_;
+  std::deque<Resolved> resolved_;
 };
 
 // RFC 1034 4.3.2 step 3a: QTYPE ANY matches the CNAME, so it is not chased.
 TEST_F(SemanticsRegression, AnyAtCnameIsNotFollowed) {
-  auto p = plan("c1.example.net", rrtype::ANY);
+  const auto& p = plan("c1.example.net", rrtype::ANY);
   ASSERT_EQ(p.count(Section::kAnswer), 1u);
   EXPECT_EQ(p.at(Section::kAnswer, 0).rrset->type, rrtype::CNAME);
   EXPECT_EQ(owner(p.at(Section::kAnswer, 0)), "c1.example.net.");
@@ -102,7 +112,7 @@ TEST_F(SemanticsRegression, AnyAtCnameIsNotFollowed) {
 // RFC 4035 2.5: RRSIG and NSEC live beside the CNAME; NODATA in an unsigned zone.
 TEST_F(SemanticsRegression, RrsigAndNsecAtCnameAreNotFollowed) {
   for (uint16_t t : {rrtype::RRSIG, rrtype::NSEC}) {
-    auto p = plan("c1.example.net", t);
+    const auto& p = plan("c1.example.net", t);
     EXPECT_EQ(p.rcode, rcode::kNoError);
     EXPECT_EQ(p.count(Section::kAnswer), 0u);
     ASSERT_EQ(p.count(Section::kAuthority), 1u);
@@ -113,7 +123,7 @@ TEST_F(SemanticsRegression, RrsigAndNsecAtCnameAreNotFollowed) {
 // *.wl CNAME next.wl: the wildcard is reached twice under two owners; the
 // second owner repeats, and resolution stops there (as knotd answers).
 TEST_F(SemanticsRegression, WildcardCnameLoopStopsAtRepeatedOwner) {
-  auto p = plan("a.wl.example.net", rrtype::A);
+  const auto& p = plan("a.wl.example.net", rrtype::A);
   EXPECT_EQ(p.rcode, rcode::kNoError);
   ASSERT_EQ(p.count(Section::kAnswer), 2u);
   EXPECT_EQ(owner(p.at(Section::kAnswer, 0)), "a.wl.example.net.");
@@ -122,11 +132,11 @@ TEST_F(SemanticsRegression, WildcardCnameLoopStopsAtRepeatedOwner) {
 }
 
 TEST_F(SemanticsRegression, CnameChainStopsAfterFiveCnames) {
-  auto p = plan("l1.example.net", rrtype::A);
+  const auto& p = plan("l1.example.net", rrtype::A);
   EXPECT_EQ(p.rcode, rcode::kNoError);
   ASSERT_EQ(p.count(Section::kAnswer), 5u);
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ(p.at(Section::kAnswer, i).rrset->type, rrtype::CNAME);
-  auto q = plan("l2.example.net", rrtype::A);  // 5 CNAMEs, then the A
+  const auto& q = plan("l2.example.net", rrtype::A);  // 5 CNAMEs, then the A
   ASSERT_EQ(q.count(Section::kAnswer), 6u);
   EXPECT_EQ(q.at(Section::kAnswer, 5).rrset->type, rrtype::A);
 }
@@ -134,7 +144,7 @@ TEST_F(SemanticsRegression, CnameChainStopsAfterFiveCnames) {
 // An MX target covered by a wildcard gets the synthesised A under the target's
 // name; one below a cut that exists only through an occluded wildcard gets nothing.
 TEST_F(SemanticsRegression, AdditionalFromWildcardTargetButNotBelowCut) {
-  auto p = plan("mxw.example.net", rrtype::MX);
+  const auto& p = plan("mxw.example.net", rrtype::MX);
   ASSERT_EQ(p.count(Section::kAdditional), 1u);
   EXPECT_EQ(owner(p.at(Section::kAdditional, 0)), "host.wild.example.net.");
   EXPECT_EQ(p.at(Section::kAdditional, 0).rrset->type, rrtype::A);
@@ -142,14 +152,14 @@ TEST_F(SemanticsRegression, AdditionalFromWildcardTargetButNotBelowCut) {
 
 // RFC 9460 4.1: the target's A/AAAA and its RRset of the same SVCB type.
 TEST_F(SemanticsRegression, HttpsAdditionalIncludesTargetHttps) {
-  auto p = plan("svc2.example.net", rrtype::HTTPS);
+  const auto& p = plan("svc2.example.net", rrtype::HTTPS);
   ASSERT_EQ(p.count(Section::kAdditional), 2u);
   EXPECT_EQ(p.at(Section::kAdditional, 0).rrset->type, rrtype::A);
   EXPECT_EQ(p.at(Section::kAdditional, 1).rrset->type, rrtype::HTTPS);
 }
 
 TEST_F(SemanticsRegression, InDomainGlueIsRequired) {
-  auto p = plan("www.sub.example.net", rrtype::A);
+  const auto& p = plan("www.sub.example.net", rrtype::A);
   EXPECT_FALSE(p.aa);
   ASSERT_EQ(p.count(Section::kAdditional), 1u);
   EXPECT_TRUE(p.at(Section::kAdditional, 0).required);
@@ -165,6 +175,65 @@ TEST_F(SemanticsRegression, QclassAnyAnsweredNotAuthoritative) {
   auto ch = answer(make_query("mail.example.net", rrtype::A, rrclass::CH));
   ASSERT_GE(ch.size(), 12u);
   EXPECT_EQ(ch[3] & 0x0F, rcode::kRefused);
+}
+
+// RFC 6672 3.2: below a DNAME owner, the DNAME, a synthesised CNAME (the
+// query's own labels in front of the DNAME target) and the target's data.
+// mailns answered NXDOMAIN here before.
+TEST_F(SemanticsRegression, DnameSubstitutesNamesBelowItsOwner) {
+  const auto& p = plan("WWW.old.example.net", rrtype::A);
+  EXPECT_EQ(p.rcode, rcode::kNoError);
+  EXPECT_TRUE(p.aa);
+  ASSERT_EQ(p.count(Section::kAnswer), 3u);
+  EXPECT_EQ(p.at(Section::kAnswer, 0).rrset->type, rrtype::DNAME);
+  EXPECT_EQ(owner(p.at(Section::kAnswer, 0)), "old.example.net.");
+  const PlannedRRset& cname = p.at(Section::kAnswer, 1);
+  EXPECT_EQ(cname.rrset->type, rrtype::CNAME);
+  EXPECT_EQ(owner(cname), "WWW.old.example.net.");
+  ASSERT_NE(cname.synth_target.wire, nullptr);
+  EXPECT_EQ(DnsName::from_wire({cname.synth_target.wire, cname.synth_target.len})->to_text(),
+            "WWW.new.example.net.");
+  EXPECT_EQ(p.at(Section::kAnswer, 2).rrset->type, rrtype::A);
+
+  auto r = answer(make_query("www.old.example.net", rrtype::A));
+  ASSERT_GE(r.size(), 12u);
+  EXPECT_EQ(r[7], 3);  // DNAME, CNAME, A on the wire too
+  WireReader rd(r);
+  rd.skip(12);
+  NameBuf n;
+  rd.name(n);
+  rd.skip(4);
+  for (int i = 0; i < 3; ++i) {
+    rd.name(n);
+    rd.skip(8);
+    rd.skip(rd.u16());
+  }
+  EXPECT_TRUE(rd.ok());
+  EXPECT_EQ(rd.remaining(), 0u);
+}
+
+TEST_F(SemanticsRegression, DnameOwnerItselfIsNotSubstituted) {
+  const auto& p = plan("old.example.net", rrtype::A);
+  EXPECT_EQ(p.rcode, rcode::kNoError);
+  EXPECT_EQ(p.count(Section::kAnswer), 0u);
+  const auto& d = plan("old.example.net", rrtype::DNAME);
+  ASSERT_EQ(d.count(Section::kAnswer), 1u);
+}
+
+TEST_F(SemanticsRegression, DnameCnameQueryEndsAtSynthesizedCname) {
+  const auto& p = plan("www.old.example.net", rrtype::CNAME);
+  ASSERT_EQ(p.count(Section::kAnswer), 2u);
+  EXPECT_EQ(p.at(Section::kAnswer, 1).rrset->type, rrtype::CNAME);
+}
+
+// RFC 6672 2.2: a substitution longer than 255 octets is YXDOMAIN, with the DNAME.
+TEST_F(SemanticsRegression, DnameSubstitutionTooLongIsYxdomain) {
+  const std::string label(60, 'e');
+  const auto& p = plan(label + "." + label + "." + label + ".longd.example.net", rrtype::A);
+  EXPECT_EQ(p.rcode, rcode::kYxDomain);
+  ASSERT_EQ(p.count(Section::kAnswer), 1u);
+  EXPECT_EQ(p.at(Section::kAnswer, 0).rrset->type, rrtype::DNAME);
+  EXPECT_EQ(p.count(Section::kAuthority), 0u);
 }
 
 // RFC 2181 5.2: an RRset written with several TTLs is served with the lowest
@@ -213,6 +282,21 @@ TEST(EncoderRegression, RequiredGlueThatDoesNotFitSetsTcOptionalDoesNot) {
   EXPECT_GT(arcount, 8u);   // filled up ...
   EXPECT_LT(arcount, 24u);  // ... but not all
   EXPECT_GT(sibling.size(), 480u) << "smaller RRsets after one that did not fit are still added";
+}
+
+// Found by handle_query_fuzz: with an output buffer that holds the question
+// but not the OPT record, the encoder wrote half an OPT and counted it.
+TEST_F(SemanticsRegression, OptThatDoesNotFitIsLeftOutNotHalfWritten) {
+  auto q = make_query("mail.example.net", rrtype::TXT, rrclass::IN, 4096);
+  const size_t question_end = 12 + 18 + 4;  // "mail.example.net." is 18 octets
+  for (size_t room = question_end; room < question_end + 11; ++room) {
+    std::vector<uint8_t> out(room);
+    const size_t n =
+        handle_query(std::as_bytes(std::span(q)), std::as_writable_bytes(std::span(out)), *snap_, Transport::kTcp);
+    ASSERT_EQ(n, question_end) << "room " << room;
+    EXPECT_EQ(out[11], 0) << "no OPT counted";
+    EXPECT_NE(out[2] & 0x02, 0) << "TC: the message is incomplete";
+  }
 }
 
 }  // namespace
