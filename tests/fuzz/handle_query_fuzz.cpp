@@ -1,7 +1,7 @@
 // libFuzzer target over zone::handle_query: every input is a query message,
 // answered over UDP and TCP from a snapshot built once from the zone text
-// below (wildcards, ENTs, CNAME chains and loops, a delegation with glue and
-// DS, big RRsets that need TC). Each response must be well-formed: no longer
+// below (wildcards, ENTs, CNAME chains and loops, DNAMEs, a delegation with
+// glue and DS, big RRsets that need TC). Each response must be well-formed: no longer
 // than the buffer and the transport's limit, parseable back with WireReader
 // to the last octet, QR=1 with the query's ID, and the same bytes when the
 // query is answered twice (handle_query is a pure function).
@@ -65,6 +65,12 @@ ns1.sub A 192.0.2.77
 ns1.sub AAAA 2001:db8::77
 *.sub A 192.0.2.111
 into-sub CNAME www.sub
+old DNAME new
+www.new A 192.0.2.91
+cdn CNAME www.old
+dl1 DNAME dl2.example.org.
+dl2 DNAME dl1.example.org.
+longd DNAME dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example.org.
 )";
 
 std::string big_zone_text() {

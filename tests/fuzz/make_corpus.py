@@ -3,7 +3,9 @@
 queries for the names of the fuzz target's zones (every answer shape: data,
 NODATA, NXDOMAIN, wildcard, CNAME chain and loop, referral, TC) and invalid
 ones (pointer loops, bad labels, wrong counts, misplaced OPT, ...).
-Deterministic: re-running it gives the same files."""
+Deterministic: re-running it gives the same files. Files named regress_*
+are inputs the fuzzer once crashed on, kept as seeds; this script leaves
+them alone."""
 
 import os
 import struct
@@ -26,6 +28,9 @@ VALID = [
     ("sub.example.org", "NS", None), ("into-sub.example.org", "A", 1232), ("nothere.example.org", "A", None),
     ("manya.example.net", "A", None), ("manya.example.net", "A", 4096), ("big.example.net", "TXT", 1232),
     ("x.deleg.example.net", "A", None), ("example.net", "DNSKEY", 512), ("example.com", "A", None),
+    ("www.old.example.org", "A", 1232), ("cdn.example.org", "A", None), ("x.dl1.example.org", "A", 512),
+    ("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+     ".longd.example.org", "A", None),
     ("example.org", "TYPE65000", None), ("example.org", "AXFR", None), ("example.org", "TSIG", None),
 ]
 
