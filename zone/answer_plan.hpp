@@ -20,6 +20,12 @@ inline constexpr uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 
 inline constexpr uint16_t kBadVers = 16;  // extended, needs OPT
 }  // namespace rcode
 
+// Extended DNS Error info codes (RFC 8914 4), sent in OPT when the query has EDNS.
+namespace ede {
+inline constexpr uint16_t kNone = 0xFFFF;
+inline constexpr uint16_t kNotAuthoritative = 20;  // RFC 8914 4.21
+}  // namespace ede
+
 // An owner name to write: uncompressed wire octets that outlive the encoding.
 struct NameRef {
   const uint8_t* wire = nullptr;
@@ -46,6 +52,7 @@ struct AnswerPlan {
   static constexpr size_t kMaxSynthesized = 6;
 
   uint16_t rcode = 0;  // may exceed 15: extended rcode (BADVERS) goes into OPT
+  uint16_t ede = ede::kNone;
   bool aa = false;
   PlannedRRset sections[3][kMaxPerSection];
   uint8_t counts[3] = {0, 0, 0};

@@ -167,7 +167,10 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
   const uint8_t labels = q.qname.labels;
   const Zone* zone = snap.find_zone(q.lf, q.label_ends, labels);
   if (!zone) {
+    // RFC 8914 4.21: a REFUSED for a name we are not authoritative for
+    // SHOULD say so with EDE 20 (knotd does too).
     plan.rcode = rcode::kRefused;
+    plan.ede = ede::kNotAuthoritative;
     return;
   }
   // DS lives in the parent: a DS query for a zone apex goes to the parent

@@ -8,6 +8,8 @@ namespace mailns::zone {
 namespace {
 
 constexpr size_t kOptSize = 11;
+constexpr uint16_t kEdeOptionCode = 15;  // RFC 8914 2
+constexpr uint16_t kEdeOptionSize = 6;   // code, length, INFO-CODE
 
 // Names inside RDATA are compressed only for the RFC 1035 types (RFC 3597 4);
 // the others (SRV, DNAME, SVCB, ...) are written whole, but through the
@@ -75,7 +77,11 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
   }
   if (w.overflow()) return 0;
   const bool opt = q.has_edns;
-  if (opt) w.set_capacity(params.limit - kOptSize);
+  const bool with_ede = opt && plan.ede != ede::kNone;
+  const size_t opt_size = kOptSize + (with_ede ? kEdeOptionSize : 0);
+  // Keep room for OPT, but never set the limit below what is already written
+  // (the writer's checks assume size <= capacity).
+  if (opt) w.set_capacity(params.limit > w.size() + opt_size ? params.limit - opt_size : w.size());
 
   uint16_t counts[3] = {0, 0, 0};
   for (size_t sec = 0; sec < 3 && !tc; ++sec) {
@@ -108,7 +114,14 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
     w.u16(params.our_udp_payload);
     const uint32_t ext_rcode = (plan.rcode >> 4) & 0xFF;
     w.u32(ext_rcode << 24 | (q.edns_do ? 0x8000u : 0u));  // version 0, DO echoed (RFC 3225 3)
-    w.u16(0);
+    if (with_ede) {
+      w.u16(kEdeOptionSize);
+      w.u16(kEdeOptionCode);  // RFC 8914 2: INFO-CODE, no EXTRA-TEXT
+      w.u16(2);
+      w.u16(plan.ede);
+    } else {
+      w.u16(0);
+    }
     if (w.overflow()) {
       // Only with an output buffer smaller than the question plus OPT (the
       // room kept for OPT was never there): leave it out, never half of it,
