@@ -5,16 +5,18 @@ Starts knotd and mailns on free loopback ports, both serving the zones in
 tests/integration/zones/, sends a deterministic (seeded) corpus of queries to
 both and compares the responses:
 
-  * RCODE (extended RCODE included), AA and TC flags;
+  * RCODE (extended RCODE included), opcode, and the AA, TC, RD and CD flags;
   * the question section byte for byte (the client's case, 0x20);
-  * OPT: present or not, version, DO bit and advertised UDP payload;
+  * OPT: present or not, version, EDNS flags, advertised UDP payload, options;
   * answer, authority and additional as sets of RRsets: owner (lower-cased),
     type, TTL and the set of RDATAs. Order inside a section does not matter
     (RFC 2181 5: an RRset is a set; section order is not significant).
 
-A response with TC=1 is compared on RCODE and flags only: the client retries
-over TCP (RFC 1035 4.2.1, RFC 7766 5), so what a truncated UDP answer carries
-is not a contract, and how much fits is a matter of each server's packing.
+A response with TC=1 is compared on RCODE, flags, question and OPT only: the
+client retries over TCP (RFC 1035 4.2.1, RFC 7766 5), so what a truncated UDP
+answer carries is not a contract, and how much fits is a matter of each
+server's packing. A mailns UDP answer longer than the client's limit is always
+a failure.
 
 Every difference is a failure unless a rule in INTENDED_DIFFERENCES below
 matches it; each rule names the RFC that makes mailns' answer the right one
@@ -293,6 +295,8 @@ server:
     tcp-workers: 1
     background-workers: 1
     udp-max-payload: {payload}
+    # mailns has no NSID (RFC 5001 is opt-in); knotd sends the hostname unless disabled
+    nsid: ""
 database:
     storage: "{run}"
 log:
@@ -460,12 +464,18 @@ class Query:
     tcp: bool = False
     opcode: int = 0
     edns_version: int = 0
+    edns_options: tuple = ()  # (code, data) pairs
+    edns_z: int = 0           # unassigned EDNS flag bits set by the client (RFC 6891 6.1.4: ignore)
     wire: bytes = b""
 
     def describe(self):
         e = "noedns" if self.edns is None else f"edns={self.edns}{'+do' if self.do else ''}"
         if self.edns is not None and self.edns_version:
             e += f" version={self.edns_version}"
+        if self.edns_options:
+            e += " options=" + ",".join(str(c) for c, _ in self.edns_options)
+        if self.edns_z:
+            e += f" z={self.edns_z:#x}"
         cls = "" if self.qclass == dns.rdataclass.IN else " " + dns.rdataclass.to_text(self.qclass)
         op = f" opcode={self.opcode}" if self.opcode else ""
         return (f"#{self.index} {self.qname}{cls} {dns.rdatatype.to_text(self.qtype)} {e}{op}"
@@ -585,7 +595,10 @@ def build_names(rng):
 def make_wire(q, rng):
     m = dns.message.make_query(q.qname, q.qtype, rdclass=q.qclass,
                                use_edns=(q.edns_version if q.edns is not None else False),
-                               payload=q.edns or 512, want_dnssec=q.do)
+                               payload=q.edns or 512, want_dnssec=q.do,
+                               options=[dns.edns.GenericOption(c, d) for c, d in q.edns_options])
+    if q.edns is not None:
+        m.ednsflags |= q.edns_z
     m.id = rng.randrange(65536)
     m.flags = (dns.flags.RD if q.rd else 0) | (dns.flags.CD if q.cd else 0) | dns.opcode.to_flags(q.opcode)
     return m.to_wire()
@@ -596,13 +609,14 @@ def build_corpus(seed, count, tcp_every):
     names = build_names(rng)
     queries = []
 
-    def add(qname, qtype, qclass=dns.rdataclass.IN, edns=False, opcode=0, edns_version=0):
+    def add(qname, qtype, qclass=dns.rdataclass.IN, edns=False, opcode=0, edns_version=0, edns_options=(),
+            edns_z=0):
         edns = rng.choice(EDNS_CHOICES) if edns is False else edns
         q = Query(len(queries), random_case(rng, qname) if rng.random() < 0.7 else qname,
                   dns.rdatatype.from_text(qtype) if isinstance(qtype, str) else qtype, qclass, edns,
                   do=(edns is not None and rng.random() < 0.5), rd=rng.random() < 0.3,
                   cd=rng.random() < 0.05, opcode=opcode,
-                  edns_version=edns_version)
+                  edns_version=edns_version, edns_options=edns_options, edns_z=edns_z)
         q.tcp = (len(queries) % tcp_every) == 0
         q.wire = make_wire(q, rng)
         queries.append(q)
@@ -617,6 +631,13 @@ def build_corpus(seed, count, tcp_every):
             add(n, "SOA", edns=rng.choice([512, 1232, 4096]), edns_version=v)
         for op in (1, 2, 3, 6, 15):
             add(n, "A", opcode=op)
+        # EDNS options neither server is configured for (RFC 6891 6.1.2: ignore what is not
+        # understood): NSID, client subnet, cookie, padding, an unassigned code; unknown flag bits.
+        for opts in (((3, b""),), ((8, bytes([0, 1, 24, 0, 192, 0, 2])),), ((10, bytes(range(8))),),
+                     ((12, bytes(16)),), ((65001, b"xyz"), (3, b""))):
+            add(n, "SOA", edns=rng.choice([512, 1232, 4096]), edns_options=opts)
+        add(n, "SOA", edns=1232, edns_z=0x4000)
+        add(n, "SOA", edns=1232, edns_z=0x0001)
 
     # Systematic part: every name with the core types.
     for n in names:
@@ -665,9 +686,11 @@ def describe_section(d):
 
 
 def opt_info(m):
+    """OPT as compared: version, all EDNS flags (DO and the unassigned Z bits,
+    which a responder leaves zero: RFC 6891 6.1.4), payload and options."""
     if m.edns < 0:
         return None
-    return (m.edns, bool(m.ednsflags & dns.flags.DO), m.payload)
+    return (m.edns, m.ednsflags & 0xFFFF, m.payload, tuple(sorted((o.otype, o.to_wire()) for o in m.options)))
 
 
 def flags_text(m):

@@ -3,6 +3,7 @@
 // handle_query.cpp. Each test is named after the bug it pins down.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -282,6 +283,20 @@ TEST(EncoderRegression, RequiredGlueThatDoesNotFitSetsTcOptionalDoesNot) {
   EXPECT_GT(arcount, 8u);   // filled up ...
   EXPECT_LT(arcount, 24u);  // ... but not all
   EXPECT_GT(sibling.size(), 480u) << "smaller RRsets after one that did not fit are still added";
+}
+
+// RFC 8914 4.21: REFUSED for a name outside our zones carries EDE 20 (Not
+// Authoritative) when the query has EDNS; knotd sends it, mailns did not.
+TEST_F(SemanticsRegression, RefusedOutsideZonesCarriesEde20) {
+  auto r = answer(make_query("www.example.com", rrtype::A, rrclass::IN, 1232));
+  ASSERT_GE(r.size(), 12u);
+  EXPECT_EQ(r[3] & 0x0F, rcode::kRefused);
+  const uint8_t opt_with_ede[] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 6, 0, 15, 0, 2, 0, 20};
+  ASSERT_GE(r.size(), sizeof opt_with_ede);
+  EXPECT_TRUE(std::equal(std::end(opt_with_ede) - sizeof opt_with_ede, std::end(opt_with_ede),
+                         r.end() - sizeof opt_with_ede));
+  auto plain = answer(make_query("www.example.com", rrtype::A));  // no EDNS: no OPT, no EDE
+  EXPECT_EQ(plain[11], 0);
 }
 
 // Found by handle_query_fuzz: with an output buffer that holds the question
