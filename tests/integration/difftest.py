@@ -644,7 +644,7 @@ def build_corpus(seed, count, tcp_every):
         for t in CORE_QTYPES:
             add(n, t)
     # Every type at a few names of each kind.
-    for n in ["example.org.", "mail.example.org.", "sel1._domainkey.example.org.", "x.wild.example.org.",
+    for n in ["example.org.", "types.example.org.", "mail.example.org.", "sel1._domainkey.example.org.", "x.wild.example.org.",
               "c1.example.net.", "sub.example.net.", "child.example.net.", "c.ent.example.org."]:
         for t in QTYPES + META_QTYPES:
             add(n, t)
