@@ -1,5 +1,7 @@
 #include "dnssec/denial.hpp"
 
+#include "zone/nsec3_hash.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -12,11 +14,6 @@ namespace mailns::dnssec {
 
 namespace {
 constexpr char kB32[] = "0123456789abcdefghijklmnopqrstuv";
-
-const EVP_MD* sha1() noexcept {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  return md;
-}
 
 std::vector<uint16_t> types_of(const NameEntry& n, bool delegation_only) {
   std::vector<uint16_t> t;
@@ -35,28 +32,8 @@ void sort_unique(std::vector<uint16_t>& t) {
 }  // namespace
 
 Nsec3Hash nsec3_hash(const zone::DnsName& name, std::span<const uint8_t> salt, uint16_t iterations) noexcept {
-  uint8_t buf[zone::kMaxNameWire + 255];
-  size_t n = 0;
-  for (uint8_t c : name.wire()) buf[n++] = c;
-  // Lower-case labels in place.
-  for (size_t p = 0; p < n && buf[p] != 0; p += buf[p] + 1)
-    for (size_t k = 1; k <= buf[p]; ++k) buf[p + k] = zone::dns_lower(buf[p + k]);
-  Nsec3Hash h{};
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (!ctx) return h;
-  unsigned int len = 0;
-  EVP_DigestInit_ex2(ctx, sha1(), nullptr);
-  EVP_DigestUpdate(ctx, buf, n);
-  EVP_DigestUpdate(ctx, salt.data(), salt.size());
-  EVP_DigestFinal_ex(ctx, h.data(), &len);
-  for (uint16_t i = 0; i < iterations; ++i) {
-    EVP_DigestInit_ex2(ctx, sha1(), nullptr);
-    EVP_DigestUpdate(ctx, h.data(), h.size());
-    EVP_DigestUpdate(ctx, salt.data(), salt.size());
-    EVP_DigestFinal_ex(ctx, h.data(), &len);
-  }
-  EVP_MD_CTX_free(ctx);
-  return h;
+  // The query path hashes names too; one implementation lives in zone/.
+  return zone::nsec3_hash_wire(name.wire().data(), name.wire().size(), salt, iterations);
 }
 
 std::string base32hex_encode(std::span<const uint8_t> data) {

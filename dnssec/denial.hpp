@@ -15,6 +15,7 @@
 
 #include "dnssec/result.hpp"
 #include "dnssec/zone_layout.hpp"
+#include "zone/nsec3_hash.hpp"
 #include "zone/record.hpp"
 
 namespace mailns::dnssec {
@@ -24,7 +25,7 @@ struct Nsec3Params {
   std::vector<uint8_t> salt;  // RFC 9276 3.1: empty
 };
 
-using Nsec3Hash = std::array<uint8_t, 20>;
+using Nsec3Hash = zone::Nsec3Hash;
 
 // RFC 5155 5: IH(salt, x, 0) = H(x || salt), IH(salt, x, k) = H(IH(k-1) || salt),
 // x = the lower-cased wire form of name.

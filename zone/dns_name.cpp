@@ -134,23 +134,27 @@ std::string DnsName::to_text() const {
   return out;
 }
 
-std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept {
+int compare_lookup_forms(const uint8_t* x, size_t xn, const uint8_t* y, size_t yn) noexcept {
   // RFC 4034 6.1: compare labels from the root, as lower-cased octet strings;
   // a label that is a prefix of the other sorts first, fewer labels first.
-  const auto& x = a.lf_;
-  const auto& y = b.lf_;
   size_t i = 0, j = 0;
-  while (i < x.size() && j < y.size()) {
-    const size_t lx = static_cast<uint8_t>(x[i]), ly = static_cast<uint8_t>(y[j]);
-    const int c = std::memcmp(x.data() + i + 1, y.data() + j + 1, std::min(lx, ly));
-    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
-    if (lx != ly) return lx < ly ? std::strong_ordering::less : std::strong_ordering::greater;
+  while (i < xn && j < yn) {
+    const size_t lx = x[i], ly = y[j];
+    const int c = std::memcmp(x + i + 1, y + j + 1, std::min(lx, ly));
+    if (c != 0) return c;
+    if (lx != ly) return lx < ly ? -1 : 1;
     i += lx + 1;
     j += ly + 1;
   }
-  if (i < x.size()) return std::strong_ordering::greater;
-  if (j < y.size()) return std::strong_ordering::less;
-  return std::strong_ordering::equal;
+  if (i < xn) return 1;
+  if (j < yn) return -1;
+  return 0;
+}
+
+std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept {
+  const int c = compare_lookup_forms(reinterpret_cast<const uint8_t*>(a.lf_.data()), a.lf_.size(),
+                                     reinterpret_cast<const uint8_t*>(b.lf_.data()), b.lf_.size());
+  return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
 }
 
 }  // namespace mailns::zone

@@ -27,6 +27,9 @@ constexpr uint8_t dns_lower(uint8_t c) noexcept {
 // form of every ancestor is a prefix of it.
 size_t make_lookup_form(const uint8_t* wire, size_t len, uint8_t* out) noexcept;
 
+// Canonical order (RFC 4034 6.1) of two lookup forms: <0, 0, >0.
+int compare_lookup_forms(const uint8_t* a, size_t an, const uint8_t* b, size_t bn) noexcept;
+
 class DnsName {
  public:
   // The root name ".".

@@ -1,5 +1,6 @@
 // Record: one resource record with its RDATA in uncompressed wire form, and
-// RRset: the records of one owner and type, sharing one TTL (RFC 2181 5.2).
+// RRset: the records of one owner and type, sharing one TTL (RFC 2181 5.2),
+// with the signatures that cover it once the zone is signed.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,9 @@ struct RRset {
   uint16_t type = 0;
   uint32_t ttl = 0;
   std::vector<std::vector<uint8_t>> rdatas;  // distinct, in load order
+  // RRSIG RDATA covering this RRset (DNSSEC), sent with it when DO=1.
+  std::vector<std::vector<uint8_t>> sigs;
+  uint32_t sig_ttl = 0;
 
   std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }
   size_t size() const noexcept { return rdatas.size(); }

@@ -51,10 +51,28 @@ bool ZoneBuilder::add(Record r) {
     errors_.push_back(where + ": meta type cannot appear in a zone");
     return false;
   }
-  Node* n = get_node(r.owner);
+  if (r.type == rrtype::RRSIG) {
+    // Attached to the RRset it covers once every record is in (build()).
+    if (r.rdata.size() < 18) {
+      errors_.push_back(where + ": RRSIG RDATA too short");
+      return false;
+    }
+    pending_sigs_.push_back(std::move(r));
+    ++zone_->record_count_;
+    return true;
+  }
+  // NSEC3 owners are hashes, not names of the zone: they live beside the tree.
+  Node& node = r.type == rrtype::NSEC3 ? *get_nsec3_node(r.owner) : *get_node(r.owner);
+  add_to(node, std::move(r));
+  return true;
+}
+
+void ZoneBuilder::add_to(Node& node, Record r) {
+  Node* n = &node;
+  const std::string where = r.owner.to_text() + " " + type_to_text(r.type);
   for (RRset& s : n->rrsets_) {
     if (s.type != r.type) continue;
-    if (std::find(s.rdatas.begin(), s.rdatas.end(), r.rdata) != s.rdatas.end()) return true;  // duplicate
+    if (std::find(s.rdatas.begin(), s.rdatas.end(), r.rdata) != s.rdatas.end()) return;  // duplicate
     if (s.ttl != r.ttl) {
       // RFC 2181 5.2: one TTL per RRset. Serve the lowest, which is what a
       // receiver of the mixed set would use anyway (Knot keeps the last one
@@ -66,7 +84,7 @@ bool ZoneBuilder::add(Record r) {
     }
     s.rdatas.push_back(std::move(r.rdata));
     ++zone_->record_count_;
-    return true;
+    return;
   }
   RRset s;
   s.type = r.type;
@@ -74,7 +92,117 @@ bool ZoneBuilder::add(Record r) {
   s.rdatas.push_back(std::move(r.rdata));
   n->rrsets_.push_back(std::move(s));
   ++zone_->record_count_;
-  return true;
+  return;
+}
+
+Node* ZoneBuilder::get_nsec3_node(const DnsName& name) {
+  if (auto it = nsec3_by_lf_.find(name.lookup_form()); it != nsec3_by_lf_.end()) return it->second;
+  zone_->nodes_.push_back(std::make_unique<Node>());
+  Node* n = zone_->nodes_.back().get();
+  n->name_ = name;
+  n->parent_ = zone_->apex_;
+  nsec3_list_.push_back(n);
+  nsec3_by_lf_.emplace(n->name_.lookup_form(), n);
+  return n;
+}
+
+void ZoneBuilder::attach_signatures() {
+  for (Record& r : pending_sigs_) {
+    const uint16_t covered = static_cast<uint16_t>(r.rdata[0] << 8 | r.rdata[1]);
+    Node* n = nullptr;
+    if (covered == rrtype::NSEC3) {
+      if (auto it = nsec3_by_lf_.find(r.owner.lookup_form()); it != nsec3_by_lf_.end()) n = it->second;
+    } else if (auto it = by_lf_.find(r.owner.lookup_form()); it != by_lf_.end()) {
+      n = it->second;
+    }
+    RRset* set = nullptr;
+    if (n)
+      for (RRset& x : n->rrsets_)
+        if (x.type == covered) set = &x;
+    if (!set) {
+      warnings_.push_back(r.owner.to_text() + " RRSIG: covers " + type_to_text(covered) +
+                          ", which has no RRset at this name; ignored");
+      continue;
+    }
+    set->sig_ttl = set->sigs.empty() ? r.ttl : std::min(set->sig_ttl, r.ttl);
+    set->sigs.push_back(std::move(r.rdata));
+  }
+  pending_sigs_.clear();
+}
+
+namespace {
+// RFC 4648 7 base32hex, either case, no padding; false on bad input.
+bool base32hex_decode(std::string_view t, Nsec3Hash& out) {
+  size_t bits = 0, n = 0;
+  uint32_t acc = 0;
+  for (char c : t) {
+    int v;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'v') v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'V') v = c - 'A' + 10;
+    else return false;
+    acc = acc << 5 | static_cast<uint32_t>(v);
+    bits += 5;
+    if (bits >= 8) {
+      if (n >= out.size()) return false;
+      out[n++] = static_cast<uint8_t>(acc >> (bits - 8));
+      bits -= 8;
+    }
+  }
+  return n == out.size();
+}
+}  // namespace
+
+void ZoneBuilder::index_denial() {
+  Zone& z = *zone_;
+  z.for_each_node([&](const Node& n) {
+    if (n.find(rrtype::NSEC)) z.nsec_nodes_.push_back(&n);
+  });
+  const RRset* param = z.apex_->find(rrtype::NSEC3PARAM);
+  if (param && !nsec3_list_.empty()) {
+    const auto& rd = param->rdatas.front();
+    if (rd.size() >= 5 && rd.size() == 5u + rd[4]) {
+      z.nsec3_iterations_ = static_cast<uint16_t>(rd[2] << 8 | rd[3]);
+      z.nsec3_salt_.assign(rd.begin() + 5, rd.end());
+    }
+    for (Node* n : nsec3_list_) {
+      Nsec3Hash h{};
+      if (n->name_.label_count() != z.apex_->name_.label_count() + 1 || !base32hex_decode(n->name_.first_label(), h)) {
+        warnings_.push_back(n->name_.to_text() + " NSEC3: owner is not a base32hex hash directly below the apex; ignored");
+        continue;
+      }
+      z.nsec3_nodes_.emplace_back(h, n);
+    }
+    std::sort(z.nsec3_nodes_.begin(), z.nsec3_nodes_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    z.denial_ = Denial::kNsec3;
+  } else if (!z.nsec_nodes_.empty()) {
+    z.denial_ = Denial::kNsec;
+  }
+}
+
+const Node* Zone::nsec_at_or_before(const uint8_t* lf, size_t len) const noexcept {
+  if (nsec_nodes_.empty()) return nullptr;
+  // First NSEC owner greater than the name; the one before it covers or matches.
+  auto it = std::upper_bound(nsec_nodes_.begin(), nsec_nodes_.end(), 0, [&](int, const Node* n) {
+    const auto o = n->name().lookup_form();
+    return compare_lookup_forms(lf, len, reinterpret_cast<const uint8_t*>(o.data()), o.size()) < 0;
+  });
+  return it == nsec_nodes_.begin() ? nsec_nodes_.back() : *(it - 1);
+}
+
+const Node* Zone::nsec3_match(const Nsec3Hash& h) const noexcept {
+  auto it = std::lower_bound(nsec3_nodes_.begin(), nsec3_nodes_.end(), h,
+                             [](const auto& e, const Nsec3Hash& k) { return e.first < k; });
+  return it != nsec3_nodes_.end() && it->first == h ? it->second : nullptr;
+}
+
+const Node* Zone::nsec3_cover(const Nsec3Hash& h) const noexcept {
+  if (nsec3_nodes_.empty()) return nullptr;
+  // The greatest hash below h; before the first hash, the last one wraps around.
+  auto it = std::lower_bound(nsec3_nodes_.begin(), nsec3_nodes_.end(), h,
+                             [](const auto& e, const Nsec3Hash& k) { return e.first < k; });
+  return it == nsec3_nodes_.begin() ? nsec3_nodes_.back().second : (it - 1)->second;
 }
 
 void ZoneBuilder::finish_node(Node& n, const Node* cut) {
@@ -114,8 +242,10 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   } else if (soa->size() != 1) {
     errors_.push_back(origin_.to_text() + ": more than one SOA record");
   }
+  attach_signatures();
   finish_node(*z.apex_, nullptr);
   z.apex_->flags_ |= node_flag::kApex;
+  index_denial();
   if (!z.apex_->find(rrtype::NS)) warnings_.push_back(origin_.to_text() + ": no NS records at the zone apex");
   if (!errors_.empty()) return nullptr;
   z.soa_ = z.apex_->find(rrtype::SOA);
@@ -128,6 +258,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   for (const auto& n : z.nodes_) items.emplace_back(n->name_.lookup_form(), n.get());
   z.index_.build(items);
   by_lf_.clear();
+  nsec3_by_lf_.clear();
   return std::shared_ptr<const Zone>(zone_.release());
 }
 

@@ -11,6 +11,7 @@
 
 #include "zone/dns_name.hpp"
 #include "zone/name_index.hpp"
+#include "zone/nsec3_hash.hpp"
 #include "zone/record.hpp"
 
 namespace mailns::zone {
@@ -47,6 +48,9 @@ class Node {
   const Node* wildcard_ = nullptr;
 };
 
+// How a signed zone proves that names and types do not exist.
+enum class Denial : uint8_t { kNone, kNsec, kNsec3 };
+
 class Zone {
  public:
   const DnsName& origin() const noexcept { return apex_->name(); }
@@ -62,10 +66,28 @@ class Zone {
   const Node* find(const uint8_t* lf, size_t len) const noexcept { return index_.find(lf, len); }
   const Node* find(const DnsName& n) const noexcept { return index_.find(n.lookup_form()); }
 
+  // DNSSEC: which chain the zone carries (kNone when unsigned).
+  Denial denial() const noexcept { return denial_; }
+  // NSEC: the node whose NSEC covers or matches the name (the greatest NSEC
+  // owner <= name in canonical order; RFC 4035 3.1.3).
+  const Node* nsec_at_or_before(const uint8_t* lf, size_t len) const noexcept;
+  // NSEC3 (RFC 5155 7.2): hash a name with the zone's parameters, and find
+  // the NSEC3 node matching or covering a hash.
+  Nsec3Hash nsec3_hash(const uint8_t* wire, size_t len) const noexcept {
+    return nsec3_hash_wire(wire, len, nsec3_salt_, nsec3_iterations_);
+  }
+  const Node* nsec3_match(const Nsec3Hash& h) const noexcept;
+  const Node* nsec3_cover(const Nsec3Hash& h) const noexcept;
+
   // Every node in canonical order (apex first).
   template <typename F>
   void for_each_node(F&& f) const {
     walk(*apex_, f);
+  }
+  // The NSEC3 nodes, in hash order.
+  template <typename F>
+  void for_each_nsec3_node(F&& f) const {
+    for (const auto& e : nsec3_nodes_) f(*e.second);
   }
 
  private:
@@ -81,6 +103,11 @@ class Zone {
   uint32_t negative_ttl_ = 0;
   size_t record_count_ = 0;
   NameIndex<const Node*> index_;
+  Denial denial_ = Denial::kNone;
+  std::vector<const Node*> nsec_nodes_;  // canonical order
+  std::vector<std::pair<Nsec3Hash, const Node*>> nsec3_nodes_;  // by hash; not in the tree
+  std::vector<uint8_t> nsec3_salt_;
+  uint16_t nsec3_iterations_ = 0;
 };
 
 // Collects records and builds a Zone, checking what makes a zone unservable
@@ -98,7 +125,14 @@ class ZoneBuilder {
 
  private:
   Node* get_node(const DnsName& name);
+  Node* get_nsec3_node(const DnsName& name);
+  void add_to(Node& n, Record r);
+  void attach_signatures();
+  void index_denial();
   void finish_node(Node& n, const Node* cut);
+  std::vector<Record> pending_sigs_;
+  std::vector<Node*> nsec3_list_;
+  std::unordered_map<std::string_view, Node*> nsec3_by_lf_;
   DnsName origin_;
   std::unordered_map<std::string_view, Node*> by_lf_;
   std::unique_ptr<Zone> zone_;

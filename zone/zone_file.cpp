@@ -90,13 +90,18 @@ ZoneLoadResult load_zone_text(const std::string& text, const DnsName& origin, co
 
 std::string export_zone(const Zone& zone) {
   std::string out;
+  auto rrset = [&](const Node& n, const RRset& s) {
+    for (const auto& rd : s.rdatas) out += record_to_text(n.name(), s.type, s.ttl, rd) + '\n';
+    for (const auto& sig : s.sigs) out += record_to_text(n.name(), rrtype::RRSIG, s.sig_ttl, sig) + '\n';
+  };
   // SOA first, as a master file should start.
-  out += record_to_text(zone.origin(), rrtype::SOA, zone.soa().ttl, zone.soa().rdatas.front()) + '\n';
+  rrset(zone.apex(), zone.soa());
   zone.for_each_node([&](const Node& n) {
-    for (const RRset& s : n.rrsets()) {
-      if (&n == &zone.apex() && s.type == rrtype::SOA) continue;
-      for (const auto& rd : s.rdatas) out += record_to_text(n.name(), s.type, s.ttl, rd) + '\n';
-    }
+    for (const RRset& s : n.rrsets())
+      if (&n != &zone.apex() || s.type != rrtype::SOA) rrset(n, s);
+  });
+  zone.for_each_nsec3_node([&](const Node& n) {
+    for (const RRset& s : n.rrsets()) rrset(n, s);
   });
   return out;
 }
