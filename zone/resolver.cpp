@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "zone/denial_proof.hpp"
 #include "zone/rr_type.hpp"
 
 namespace mailns::zone {
@@ -15,13 +16,7 @@ constexpr int kMaxCnameChain = 5;
 
 // A name being looked up in lookup form (the qname, a CNAME target or an
 // additional-section target) with the end offset of each label prefix.
-struct Cursor {
-  NameRef owner;
-  const uint8_t* lf;
-  uint8_t lf_len;
-  const uint8_t* label_ends;
-  uint8_t labels;
-};
+using Cursor = NameView;
 
 size_t prefix_len(const Cursor& c, size_t labels) noexcept { return labels == 0 ? 0 : c.label_ends[labels - 1]; }
 
@@ -122,11 +117,15 @@ void add_negative(AnswerPlan& plan, const Zone& zone) noexcept {
   plan.add(Section::kAuthority, ref(zone.origin()), &zone.soa(), zone.negative_ttl());
 }
 
-void add_referral(AnswerPlan& plan, const Zone& zone, const Node& cut) noexcept {
+void add_referral(AnswerPlan& plan, const Zone& zone, const Node& cut, bool do_bit) noexcept {
   const RRset* ns = cut.find(rrtype::NS);
   plan.add(Section::kAuthority, ref(cut.name()), ns);
-  // A DS RRset at the cut belongs to the parent and travels with the referral
-  // once DNSSEC is on; unsigned referrals carry NS and glue only.
+  // RFC 4035 3.1.4: with DO=1 the referral carries the DS RRset (signed by
+  // the parent, i.e. us), or the proof that there is none.
+  if (do_bit) {
+    if (const RRset* ds = cut.find(rrtype::DS)) plan.add(Section::kAuthority, ref(cut.name()), ds);
+    else prove_no_ds(plan, zone, cut);
+  }
   add_additional(plan, zone, *ns, Additional::kInDomainGlueOnly, &cut);
   add_additional(plan, zone, *ns, Additional::kSkipInDomainGlue, &cut);
 }
@@ -180,6 +179,7 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
   }
   plan.aa = true;
   plan.rcode = rcode::kNoError;
+  const bool dnssec = q.edns_do && zone->denial() != Denial::kNone;
 
   Cursor cur{NameRef{q.qname.wire, q.qname.len}, q.lf, q.lf_len, q.label_ends, labels};
   uint8_t lf_buf[kMaxNameWire];
@@ -195,7 +195,7 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
       const bool ds_at_cut = exact == cut && q.qtype == rrtype::DS;
       if (!ds_at_cut) {
         if (hop == 0) plan.aa = false;
-        add_referral(plan, *zone, *cut);
+        add_referral(plan, *zone, *cut, q.edns_do);
         return;
       }
     }
@@ -223,10 +223,12 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
         }
         plan.rcode = rcode::kNxDomain;  // also after a CNAME chain (RFC 6604 3)
         add_negative(plan, *zone);
+        if (dnssec) prove_nxdomain(plan, *zone, cur, *ce);
         return;
       }
     }
 
+    const bool wildcard = node != exact;
     const RRset* cname = node->find(rrtype::CNAME);
     if (cname && follows_cname(q.qtype)) {
       // The same CNAME under the same owner again is a loop, also through a
@@ -234,6 +236,7 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
       // what the answer holds; the resolver sees the loop (RFC 1034 3.6.2).
       if (planned_answer(plan, cname, cur.owner) || hop >= kMaxCnameChain) return;
       plan.add(Section::kAnswer, cur.owner, cname);
+      if (dnssec && wildcard) prove_wildcard_answer(plan, *zone, cur, *ce);
       const auto rd = cname->rdata(0);
       Cursor next{NameRef{rd.data(), static_cast<uint8_t>(rd.size())}, lf_buf, 0, ends_buf, 0};
       fill_lookup(rd.data(), rd.size(), lf_buf, next.lf_len, ends_buf, next.labels);
@@ -247,9 +250,14 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
     const RRset* set = q.qtype == rrtype::ANY ? pick_any(*node) : node->find(q.qtype);
     if (set) {
       plan.add(Section::kAnswer, cur.owner, set);
+      if (dnssec && wildcard) prove_wildcard_answer(plan, *zone, cur, *ce);
       add_additional(plan, *zone, *set, Additional::kAll);
     } else {
       add_negative(plan, *zone);  // NODATA, also for empty non-terminals (RFC 4592 4.9, RFC 2308 2.2)
+      if (dnssec) {
+        if (wildcard) prove_wildcard_nodata(plan, *zone, cur, *ce, *node);
+        else prove_nodata(plan, *zone, cur, *node);
+      }
     }
     return;
   }

@@ -28,8 +28,22 @@ void write_rdata(WireWriter& w, uint16_t type, std::span<const uint8_t> rd) noex
   w.bytes(rd.data() + p, rd.size() - p);
 }
 
-// Writes every record of one planned RRset; returns the number written.
-uint16_t write_rrset(WireWriter& w, const PlannedRRset& p) noexcept {
+// Writes one record: owner, type, class, TTL, RDATA (with RDLENGTH patched).
+void write_record(WireWriter& w, NameRef owner, uint16_t type, uint32_t ttl, std::span<const uint8_t> rd) noexcept {
+  w.name(owner.wire, owner.len, true);
+  w.u16(type);
+  w.u16(rrclass::IN);
+  w.u32(ttl);
+  const size_t len_at = w.size();
+  w.u16(0);
+  write_rdata(w, type, rd);
+  if (!w.overflow()) w.patch_u16(len_at, static_cast<uint16_t>(w.size() - len_at - 2));
+}
+
+// Writes every record of one planned RRset, and with DO=1 the RRSIGs that
+// cover it right after (RFC 4035 3.1.1: same owner, same section, the
+// RRset's TTL); returns the number of records written.
+uint16_t write_rrset(WireWriter& w, const PlannedRRset& p, bool dnssec) noexcept {
   if (p.synth_target.wire) {  // a CNAME synthesised from a DNAME (RFC 6672 3.2)
     w.name(p.owner.wire, p.owner.len, true);
     w.u16(rrtype::CNAME);
@@ -43,18 +57,10 @@ uint16_t write_rrset(WireWriter& w, const PlannedRRset& p) noexcept {
     return 1;
   }
   const RRset& s = *p.rrset;
-  for (size_t i = 0; i < s.size(); ++i) {
-    w.name(p.owner.wire, p.owner.len, true);
-    w.u16(s.type);
-    w.u16(rrclass::IN);
-    w.u32(p.ttl);
-    const size_t len_at = w.size();
-    w.u16(0);
-    write_rdata(w, s.type, s.rdata(i));
-    if (w.overflow()) return 0;
-    w.patch_u16(len_at, static_cast<uint16_t>(w.size() - len_at - 2));
-  }
-  return static_cast<uint16_t>(s.size());
+  for (size_t i = 0; i < s.size(); ++i) write_record(w, p.owner, s.type, p.ttl, s.rdata(i));
+  if (!dnssec) return static_cast<uint16_t>(s.size());
+  for (const auto& sig : s.sigs) write_record(w, p.owner, rrtype::RRSIG, p.ttl, sig);
+  return static_cast<uint16_t>(s.size() + s.sigs.size());
 }
 
 }  // namespace
@@ -88,7 +94,7 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
     const auto s = static_cast<Section>(sec);
     for (size_t i = 0; i < plan.count(s); ++i) {
       const auto m = w.mark();
-      const uint16_t n = write_rrset(w, plan.at(s, i));
+      const uint16_t n = write_rrset(w, plan.at(s, i), q.edns_do);
       if (w.overflow()) {
         w.rollback(m);
         // A missing answer or authority RRset, or in-domain glue of a
