@@ -28,20 +28,22 @@ inline constexpr uint16_t kNotAuthoritative = 20;  // RFC 8914 4.21
 
 // An owner name to write: uncompressed wire octets that outlive the encoding.
 struct NameRef {
-  const uint8_t* wire = nullptr;
-  uint8_t len = 0;
+  const uint8_t* wire;
+  uint8_t len;
 };
 
 // Stands for a CNAME synthesised from a DNAME (RFC 6672 3.2): it has no
 // RDATA of its own, PlannedRRset::synth_target holds the one target.
 inline const RRset kSynthesizedCname{rrtype::CNAME, 0, {}};
 
+// Trivially constructible on purpose: a plan holds 72 of them and is made
+// per query; only the entries below AnswerPlan::counts are ever read.
 struct PlannedRRset {
   NameRef owner;
-  const RRset* rrset = nullptr;
-  uint32_t ttl = 0;  // may differ from rrset->ttl (negative answers)
-  bool required = false;  // additional only: in-domain glue of a referral; not fitting sets TC (RFC 9471 3)
-  NameRef synth_target;   // rrset == &kSynthesizedCname: the CNAME's target (in AnswerPlan::synthesized)
+  const RRset* rrset;
+  uint32_t ttl;       // may differ from rrset->ttl (negative answers)
+  bool required;      // additional only: in-domain glue of a referral; not fitting sets TC (RFC 9471 3)
+  NameRef synth_target;  // rrset == &kSynthesizedCname: the CNAME's target (in AnswerPlan::synthesized)
 };
 
 enum class Section : uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
@@ -54,7 +56,7 @@ struct AnswerPlan {
   uint16_t rcode = 0;  // may exceed 15: extended rcode (BADVERS) goes into OPT
   uint16_t ede = ede::kNone;
   bool aa = false;
-  PlannedRRset sections[3][kMaxPerSection];
+  PlannedRRset sections[3][kMaxPerSection];  // uninitialised beyond counts
   uint8_t counts[3] = {0, 0, 0};
   // Storage for names synthesised while resolving (DNAME substitution),
   // referenced by NameRefs in the sections; left uninitialised until used.

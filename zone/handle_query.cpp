@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "zone/answer_cache.hpp"
 #include "zone/resolver.hpp"
 #include "zone/response_encoder.hpp"
 #include "zone/rr_type.hpp"
@@ -60,6 +61,9 @@ size_t handle_query(std::span<const std::byte> in_bytes, std::span<std::byte> ou
   }
   if (q.qtype != rrtype::ANY && is_meta_type(q.qtype)) return error_response(q, rcode::kNotImp, out, params);
 
+  if (!any_class && q.qtype != rrtype::ANY) {
+    if (const size_t n = answer_prepared(q, snapshot, out, params)) return n;
+  }
   AnswerPlan plan;
   resolve(q, snapshot, plan);
   if (any_class) plan.aa = false;

@@ -26,6 +26,14 @@ struct RRset {
   // RRSIG RDATA covering this RRset (DNSSEC), sent with it when DO=1.
   std::vector<std::vector<uint8_t>> sigs;
   uint32_t sig_ttl = 0;
+  // The whole answer to a query for this owner and type, pre-encoded at load
+  // (answer_cache.hpp): [0] without, [1] with DNSSEC records. Empty when the
+  // answer is not cacheable.
+  struct Prepared {
+    std::vector<uint8_t> sections;  // answer+authority+additional, names compressed against the qname at offset 12
+    uint16_t counts[3] = {0, 0, 0};
+  };
+  Prepared prepared[2];
 
   std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }
   size_t size() const noexcept { return rdatas.size(); }

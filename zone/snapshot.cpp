@@ -1,5 +1,7 @@
 #include "zone/snapshot.hpp"
 
+#include <algorithm>
+
 namespace mailns::zone {
 
 Snapshot::Snapshot(std::vector<std::shared_ptr<const Zone>> zones, AnswerOptions options)
@@ -7,6 +9,23 @@ Snapshot::Snapshot(std::vector<std::shared_ptr<const Zone>> zones, AnswerOptions
   std::vector<std::pair<std::string_view, const Zone*>> items;
   for (const auto& z : zones_) items.emplace_back(z->origin().lookup_form(), z.get());
   by_origin_.build(items);
+  // Names of deeper zones are inserted last and win, as find_zone picks the
+  // longest origin; delegation points and data below cuts are never here.
+  std::vector<const Zone*> order;
+  for (const auto& z : zones_) order.push_back(z.get());
+  std::stable_sort(order.begin(), order.end(), [](const Zone* a, const Zone* b) {
+    return a->origin().label_count() < b->origin().label_count();
+  });
+  std::vector<std::pair<std::string_view, const Node*>> nodes;
+  for (const Zone* z : order)
+    z->for_each_node([&](const Node& n) {
+      for (const RRset& s : n.rrsets())
+        if (!s.prepared[0].sections.empty() || !s.prepared[1].sections.empty()) {
+          nodes.emplace_back(n.name().lookup_form(), &n);
+          break;
+        }
+    });
+  prepared_.build(nodes);
 }
 
 const Zone* Snapshot::find_zone(const uint8_t* lf, const uint8_t* label_ends, size_t labels) const noexcept {

@@ -24,12 +24,16 @@ class Snapshot {
   const Zone* find_zone(const uint8_t* lf, const uint8_t* label_ends, size_t labels) const noexcept;
   const Zone* find_zone(const DnsName& name) const noexcept;
   const std::vector<std::shared_ptr<const Zone>>& zones() const noexcept { return zones_; }
+  // The authoritative node of this exact name in the zone that answers for
+  // it, when that node has prepared answers (answer_cache.hpp); one hash lookup.
+  const Node* find_prepared(const uint8_t* lf, size_t len) const noexcept { return prepared_.find(lf, len); }
   const AnswerOptions& options() const noexcept { return options_; }
 
  private:
   std::vector<std::shared_ptr<const Zone>> zones_;
   AnswerOptions options_;
   NameIndex<const Zone*> by_origin_;
+  NameIndex<const Node*> prepared_;
 };
 
 }  // namespace mailns::zone

@@ -4,26 +4,6 @@
 
 namespace mailns::zone {
 
-uint8_t WireReader::u8() noexcept {
-  if (!ok_ || pos_ + 1 > msg_.size()) { ok_ = false; return 0; }
-  return msg_[pos_++];
-}
-
-uint16_t WireReader::u16() noexcept {
-  if (!ok_ || pos_ + 2 > msg_.size()) { ok_ = false; return 0; }
-  const uint16_t v = static_cast<uint16_t>(msg_[pos_] << 8 | msg_[pos_ + 1]);
-  pos_ += 2;
-  return v;
-}
-
-uint32_t WireReader::u32() noexcept {
-  if (!ok_ || pos_ + 4 > msg_.size()) { ok_ = false; return 0; }
-  const uint32_t v = uint32_t{msg_[pos_]} << 24 | uint32_t{msg_[pos_ + 1]} << 16 |
-                     uint32_t{msg_[pos_ + 2]} << 8 | uint32_t{msg_[pos_ + 3]};
-  pos_ += 4;
-  return v;
-}
-
 std::span<const uint8_t> WireReader::bytes(size_t n) noexcept {
   if (!ok_ || n > msg_.size() - pos_) { ok_ = false; return {}; }
   auto s = msg_.subspan(pos_, n);

@@ -31,9 +31,24 @@ class WireReader {
     if (p > msg_.size()) ok_ = false; else pos_ = p;
   }
 
-  uint8_t u8() noexcept;
-  uint16_t u16() noexcept;
-  uint32_t u32() noexcept;
+  // Inline: the query parser reads a handful of these per packet.
+  uint8_t u8() noexcept {
+    if (!ok_ || pos_ + 1 > msg_.size()) return fail_zero();
+    return msg_[pos_++];
+  }
+  uint16_t u16() noexcept {
+    if (!ok_ || pos_ + 2 > msg_.size()) return fail_zero();
+    const uint16_t v = static_cast<uint16_t>(msg_[pos_] << 8 | msg_[pos_ + 1]);
+    pos_ += 2;
+    return v;
+  }
+  uint32_t u32() noexcept {
+    if (!ok_ || pos_ + 4 > msg_.size()) return fail_zero();
+    const uint32_t v = uint32_t{msg_[pos_]} << 24 | uint32_t{msg_[pos_ + 1]} << 16 |
+                       uint32_t{msg_[pos_ + 2]} << 8 | uint32_t{msg_[pos_ + 3]};
+    pos_ += 4;
+    return v;
+  }
   // Returns an empty span (and fails) when fewer than n octets remain.
   std::span<const uint8_t> bytes(size_t n) noexcept;
   void skip(size_t n) noexcept { (void)bytes(n); }
@@ -42,6 +57,10 @@ class WireReader {
   void name(NameBuf& out) noexcept;
 
  private:
+  uint8_t fail_zero() noexcept {
+    ok_ = false;
+    return 0;
+  }
   std::span<const uint8_t> msg_;
   size_t pos_ = 0;
   bool ok_ = true;

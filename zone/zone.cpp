@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "zone/answer_cache.hpp"
 #include "zone/rr_type.hpp"
 
 namespace mailns::zone {
@@ -259,6 +260,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   z.index_.build(items);
   by_lf_.clear();
   nsec3_by_lf_.clear();
+  prepare_answers(z);
   return std::shared_ptr<const Zone>(zone_.release());
 }
 

@@ -1,0 +1,100 @@
+#include "zone/answer_cache.hpp"
+
+#include <cstring>
+#include <vector>
+
+#include "zone/resolver.hpp"
+#include "zone/rr_type.hpp"
+#include "zone/zone.hpp"
+
+namespace mailns::zone {
+
+namespace {
+
+bool cacheable_node(const Node& n) noexcept {
+  return !n.has(node_flag::kNonAuth) && !n.has(node_flag::kDelegation) && !n.name().is_wildcard();
+}
+
+bool cacheable_type(uint16_t t) noexcept {
+  // DS may be answered from another zone (the parent); the DNSSEC meta
+  // records are rarely asked for. Everything else depends only on the name.
+  return t != rrtype::DS && t != rrtype::RRSIG && t != rrtype::NSEC && t != rrtype::NSEC3;
+}
+
+}  // namespace
+
+void prepare_answers(const Zone& zone) {
+  // A snapshot of this zone alone: exact answers never leave the zone.
+  const Snapshot solo({std::shared_ptr<const Zone>(std::shared_ptr<const Zone>{}, &zone)}, AnswerOptions{});
+  std::vector<uint8_t> query;
+  std::vector<uint8_t> out(65535);
+  zone.for_each_node([&](const Node& node) {
+    if (!cacheable_node(node)) return;
+    for (const RRset& set : node.rrsets()) {
+      if (!cacheable_type(set.type)) continue;
+      for (int dnssec = 0; dnssec < 2; ++dnssec) {
+        if (dnssec && zone.denial() == Denial::kNone && set.sigs.empty()) {
+          const_cast<RRset&>(set).prepared[1] = set.prepared[0];
+          continue;
+        }
+        const auto wire = node.name().wire();
+        query.assign({0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+        query.insert(query.end(), wire.begin(), wire.end());
+        query.insert(query.end(), {uint8_t(set.type >> 8), uint8_t(set.type), 0, 1});
+        Query q;
+        if (parse_query(query, q) != ParseStatus::kOk) continue;
+        q.edns_do = dnssec != 0;  // DNSSEC records without writing an OPT
+        AnswerPlan plan;
+        resolve(q, solo, plan);
+        // Only plain positive answers: the RRset itself under the qname.
+        if (plan.rcode != rcode::kNoError || !plan.aa || plan.count(Section::kAnswer) != 1 ||
+            plan.at(Section::kAnswer, 0).rrset != &set || plan.synthesized_count != 0)
+          continue;
+        const size_t n = encode_response(q, plan, out, EncodeParams{65535, 1232});
+        if (n == 0 || (out[3] & 0x0F) != 0 || (out[2] & 0x02) != 0) continue;
+        const size_t head = 12 + wire.size() + 4;
+        RRset::Prepared& p = const_cast<RRset&>(set).prepared[dnssec];
+        p.sections.assign(out.begin() + static_cast<ptrdiff_t>(head), out.begin() + static_cast<ptrdiff_t>(n));
+        for (int i = 0; i < 3; ++i) p.counts[i] = static_cast<uint16_t>(out[6 + 2 * i] << 8 | out[7 + 2 * i]);
+      }
+    }
+  });
+}
+
+size_t answer_prepared(const Query& q, const Snapshot& snapshot, std::span<uint8_t> out,
+                       const EncodeParams& params) noexcept {
+  const Node* node = snapshot.find_prepared(q.lf, q.lf_len);
+  if (!node) return 0;
+  const RRset* set = node->find(q.qtype);
+  if (!set) return 0;
+  const RRset::Prepared& p = set->prepared[q.edns_do ? 1 : 0];
+  if (p.sections.empty()) return 0;
+  const size_t qlen = q.qname.len;
+  const size_t total = 12 + qlen + 4 + p.sections.size() + (q.has_edns ? 11 : 0);
+  if (total > params.limit || total > out.size()) return 0;  // the full path sets TC
+  uint8_t* o = out.data();
+  const uint16_t flags = static_cast<uint16_t>(0x8400 | (q.rd ? 0x0100 : 0) | (q.cd ? 0x0010 : 0));  // QR AA
+  const uint16_t ar = static_cast<uint16_t>(p.counts[2] + (q.has_edns ? 1 : 0));
+  const uint8_t head[12] = {uint8_t(q.id >> 8), uint8_t(q.id),  uint8_t(flags >> 8),       uint8_t(flags),
+                            0,                  1,              uint8_t(p.counts[0] >> 8), uint8_t(p.counts[0]),
+                            uint8_t(p.counts[1] >> 8), uint8_t(p.counts[1]), uint8_t(ar >> 8), uint8_t(ar)};
+  std::memcpy(o, head, 12);
+  std::memcpy(o + 12, q.qname.wire, qlen);
+  o[12 + qlen] = static_cast<uint8_t>(q.qtype >> 8);
+  o[13 + qlen] = static_cast<uint8_t>(q.qtype);
+  o[14 + qlen] = static_cast<uint8_t>(q.qclass >> 8);
+  o[15 + qlen] = static_cast<uint8_t>(q.qclass);
+  size_t at = 16 + qlen;
+  std::memcpy(o + at, p.sections.data(), p.sections.size());
+  at += p.sections.size();
+  if (q.has_edns) {
+    // OPT: root, type 41, our payload size, version 0, DO echoed (RFC 3225 3).
+    const uint8_t opt[11] = {0, 0, 41, uint8_t(params.our_udp_payload >> 8), uint8_t(params.our_udp_payload),
+                             0, 0, uint8_t(q.edns_do ? 0x80 : 0), 0, 0, 0};
+    std::memcpy(o + at, opt, 11);
+    at += 11;
+  }
+  return at;
+}
+
+}  // namespace mailns::zone
