@@ -117,12 +117,14 @@ void add_negative(AnswerPlan& plan, const Zone& zone) noexcept {
   plan.add(Section::kAuthority, ref(zone.origin()), &zone.soa(), zone.negative_ttl());
 }
 
-void add_referral(AnswerPlan& plan, const Zone& zone, const Node& cut, bool do_bit) noexcept {
+void add_referral(AnswerPlan& plan, const Zone& zone, const Node& cut, bool dnssec) noexcept {
   const RRset* ns = cut.find(rrtype::NS);
   plan.add(Section::kAuthority, ref(cut.name()), ns);
-  // RFC 4035 3.1.4: with DO=1 the referral carries the DS RRset (signed by
-  // the parent, i.e. us), or the proof that there is none.
-  if (do_bit) {
+  // RFC 4035 3.1.4: with DO=1 a signed zone's referral carries the DS RRset
+  // (signed by the parent, i.e. us), or the proof that there is none. An
+  // unsigned zone answers DO=1 like DO=0 (RFC 4035 3.1: "signed zone"), so a
+  // DS without signatures is not added (as knotd; found by difftest.py).
+  if (dnssec) {
     if (const RRset* ds = cut.find(rrtype::DS)) plan.add(Section::kAuthority, ref(cut.name()), ds);
     else prove_no_ds(plan, zone, cut);
   }
@@ -195,7 +197,7 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
       const bool ds_at_cut = exact == cut && q.qtype == rrtype::DS;
       if (!ds_at_cut) {
         if (hop == 0) plan.aa = false;
-        add_referral(plan, *zone, *cut, q.edns_do);
+        add_referral(plan, *zone, *cut, dnssec);
         return;
       }
     }

@@ -285,6 +285,24 @@ TEST(EncoderRegression, RequiredGlueThatDoesNotFitSetsTcOptionalDoesNot) {
   EXPECT_GT(sibling.size(), 480u) << "smaller RRsets after one that did not fit are still added";
 }
 
+// RFC 4035 3.1.4 applies to signed zones: an unsigned zone's referral has
+// no DS even with DO=1 (the DNSSEC change added it; knotd does not).
+TEST_F(SemanticsRegression, UnsignedZoneReferralWithDoHasNoDs) {
+  std::string text = std::string(kZone) + "sub DS 12345 13 2 " + std::string(64, 'a') + "\n";
+  auto res = load_zone_text(text, *DnsName::from_text("example.net"), "ds");
+  ASSERT_TRUE(res.zone);
+  Snapshot snap({res.zone}, AnswerOptions{});
+  auto q = make_query("www.sub.example.net", rrtype::A, rrclass::IN, 1232);
+  q[q.size() - 4] = 0x80;  // DO bit: high octet of the OPT flags
+  Query parsed;
+  ASSERT_EQ(parse_query(q, parsed), ParseStatus::kOk);
+  ASSERT_TRUE(parsed.edns_do);
+  AnswerPlan p;
+  resolve(parsed, snap, p);
+  ASSERT_EQ(p.count(Section::kAuthority), 1u);
+  EXPECT_EQ(p.at(Section::kAuthority, 0).rrset->type, rrtype::NS);
+}
+
 // RFC 8914 4.21: REFUSED for a name outside our zones carries EDE 20 (Not
 // Authoritative) when the query has EDNS; knotd sends it, mailns did not.
 TEST_F(SemanticsRegression, RefusedOutsideZonesCarriesEde20) {
