@@ -36,7 +36,7 @@ void WireWriter::u32(uint32_t v) noexcept {
 }
 
 void WireWriter::bytes(const uint8_t* p, size_t n) noexcept {
-  if (overflow_ || n > cap_ - size_) { overflow_ = true; return; }
+  if (overflow_ || size_ > cap_ || n > cap_ - size_) { overflow_ = true; return; }
   if (n) std::memcpy(buf_ + size_, p, n);
   size_ += n;
 }

@@ -18,10 +18,10 @@ class ResolverTest : public ::testing::Test {
   }
   AnswerPlan run(const std::string& name, uint16_t type) {
     pkt_ = make_query(name, type);
-    Query q;
-    EXPECT_EQ(parse_query(pkt_, q), ParseStatus::kOk);
+    // The plan's owner names point into the query: keep it alive with the fixture.
+    EXPECT_EQ(parse_query(pkt_, q_), ParseStatus::kOk);
     AnswerPlan plan;
-    resolve(q, *snap_, plan);
+    resolve(q_, *snap_, plan);
     return plan;
   }
   static std::string owner(const PlannedRRset& p) {
@@ -29,6 +29,7 @@ class ResolverTest : public ::testing::Test {
   }
   std::shared_ptr<Snapshot> snap_;
   std::vector<uint8_t> pkt_;
+  Query q_;
 };
 
 TEST_F(ResolverTest, ExactMatchWithAdditional) {
