@@ -11,6 +11,7 @@ using zone::DnsName;
 struct Ctx {
   YamlErrors& errors;
   const std::string& base_dir;
+  std::span<const ExtraKey> extra;
   SourceLoc loc(const YAML::Node& n) const { return SourceLoc{errors.file(), errors.line_of(n)}; }
   std::string path(const std::string& p) const {
     if (p.empty() || p[0] == '/' || base_dir.empty()) return p;
@@ -97,11 +98,16 @@ MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0)
   d.loc = c.loc(n);
   MapReader m(n, c.errors, ctx0);
   std::string ctx = ctx0;
-  if (auto name = name_at(c, m, n, "domain", ctx, true)) {
+  const auto name = name_at(c, m, n, "domain", ctx, true);
+  if (name) {
     d.domain = *name;
     ctx = d.domain.to_text();
     ctx.pop_back();
     m.set_context(ctx);
+  }
+  for (const ExtraKey& x : c.extra) {
+    const YAML::Node v = m.node(x.name);
+    if (name && v.IsDefined() && x.read) x.read(*name, v);
   }
   d.ttl_loc = c.loc(n);
   if (m.has("ttl")) d.ttl_loc = c.loc(n["ttl"]);
@@ -273,8 +279,8 @@ MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0)
 }  // namespace
 
 std::vector<MailDomainDecl> read_mail_domains(const YAML::Node& list, YamlErrors& errors,
-                                              const std::string& base_dir) {
-  Ctx c{errors, base_dir};
+                                              const std::string& base_dir, std::span<const ExtraKey> extra) {
+  Ctx c{errors, base_dir, extra};
   std::vector<MailDomainDecl> out;
   each(c, list, "mail_domains",
        [&](const YAML::Node& item, const std::string& ctx) { out.push_back(read_domain(c, item, ctx)); });

@@ -13,14 +13,16 @@ std::string text(const zone::DnsName& n) {
   return s;
 }
 
-void build_one(const SynthesizedZone& z, const SourceLoc& loc, MailZoneSet& out) {
+void build_one(ZoneRecords& z, const SourceLoc& loc, MailZoneSet& out) {
   const std::string name = text(z.origin);
-  if (has_errors(out.diagnostics, name)) {
+  for (const auto& w : z.warnings) out.diagnostics.push_back({Diagnostic::Severity::kWarning, loc, name, w});
+  if (!z.error.empty()) {
+    out.diagnostics.push_back({Diagnostic::Severity::kError, loc, name, z.error});
     out.failed_domains.push_back(name);
     return;
   }
   zone::ZoneBuilder b(z.origin);
-  for (const auto& r : z.records) b.add(r);
+  for (auto& r : z.records) b.add(std::move(r));
   auto built = b.build();
   for (const auto& w : b.warnings()) out.diagnostics.push_back({Diagnostic::Severity::kWarning, loc, name, w});
   if (!built) {
@@ -33,7 +35,7 @@ void build_one(const SynthesizedZone& z, const SourceLoc& loc, MailZoneSet& out)
 }  // namespace
 
 MailZoneSet build_mail_zones(const std::vector<MailDomainDecl>& decls, const std::vector<ReverseZoneDecl>& reverse,
-                             const SynthOptions& options) {
+                             const SynthOptions& options, const BuildHooks& hooks) {
   MailZoneSet out;
   std::set<std::string> seen;
   for (const auto& d : decls)
@@ -45,11 +47,27 @@ MailZoneSet build_mail_zones(const std::vector<MailDomainDecl>& decls, const std
   for (const auto& d : decls) zones.push_back(synthesize_mail_domain(d, options, out.diagnostics));
   auto rev = synthesize_reverse_zones(reverse, decls, options, out.diagnostics);
   lint_mail_domains(decls, zones, out.diagnostics);
+
+  // The zones without errors, in declaration order (domains, then reverse zones).
+  std::vector<ZoneRecords> pending;
+  std::vector<const SourceLoc*> locs;
+  auto take = [&](SynthesizedZone& z, const SourceLoc& loc) {
+    const std::string name = text(z.origin);
+    if (has_errors(out.diagnostics, name)) {
+      out.failed_domains.push_back(name);
+      return;
+    }
+    pending.push_back(ZoneRecords{z.origin, std::move(z.records), {}, {}});
+    locs.push_back(&loc);
+  };
   for (size_t i = 0; i < zones.size(); ++i) {
-    build_one(zones[i], decls[i].loc, out);
+    take(zones[i], decls[i].loc);
     if (!zones[i].mta_sts_policy.empty()) out.mta_sts_policies[text(zones[i].origin)] = zones[i].mta_sts_policy;
   }
-  for (size_t i = 0; i < rev.size(); ++i) build_one(rev[i], reverse[i].loc, out);
+  for (size_t i = 0; i < rev.size(); ++i) take(rev[i], reverse[i].loc);
+
+  if (hooks.before_build && !pending.empty()) hooks.before_build(pending);
+  for (size_t i = 0; i < pending.size(); ++i) build_one(pending[i], *locs[i], out);
   return out;
 }
 

@@ -1,10 +1,14 @@
 // Builds servable zones from all mail-domain declarations: synthesize every
 // domain and reverse zone, lint them together, and turn each domain without
 // errors into a zone::Zone. A domain with errors is left out (the rest still
-// serve); every finding is returned as a diagnostic.
+// serve); every finding is returned as a diagnostic. The caller may rewrite
+// the records between synthesis and building (the server signs them there),
+// without synth/ knowing what it does.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <span>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +27,22 @@ struct MailZoneSet {
   std::vector<std::string> failed_domains;  // declared but not loaded because of errors
 };
 
+// One zone's records after synthesis and lint, before zone::ZoneBuilder.
+struct ZoneRecords {
+  zone::DnsName origin;
+  std::vector<zone::Record> records;  // SOA first; a hook may replace them
+  std::string error;                  // set by a hook: the zone is left out with this error
+  std::vector<std::string> warnings;  // set by a hook: reported as warnings of the zone
+};
+
+struct BuildHooks {
+  // Called once with every zone that passed lint (mail domains, then reverse
+  // zones), so that the caller can work on all of them at once, e.g. sign
+  // them on several threads.
+  std::function<void(std::span<ZoneRecords>)> before_build;
+};
+
 MailZoneSet build_mail_zones(const std::vector<MailDomainDecl>& decls, const std::vector<ReverseZoneDecl>& reverse,
-                             const SynthOptions& options);
+                             const SynthOptions& options, const BuildHooks& hooks = {});
 
 }  // namespace mailns::synth
