@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "server/config_checker.hpp"
 #include "synth/declaration_yaml.hpp"
 
 namespace mailns::server {
@@ -30,127 +31,12 @@ namespace {
 
 constexpr unsigned kMaxThreads = 256;
 
-// Levenshtein distance, to suggest the key the operator probably meant.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
+using Checker = ConfigChecker;
 
-std::string join(std::span<const char* const> items) {
-  std::string out;
-  for (const char* s : items) {
-    if (!out.empty()) out += ", ";
-    out += s;
-  }
-  return out;
-}
-
-std::string describe(const YAML::Node& n) {
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a mapping";
-  if (n.IsNull()) return "nothing";
-  return "'" + n.Scalar() + "'";
-}
-
-// Collects errors for one file, each anchored at a node's line.
-class Checker {
- public:
-  Checker(std::string file, std::vector<std::string>& errors) : file_(std::move(file)), errors_(errors) {}
-
-  int line_of(const YAML::Node& n) const { return n.Mark().line >= 0 ? n.Mark().line + 1 : 1; }
-
-  void error(int line, const std::string& msg) { errors_.push_back(file_ + ":" + std::to_string(line) + ": " + msg); }
-  void error(const YAML::Node& at, const std::string& msg) { error(line_of(at), msg); }
-
-  // Walks a mapping's keys: reports keys not in `known` (with a suggestion)
-  // and repeated keys, and returns the value of each known key by name.
-  std::map<std::string, YAML::Node> keys(const YAML::Node& map, const std::string& where,
-                                         std::span<const char* const> known) {
-    std::map<std::string, YAML::Node> out;
-    std::map<std::string, int> first_line;
-    for (const auto& kv : map) {
-      const YAML::Node key = kv.first;  // copies: yaml-cpp's iterator hands out proxies
-      if (!key.IsScalar()) {
-        error(key, where + ": keys must be plain words, got " + describe(key));
-        continue;
-      }
-      const std::string name = key.Scalar();
-      const std::string path = where.empty() ? name : where + "." + name;
-      if (std::find(known.begin(), known.end(), std::string_view(name)) == known.end()) {
-        std::string msg = "unknown key '" + path + "'";
-        const char* best = nullptr;
-        size_t best_d = 3;
-        for (const char* k : known) {
-          const size_t d = edit_distance(name, k);
-          if (d < best_d) best_d = d, best = k;
-        }
-        if (best)
-          msg += "; did you mean '" + std::string(best) + "'?";
-        else
-          msg += "; remove it (known keys here: " + join(known) + ")";
-        error(key, msg);
-        continue;
-      }
-      if (auto f = first_line.find(name); f != first_line.end()) {
-        error(key, "'" + path + "' is given twice (first at line " + std::to_string(f->second) +
-                       "); keep only one");
-        continue;
-      }
-      first_line[name] = line_of(key);
-      out[name] = kv.second;
-    }
-    return out;
-  }
-
-  std::optional<int64_t> integer(const YAML::Node& n, const std::string& path, int64_t lo, int64_t hi,
-                                 const std::string& unit = {}) {
-    const std::string expect = "expected a whole number" + unit + " from " + std::to_string(lo) + " to " +
-                               std::to_string(hi);
-    if (!n.IsScalar()) {
-      error(n, path + ": " + expect + ", got " + describe(n));
-      return std::nullopt;
-    }
-    const std::string& s = n.Scalar();
-    int64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) {
-      error(n, path + ": " + expect + ", got " + describe(n));
-      return std::nullopt;
-    }
-    if (v < lo || v > hi) {
-      error(n, path + ": " + std::to_string(v) + " is out of range; " + expect);
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<std::string> string(const YAML::Node& n, const std::string& path, const std::string& example) {
-    if (!n.IsScalar() || n.Scalar().empty()) {
-      error(n, path + ": expected a text value such as " + example + ", got " + describe(n));
-      return std::nullopt;
-    }
-    return n.Scalar();
-  }
-
- private:
-  std::string file_;
-  std::vector<std::string>& errors_;
-};
-
-constexpr const char* kTopKeys[] = {"server", "zones", "mail_domains", "reverse_zones"};
+constexpr const char* kTopKeys[] = {"server", "zones", "mail_domains", "reverse_zones", "dnssec"};
 constexpr const char* kServerKeys[] = {"listen", "threads", "udp_payload", "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level"};
-constexpr const char* kZoneKeys[] = {"origin", "file"};
+constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
 void parse_listen(Checker& c, const YAML::Node& n, ServerSettings& out) {
@@ -224,16 +110,8 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   }
 }
 
-std::string resolve_path(const std::string& config_path, const std::string& file) {
-  namespace fs = std::filesystem;
-  const fs::path p(file);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  fs::path base = fs::path(config_path).parent_path();
-  if (base.empty()) base = ".";
-  return (base / p).lexically_normal().string();
-}
-
-void parse_zones(Checker& c, const YAML::Node& n, const std::string& config_path, std::vector<ZoneSource>& out) {
+void parse_zones(Checker& c, const YAML::Node& n, const std::string& config_path, std::vector<ZoneSource>& out,
+                 Config& cfg) {
   if (!n.IsSequence()) {
     c.error(n, "zones: expected a list of zones, each \"- origin: example.org\" with \"file: zones/example.org.zone\", got " +
                    describe(n));
@@ -286,7 +164,7 @@ void parse_zones(Checker& c, const YAML::Node& n, const std::string& config_path
       ok = false;
     } else if (auto text = c.string(file_it->second, path + ".file", "zones/example.org.zone")) {
       zs.file_text = *text;
-      zs.file = resolve_path(config_path, *text);
+      zs.file = resolve_config_path(config_path, *text);
       std::error_code ec;
       const auto status = std::filesystem::status(zs.file, ec);
       if (ec || !std::filesystem::exists(status)) {
@@ -300,6 +178,9 @@ void parse_zones(Checker& c, const YAML::Node& n, const std::string& config_path
     } else {
       ok = false;
     }
+    if (auto d = keys.find("dnssec"); d != keys.end() && ok)
+      cfg.dnssec_overrides[std::string(zs.origin.lookup_form())] =
+          read_dnssec_settings(c, d->second, path + ".dnssec", cfg.dnssec, config_path);
     if (ok) out.push_back(std::move(zs));
   }
 }
@@ -334,12 +215,23 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
   }
   auto keys = c.keys(root, "", kTopKeys);
   if (auto it = keys.find("server"); it != keys.end()) parse_server(c, it->second, cfg.server);
-  if (auto it = keys.find("zones"); it != keys.end()) parse_zones(c, it->second, path, cfg.zones);
+  // The top-level dnssec: first: the per-zone sections override it.
+  cfg.dnssec = default_dnssec_settings(path);
+  if (auto it = keys.find("dnssec"); it != keys.end())
+    cfg.dnssec = read_dnssec_settings(c, it->second, "dnssec", cfg.dnssec, path);
+  if (auto it = keys.find("zones"); it != keys.end()) parse_zones(c, it->second, path, cfg.zones, cfg);
   {
     synth::YamlErrors decl_errors(path);
     const std::string base = std::filesystem::path(path).parent_path().string();
+    const synth::ExtraKey dnssec_key{"dnssec", [&](const zone::DnsName& domain, const YAML::Node& v) {
+                                       std::string where = domain.to_text();
+                                       where.pop_back();
+                                       cfg.dnssec_overrides[std::string(domain.lookup_form())] =
+                                           read_dnssec_settings(c, v, where + ".dnssec", cfg.dnssec, path);
+                                     }};
     if (auto it = keys.find("mail_domains"); it != keys.end())
-      cfg.mail_domains = synth::read_mail_domains(it->second, decl_errors, base.empty() ? "." : base);
+      cfg.mail_domains = synth::read_mail_domains(it->second, decl_errors, base.empty() ? "." : base,
+                                                  std::span(&dnssec_key, 1));
     if (auto it = keys.find("reverse_zones"); it != keys.end())
       cfg.reverse_zones = synth::read_reverse_zones(it->second, decl_errors);
     for (const auto& e : decl_errors.list()) res.errors.push_back(e);
@@ -350,6 +242,19 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
 
   if (res.errors.empty()) res.config = std::move(cfg);
   return res;
+}
+
+const DnssecSettings& Config::dnssec_for(const zone::DnsName& origin) const {
+  auto it = dnssec_overrides.find(origin.lookup_form());
+  return it == dnssec_overrides.end() ? dnssec : it->second;
+}
+
+std::vector<zone::DnsName> Config::all_origins() const {
+  std::vector<zone::DnsName> out;
+  for (const ZoneSource& z : zones) out.push_back(z.origin);
+  for (const auto& d : mail_domains) out.push_back(d.domain);
+  for (const auto& r : reverse_zones) out.push_back(r.origin);
+  return out;
 }
 
 ConfigResult load_config(const std::string& path) {

@@ -9,7 +9,12 @@
 //            tcp_max_connections, log_level        (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)
-//   mail_domains: [...], reverse_zones: [...]      (synth/declaration_yaml.hpp)
+//            dnssec: {...}                         (optional per-zone override)
+//   mail_domains: [...], reverse_zones: [...]      (synth/declaration_yaml.hpp;
+//                                                   each mail domain may have
+//                                                   its own dnssec: override)
+//   dnssec:  enabled, algorithm, keys, denial, ... (server/dnssec_settings.hpp;
+//                                                   defaults for every zone)
 // At least one of zones and mail_domains is required.
 // Listen addresses and threads need a restart; zones are what a reload
 // changes (a later issue).
@@ -17,10 +22,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "server/dnssec_settings.hpp"
 #include "server/listen_address.hpp"
 #include "synth/declaration.hpp"
 #include "zone/dns_name.hpp"
@@ -53,6 +60,15 @@ struct Config {
   std::vector<ZoneSource> zones;
   std::vector<synth::MailDomainDecl> mail_domains;    // synthesized zones (synth/)
   std::vector<synth::ReverseZoneDecl> reverse_zones;  // PTR zones for the mail hosts
+  DnssecSettings dnssec;                              // top-level dnssec: (disabled without it)
+  // Zones whose zones:/mail_domains: entry has its own dnssec: section
+  // (already merged with the top-level one), by lookup form of the origin.
+  std::map<std::string, DnssecSettings, std::less<>> dnssec_overrides;
+
+  // The DNSSEC settings of one zone: its override, else the top-level ones.
+  const DnssecSettings& dnssec_for(const zone::DnsName& origin) const;
+  // Every zone the configuration serves (zones:, mail_domains:, reverse_zones:), in that order.
+  std::vector<zone::DnsName> all_origins() const;
 };
 
 struct ConfigResult {

@@ -431,10 +431,10 @@ class Commands(unittest.TestCase):
             cfg = os.path.join(d, "c.yaml")
             with open(cfg, "w") as f:
                 f.write("server:\n  listen: [localhost:53]\n  threads: lots\n"
-                        "dnssec: {}\nzones:\n  - origin: example.org\n    file: missing.zone\n")
+                        "transfers: {}\nzones:\n  - origin: example.org\n    file: missing.zone\n")
             r = run([ARGS.mailns, "check-config", "-c", cfg])
             self.assertEqual(r.returncode, 1)
-            for fragment in (cfg + ":2: server.listen[0]", cfg + ":3: server.threads", cfg + ":4: unknown key 'dnssec'",
+            for fragment in (cfg + ":2: server.listen[0]", cfg + ":3: server.threads", cfg + ":4: unknown key 'transfers'",
                              cfg + ":7: zones[0].file"):
                 self.assertIn(fragment, r.stderr)
             self.assertIn("4 errors", r.stderr)
