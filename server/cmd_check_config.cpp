@@ -1,7 +1,8 @@
 // mailns check-config: parse the configuration and load every zone exactly
-// as serve would (mail domains synthesized and linted), without binding
-// anything. Prints warnings, then one summary line and exits 0, or prints
-// every error and exits 1.
+// as serve would (mail domains synthesized and linted, zones signed with
+// their existing DNSSEC keys), without binding anything or writing keys.
+// Prints warnings, then one summary line and exits 0, or prints every error
+// and exits 1.
 #include <cstdio>
 #include <string>
 
@@ -31,7 +32,13 @@ int run_check_config(std::span<const std::string_view> args) {
     return kExitFailure;
   }
   const Config& config = *cfg.config;
-  ZoneSetResult zones = load_zones(config, serial_for_today());
+  // Keys are read, never created or advanced: a check must not write into
+  // the key store (run as another user it would leave files the server
+  // cannot read). A zone without keys yet is checked unsigned.
+  LoadOptions load;
+  load.keys = KeyAccess::kReadOnly;
+  load.unsigned_without_keys = true;
+  ZoneSetResult zones = load_zones(config, load);
   for (const auto& w : zones.warnings) std::fprintf(stderr, "%s\n", w.c_str());
   for (const auto& e : zones.domain_errors) std::fprintf(stderr, "%s\n", e.c_str());
   if (!zones.snapshot || !zones.domain_errors.empty()) {
@@ -42,10 +49,12 @@ int run_check_config(std::span<const std::string_view> args) {
   }
 
   std::string zone_list;
-  for (const auto& z : zones.snapshot->zones()) {
+  for (const LoadedZone& lz : zones.zones) {
+    const zone::Zone& z = *lz.zone;
     if (!zone_list.empty()) zone_list += ", ";
-    zone_list += z->origin().to_text() + " serial " + std::to_string(z->soa_serial()) + ", " +
-                 std::to_string(z->record_count()) + " records";
+    zone_list += z.origin().to_text() + " serial " + std::to_string(z.soa_serial()) + ", " +
+                 std::to_string(z.record_count()) + " records";
+    if (lz.signing) zone_list += ", signed";
   }
   std::string listen;
   for (const auto& a : config.server.listen) listen += (listen.empty() ? "" : ", ") + a.to_string();

@@ -30,7 +30,7 @@ std::shared_ptr<spdlog::logger> get_or_create(const char* name) {
 }  // namespace
 
 void init_logging(LogLevel level) {
-  for (const char* name : {"server", "zone"}) {
+  for (const char* name : {"server", "zone", "dnssec"}) {
     auto logger = get_or_create(name);
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::warn);
@@ -44,6 +44,11 @@ spdlog::logger& server_log() {
 
 spdlog::logger& zone_log() {
   static const std::shared_ptr<spdlog::logger> logger = get_or_create("zone");
+  return *logger;
+}
+
+spdlog::logger& dnssec_log() {
+  static const std::shared_ptr<spdlog::logger> logger = get_or_create("dnssec");
   return *logger;
 }
 

@@ -1,5 +1,5 @@
-// Logging: one spdlog logger per subsystem ("server", "zone"), all writing to
-// stderr through one sink. init_logging() is called once at start-up, before
+// Logging: one spdlog logger per subsystem ("server", "zone", "dnssec"), all
+// writing to stderr through one sink. init_logging() is called once at start-up, before
 // any thread starts; the accessors are cheap after that.
 #pragma once
 
@@ -16,5 +16,6 @@ void init_logging(LogLevel level);
 
 spdlog::logger& server_log();
 spdlog::logger& zone_log();
+spdlog::logger& dnssec_log();
 
 }  // namespace mailns::server

@@ -6,7 +6,9 @@
 // Reclaiming: a replaced snapshot is kept alive (retired) for the holder's
 // lifetime, because a worker may still be answering from it. Freeing retired
 // snapshots once every worker has passed a batch boundary is the hot-reload
-// issue's job; until then publish() is only called at start-up and in tests.
+// issue's job; until then publish() is called at start-up, by the DNSSEC
+// re-signer (once per refresh period, so the retired list grows slowly) and
+// in tests.
 #pragma once
 
 #include <atomic>

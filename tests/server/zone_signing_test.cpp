@@ -1,0 +1,297 @@
+// Signing at load (server/zone_loader + zone_signing) and re-signing
+// (server/resigner): keys made once and reused, a zone with broken keys left
+// out while the others serve, read-only commands that never write keys, and
+// the re-signer publishing a new serial with fresh signatures.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dnssec/rrsig.hpp"
+#include "server/resigner.hpp"
+#include "server/soa_serial.hpp"
+#include "server/zone_loader.hpp"
+#include "test_dir.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::server {
+namespace {
+
+using testing::TestDir;
+namespace rrtype = zone::rrtype;
+
+constexpr int64_t kNow = 1795000000;  // 2026-11-18T11:06:40Z
+constexpr const char* kNetZone =
+    "$ORIGIN example.net.\n"
+    "@ 3600 IN SOA ns1 hostmaster 7 7200 3600 1209600 300\n"
+    "@ 3600 IN NS ns1\n"
+    "ns1 3600 IN A 192.0.2.53\n"
+    "www 300 IN A 192.0.2.80\n";
+constexpr const char* kComZone =
+    "$ORIGIN example.com.\n"
+    "@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+    "@ 3600 IN NS ns1\n"
+    "ns1 3600 IN A 192.0.2.54\n";
+
+std::string read(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string all(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& e : v) s += e + "\n";
+  return s;
+}
+
+class ZoneSigningTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir.write("example.net.zone", kNetZone);
+    dir.write("example.com.zone", kComZone);
+  }
+  // Two master-file zones and a mail domain, all signed with `dnssec`.
+  Config config(const std::string& dnssec = "{ enabled: true, key_dir: keys }") {
+    const std::string path = dir.write(
+        "mailns.yaml",
+        "dnssec: " + dnssec +
+            "\n"
+            "zones:\n"
+            "  - { origin: example.net, file: example.net.zone }\n"
+            "  - { origin: example.com, file: example.com.zone }\n"
+            "mail_domains:\n"
+            "  - domain: mail.example\n"
+            "    nameservers: [{ name: ns1.example.net }]\n"
+            "    mail_hosts: [{ name: mx.mail.example, ipv4: 192.0.2.25 }]\n"
+            "    mta_sts: { mode: testing }\n");
+    ConfigResult r = load_config(path);
+    EXPECT_TRUE(r.config) << all(r.errors);
+    return r.config ? std::move(*r.config) : Config{};
+  }
+  LoadOptions at(int64_t now, std::optional<KeyAccess> keys = KeyAccess::kCreate) {
+    LoadOptions o;
+    o.now = now;
+    o.keys = keys;
+    return o;
+  }
+  static const LoadedZone* find(const ZoneSetResult& r, const std::string& origin) {
+    for (const auto& z : r.zones)
+      if (z.zone->origin() == *zone::DnsName::from_text(origin)) return &z;
+    return nullptr;
+  }
+  static std::vector<uint8_t> dnskey(const LoadedZone& z) {
+    const zone::RRset* s = z.zone->apex().find(rrtype::DNSKEY);
+    return s && !s->rdatas.empty() ? s->rdatas.front() : std::vector<uint8_t>{};
+  }
+  static dnssec::RrsigFields soa_rrsig(const zone::Zone& z) {
+    dnssec::RrsigFields f;
+    EXPECT_FALSE(z.soa().sigs.empty());
+    if (!z.soa().sigs.empty()) {
+      EXPECT_TRUE(dnssec::parse_rrsig(z.soa().sigs.front(), f));
+    }
+    return f;
+  }
+
+  TestDir dir;
+};
+
+TEST_F(ZoneSigningTest, SignsEveryKindOfZoneAndCreatesKeysOnce) {
+  const Config c = config();
+  ZoneSetResult r = load_zones(c, at(kNow));
+  ASSERT_TRUE(r.snapshot) << all(r.errors);
+  EXPECT_TRUE(r.domain_errors.empty()) << all(r.domain_errors);
+  ASSERT_EQ(r.zones.size(), 3u);
+  for (const LoadedZone& z : r.zones) {
+    SCOPED_TRACE(z.zone->origin().to_text());
+    ASSERT_TRUE(z.signing);
+    EXPECT_FALSE(dnskey(z).empty());
+    EXPECT_NE(z.zone->apex().find(rrtype::NSEC3PARAM), nullptr);  // default denial: NSEC3
+    EXPECT_EQ(soa_rrsig(*z.zone).inception, static_cast<uint32_t>(kNow - 3600));
+    EXPECT_EQ(soa_rrsig(*z.zone).expiration, static_cast<uint32_t>(kNow + 14 * 86400));
+    EXPECT_EQ(z.signing->next_resign, kNow + 10 * 86400);  // expiration - refresh_before
+    EXPECT_GT(z.signing->signatures, 0u);
+    // The unsigned records are kept for re-signing.
+    for (const auto& rec : z.signing->records) EXPECT_NE(rec.type, rrtype::RRSIG);
+  }
+  EXPECT_EQ(find(r, "example.net")->zone->soa_serial(), 7u);  // a master file keeps its serial
+  EXPECT_EQ(r.signing.zones, 3u);
+  EXPECT_EQ(r.signing.failed, 0u);
+  EXPECT_EQ(r.events.size(), 3u) << all(r.events);  // "created DNSSEC keys" once per zone
+
+  // Private keys 0600, directories 0700.
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.file("keys/example.net").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("keys/example.net"))) {
+    ASSERT_EQ(::stat(e.path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << e.path();
+  }
+
+  // A restart signs with the same keys.
+  ZoneSetResult again = load_zones(c, at(kNow + 60));
+  ASSERT_TRUE(again.snapshot);
+  EXPECT_TRUE(again.events.empty()) << all(again.events);
+  for (const char* o : {"example.net", "example.com", "mail.example"})
+    EXPECT_EQ(dnskey(*find(again, o)), dnskey(*find(r, o))) << o;
+}
+
+TEST_F(ZoneSigningTest, CorruptKeyLeavesOnlyThatZoneOutAndTheFileUntouched) {
+  const Config c = config();
+  ASSERT_TRUE(load_zones(c, at(kNow)).snapshot);
+  std::string pem;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("keys/example.com")))
+    if (e.path().extension() == ".pem") pem = e.path().string();
+  ASSERT_FALSE(pem.empty());
+  dir.write(std::filesystem::relative(pem, dir.path()).string(), "-----BEGIN PRIVATE KEY-----\nAAAA\n");
+  const std::string before = read(pem);
+
+  ZoneSetResult r = load_zones(c, at(kNow + 60));
+  ASSERT_TRUE(r.snapshot) << all(r.errors);
+  EXPECT_EQ(r.zones.size(), 2u);
+  EXPECT_EQ(find(r, "example.com"), nullptr);
+  EXPECT_NE(find(r, "example.net"), nullptr);
+  EXPECT_NE(find(r, "mail.example"), nullptr);
+  ASSERT_EQ(r.domain_errors.size(), 1u) << all(r.domain_errors);
+  EXPECT_EQ(r.domain_errors[0].rfind(c.path + ":4: error: example.com: " + pem + ": ", 0), 0u) << r.domain_errors[0];
+  EXPECT_EQ(r.signing.failed, 1u);
+  EXPECT_EQ(read(pem), before);  // never overwritten
+}
+
+TEST_F(ZoneSigningTest, CorruptKeyOfAMailDomainNamesTheFile) {
+  const Config c = config();
+  ASSERT_TRUE(load_zones(c, at(kNow)).snapshot);
+  const std::string state = dir.file("keys/mail.example/keys.state");
+  dir.write("keys/mail.example/keys.state", "mailns-keys 1\nzone mail.example.\nkey tag=oops\n");
+  ZoneSetResult r = load_zones(c, at(kNow));
+  ASSERT_TRUE(r.snapshot);
+  EXPECT_EQ(find(r, "mail.example"), nullptr);
+  ASSERT_EQ(r.domain_errors.size(), 1u) << all(r.domain_errors);
+  EXPECT_NE(r.domain_errors[0].find("error: mail.example: " + state), std::string::npos) << r.domain_errors[0];
+}
+
+TEST_F(ZoneSigningTest, ReadOnlyNeverCreatesKeys) {
+  const Config c = config();
+  ZoneSetResult r = load_zones(c, at(kNow, KeyAccess::kReadOnly));
+  EXPECT_TRUE(r.zones.empty());
+  EXPECT_EQ(r.domain_errors.size(), 3u) << all(r.domain_errors);
+  EXPECT_NE(r.domain_errors[0].find("no DNSSEC keys yet"), std::string::npos) << r.domain_errors[0];
+  EXPECT_FALSE(std::filesystem::exists(dir.file("keys")));
+
+  LoadOptions check = at(kNow, KeyAccess::kReadOnly);
+  check.unsigned_without_keys = true;  // check-config
+  r = load_zones(c, check);
+  EXPECT_EQ(r.zones.size(), 3u);
+  EXPECT_TRUE(r.domain_errors.empty());
+  for (const auto& z : r.zones) EXPECT_FALSE(z.signing);
+  EXPECT_EQ(r.warnings.size(), 3u) << all(r.warnings);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("keys")));
+
+  // With keys in place, read-only signs with them.
+  ASSERT_TRUE(load_zones(c, at(kNow)).snapshot);
+  r = load_zones(c, at(kNow, KeyAccess::kReadOnly));
+  EXPECT_EQ(r.zones.size(), 3u);
+  for (const auto& z : r.zones) EXPECT_TRUE(z.signing);
+}
+
+TEST_F(ZoneSigningTest, UnsignedLoadIgnoresDnssec) {
+  ZoneSetResult r = load_zones(config(), at(kNow, std::nullopt));
+  ASSERT_TRUE(r.snapshot);
+  for (const auto& z : r.zones) {
+    EXPECT_FALSE(z.signing);
+    EXPECT_EQ(z.zone->apex().find(rrtype::DNSKEY), nullptr);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("keys")));
+}
+
+TEST_F(ZoneSigningTest, SignOnlyOneZone) {
+  LoadOptions o = at(kNow);
+  o.sign_only = *zone::DnsName::from_text("example.com");
+  o.keep_signed_records = true;
+  ZoneSetResult r = load_zones(config(), o);
+  ASSERT_TRUE(r.snapshot);
+  EXPECT_TRUE(find(r, "example.com")->signing);
+  EXPECT_FALSE(find(r, "example.com")->signing->signed_records.empty());
+  EXPECT_FALSE(find(r, "example.net")->signing);
+  EXPECT_FALSE(find(r, "mail.example")->signing);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("keys/example.net")));
+}
+
+TEST_F(ZoneSigningTest, ResignerPublishesANewSerialWithFreshSignatures) {
+  const Config c =
+      config("{ enabled: true, key_dir: keys, denial: nsec, signature_validity: 100s, refresh_before: 40s }");
+  ZoneSetResult r = load_zones(c, at(kNow));
+  ASSERT_TRUE(r.snapshot);
+  SnapshotHolder holder(r.snapshot);
+  const uint32_t mail_serial = find(r, "mail.example")->zone->soa_serial();
+  EXPECT_EQ(mail_serial, first_serial_of_day(kNow));
+  Resigner resigner(std::move(r.zones), holder, answer_options(c.server), 1);
+  EXPECT_EQ(resigner.next_due(), kNow + 60);
+
+  EXPECT_EQ(resigner.resign_due(kNow + 59), 0u);
+  EXPECT_EQ(holder.owner(), r.snapshot);
+
+  EXPECT_EQ(resigner.resign_due(kNow + 60), 3u);
+  const zone::Snapshot* now = holder.current();
+  ASSERT_NE(now, r.snapshot.get());
+  ASSERT_EQ(now->zones().size(), 3u);
+  const zone::Zone* net = now->find_zone(*zone::DnsName::from_text("example.net"));
+  const zone::Zone* mail = now->find_zone(*zone::DnsName::from_text("mail.example"));
+  ASSERT_TRUE(net && mail);
+  // example.net had serial 7: today's first serial is greater (RFC 1982).
+  EXPECT_EQ(net->soa_serial(), first_serial_of_day(kNow + 60));
+  EXPECT_EQ(mail->soa_serial(), mail_serial + 1);
+  EXPECT_EQ(soa_rrsig(*net).inception, static_cast<uint32_t>(kNow + 60 - 3600));
+  EXPECT_EQ(soa_rrsig(*net).expiration, static_cast<uint32_t>(kNow + 160));
+  EXPECT_NE(net->apex().find(rrtype::NSEC), nullptr);
+  EXPECT_EQ(resigner.next_due(), kNow + 120);
+
+  EXPECT_EQ(resigner.resign_due(kNow + 120), 3u);
+  EXPECT_EQ(holder.current()->find_zone(*zone::DnsName::from_text("mail.example"))->soa_serial(), mail_serial + 2);
+}
+
+TEST_F(ZoneSigningTest, ResignerKeepsServingWhenKeysBreakAndRetries) {
+  const Config c = config("{ enabled: true, key_dir: keys, signature_validity: 100s, refresh_before: 40s }");
+  ZoneSetResult r = load_zones(c, at(kNow));
+  ASSERT_TRUE(r.snapshot);
+  SnapshotHolder holder(r.snapshot);
+  Resigner resigner(std::move(r.zones), holder, answer_options(c.server), 1);
+  std::filesystem::remove_all(dir.file("keys/example.net"));
+  EXPECT_EQ(resigner.resign_due(kNow + 60), 2u);  // the other two
+  const zone::Zone* net = holder.current()->find_zone(*zone::DnsName::from_text("example.net"));
+  ASSERT_NE(net, nullptr);
+  EXPECT_EQ(net->soa_serial(), 7u);  // still the old version
+  EXPECT_FALSE(std::filesystem::exists(dir.file("keys/example.net")));  // no new keys behind the operator's back
+  EXPECT_EQ(resigner.next_due(), kNow + 120);  // retry a minute later (the others are due then too)
+}
+
+TEST(SoaSerialTest, TodayOrNext) {
+  const int64_t t = 1795000000;  // 2026-11-18 UTC
+  EXPECT_EQ(first_serial_of_day(t), 2026111801u);
+  EXPECT_EQ(next_serial(7, t), 2026111801u);
+  EXPECT_EQ(next_serial(2026111801, t), 2026111802u);
+  EXPECT_EQ(next_serial(2026111899, t), 2026111900u);  // 100 changes in a day: borrows from tomorrow
+  EXPECT_EQ(next_serial(2030010101, t), 2030010102u);  // ahead of the date: keep counting
+  EXPECT_EQ(next_serial(4294967295u, t), 2026111801u);  // 2^32-1 is "before" today's in RFC 1982
+  EXPECT_TRUE(serial_greater(1, 4294967295u));
+  EXPECT_FALSE(serial_greater(5, 5));
+}
+
+TEST(SoaSerialTest, ReadAndWriteInRecords) {
+  auto origin = *zone::DnsName::from_text("example.net");
+  std::vector<zone::Record> recs;
+  zone::Record soa{origin, rrtype::SOA, 1, 3600, std::vector<uint8_t>(2 + 20, 0)};
+  soa.rdata[0] = 0;  // root MNAME
+  soa.rdata[1] = 0;  // root RNAME
+  recs.push_back(soa);
+  EXPECT_EQ(soa_serial(recs, origin), 0u);
+  EXPECT_TRUE(set_soa_serial(recs, origin, 2026111805));
+  EXPECT_EQ(soa_serial(recs, origin), 2026111805u);
+  EXPECT_FALSE(set_soa_serial(recs, *zone::DnsName::from_text("other.net"), 1));
+}
+
+}  // namespace
+}  // namespace mailns::server
