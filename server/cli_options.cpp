@@ -1,5 +1,6 @@
 #include "server/cli_options.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #ifndef MAILNS_VERSION
@@ -9,7 +10,7 @@
 namespace mailns::server {
 
 std::optional<CliOptions> parse_cli_options(std::span<const std::string_view> args, bool allow_listen,
-                                            std::string* error) {
+                                            std::string* error, std::span<const std::string_view> allowed_switches) {
   CliOptions out;
   auto fail = [&](std::string msg) -> std::optional<CliOptions> {
     *error = std::move(msg);
@@ -39,6 +40,9 @@ std::optional<CliOptions> parse_cli_options(std::span<const std::string_view> ar
       auto v = value_of("--listen");
       if (!v || v->empty()) return fail("--listen needs an address: --listen 127.0.0.1:5300");
       out.listen.push_back(*v);
+    } else if (std::find(allowed_switches.begin(), allowed_switches.end(), a) != allowed_switches.end()) {
+      if (out.has(a)) return fail(std::string(a) + " given twice");
+      out.switches.emplace_back(a);
     } else if (a == "--") {
       for (++i; i < args.size(); ++i) out.positional.emplace_back(args[i]);
     } else if (a.size() > 1 && a[0] == '-') {
@@ -57,15 +61,24 @@ const char* usage_text() noexcept {
          "Usage:\n"
          "  mailns serve -c FILE [--listen ADDR:PORT]...  answer queries until SIGTERM or SIGINT\n"
          "  mailns check-config -c FILE                   check the configuration and its zones\n"
-         "  mailns zone export -c FILE ORIGIN             print a zone as master-file text\n"
+         "  mailns zone export -c FILE ORIGIN [--signed]  print a zone as master-file text (--signed:\n"
+         "                                                with its DNSSEC records, as served)\n"
          "  mailns mta-sts policy -c FILE DOMAIN          print a mail domain's MTA-STS policy file\n"
+         "  mailns dnssec ds -c FILE DOMAIN               print the DS (and DNSKEY) records for the parent\n"
+         "                                                zone; creates the keys if the zone has none yet\n"
+         "  mailns dnssec keys -c FILE                    list every signed zone's keys\n"
+         "  mailns dnssec rollover -c FILE DOMAIN [--ksk|--zsk]\n"
+         "                                                request a key rollover (done by the server)\n"
+         "  mailns dnssec confirm-ds -c FILE DOMAIN TAG   the parent publishes the new KSK/CSK's DS\n"
          "  mailns --version                              print the version\n"
          "  mailns --help | help                          print this text\n"
          "\n"
          "Options:\n"
          "  -c, --config FILE     the YAML configuration file\n"
          "  --listen ADDR:PORT    answer on this address instead of server.listen (repeatable;\n"
-         "                        IPv6 as [::1]:5300)\n";
+         "                        IPv6 as [::1]:5300)\n"
+         "  --signed              zone export: the signed zone (keys must exist; nothing is written)\n"
+         "  --ksk, --zsk          dnssec rollover: which key to roll when the zone has a KSK and a ZSK\n";
 }
 
 const char* version_text() noexcept { return "mailns " MAILNS_VERSION "\n"; }

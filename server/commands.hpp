@@ -8,13 +8,15 @@
 
 namespace mailns::server {
 
-// Dispatches "serve", "check-config", "zone export", "mta-sts policy", "help",
-// --help, --version.
+// Dispatches "serve", "check-config", "zone export", "mta-sts policy",
+// "dnssec ds|keys|rollover|confirm-ds", "help", --help, --version.
 int run_command_line(std::span<const std::string_view> args);
 
 int run_serve(std::span<const std::string_view> args);
 int run_check_config(std::span<const std::string_view> args);
 int run_zone_export(std::span<const std::string_view> args);
 int run_mta_sts_policy(std::span<const std::string_view> args);
+// The words after "dnssec": ds, keys, rollover, confirm-ds (cmd_dnssec.cpp).
+int run_dnssec(std::span<const std::string_view> args);
 
 }  // namespace mailns::server
