@@ -34,7 +34,11 @@ struct NameRef {
 
 // Stands for a CNAME synthesised from a DNAME (RFC 6672 3.2): it has no
 // RDATA of its own, PlannedRRset::synth_target holds the one target.
-inline const RRset kSynthesizedCname{rrtype::CNAME, 0, {}};
+inline const RRset kSynthesizedCname = [] {
+  RRset s;
+  s.type = rrtype::CNAME;
+  return s;
+}();
 
 // Trivially constructible on purpose: a plan holds 72 of them and is made
 // per query; only the entries below AnswerPlan::counts are ever read.
