@@ -2,6 +2,9 @@
 # Serves the same generated mail zones with mailns and knotd (and nsd) on
 # loopback, one worker each pinned to CPU 0, and measures each with
 # ../shared/tools/cpuq.py (dnsperf on CPU 1): qps, server CPU us/query, RSS.
+# Two rounds: unsigned (mailns, knotd, nsd) and signed with DO=1 queries
+# (mailns and knotd both signing online with ECDSA P-256 and NSEC3, 0
+# iterations, no salt; dnsperf -D).
 # A benchmark, not a test: it prints figures and never fails on timing.
 # usage: bench/compare.sh [ZONES=1000] [SECONDS=10]
 set -euo pipefail
@@ -92,17 +95,85 @@ EON
 taskset -c 0 nsd -d -c "$W/nsd.conf" > "$W/nsd.stdout" 2>&1 &
 PIDS+=($!); NPID=$!
 
-wait_port "$MP"; wait_port "$KP"; wait_port "$NP"
+# Signed: mailns with online signing, knotd with automatic signing.
+MSP=$(free_port)
+{
+  echo "server:"; echo "  listen: [127.0.0.1:$MSP]"; echo "  threads: 1"; echo "  log_level: warn"
+  echo "dnssec: { enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec3, key_dir: $W/mailns-keys }"
+  echo "zones:"
+  while read -r d; do echo "  - { origin: $d, file: $W/zones/$d.zone }"; done < "$W/domains.txt"
+} > "$W/mailns-signed.yaml"
+T0=$(date +%s.%N)
+taskset -c 0 "$MAILNS" serve -c "$W/mailns-signed.yaml" > "$W/mailns-signed.log" 2>&1 &
+PIDS+=($!); MSPID=$!
 
-measure() {  # name port pid
-  local out; out=$(python3 "$TOOLS/cpuq.py" "$2" "$W/queries.txt" "$SECS")
+KSP=$(free_port)
+mkdir -p "$W/knots/run" "$W/knots/db" "$W/knots/zones"
+cp "$W"/zones/*.zone "$W/knots/zones/"
+{
+  cat <<EOK
+server:
+  rundir: "$W/knots/run"
+  listen: 127.0.0.1@$KSP
+  udp-workers: 1
+  tcp-workers: 1
+  background-workers: 1
+database:
+  storage: "$W/knots/db"
+log:
+  - target: stderr
+    any: warning
+policy:
+  - id: bench
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: on
+    nsec3-iterations: 0
+    nsec3-salt-length: 0
+template:
+  - id: default
+    storage: "$W/knots/zones"
+    file: "%s.zone"
+    zonefile-sync: -1
+    zonefile-load: difference-no-serial
+    journal-content: all
+    semantic-checks: off
+    dnssec-signing: on
+    dnssec-policy: bench
+zone:
+EOK
+  while read -r d; do echo "  - domain: $d"; done < "$W/domains.txt"
+} > "$W/knot-signed.conf"
+taskset -c 0 knotd -c "$W/knot-signed.conf" > "$W/knot-signed.log" 2>&1 &
+PIDS+=($!); KSPID=$!
+
+wait_port "$MP"; wait_port "$KP"; wait_port "$NP"
+wait_signed() {  # until the last zone answers its DNSKEY: every zone is signed
+  local last; last=$(tail -1 "$W/domains.txt")
+  for _ in $(seq 1 600); do
+    if dig +time=1 +tries=1 @127.0.0.1 -p "$1" "$last" DNSKEY 2>/dev/null | grep -q "IN.DNSKEY"; then return 0; fi
+    sleep 0.2
+  done
+  echo "signed server on port $1 did not sign every zone" >&2; return 1
+}
+wait_signed "$MSP"
+echo "mailns: all $N zones signed and served after $(python3 -c "import time; print(f'{time.time()-$T0:.1f}')") s (start-up incl. key generation)" >&2
+wait_signed "$KSP"
+
+measure() {  # name port pid [dnsperf args]
+  local out; out=$(python3 "$TOOLS/cpuq.py" "$2" "$W/queries.txt" "$SECS" "${@:4}")
   local qps us; qps=$(sed -n 's/.*qps=\([0-9.]*\).*/\1/p' <<<"$out"); us=$(sed -n 's/.*cpu_us_per_q=\([0-9.]*\).*/\1/p' <<<"$out")
   printf '%-8s %10s %12s %10s   %s\n' "$1" "$qps" "$us" "$(rss_kb "$3")" "$out" >&2
   echo "$us"
 }
 echo "zones=$N seconds=$SECS (server on CPU 0, dnsperf on CPU 1)"
 printf '%-8s %10s %12s %10s\n' server qps cpu_us/q rss_kb >&2
+echo "unsigned:" >&2
 M=$(measure mailns "$MP" "$MPID")
 K=$(measure knotd "$KP" "$KPID")
 S=$(measure nsd "$NP" "$NPID")
-python3 -c "print(f'mailns/knotd cpu ratio: {float(\"$M\")/float(\"$K\"):.2f}   mailns/nsd: {float(\"$M\")/float(\"$S\"):.2f}')"
+echo "signed, DO=1 (dnsperf -D):" >&2
+MS=$(measure mailns "$MSP" "$MSPID" -D)
+KS=$(measure knotd "$KSP" "$KSPID" -D)
+python3 -c "print(f'unsigned: mailns/knotd cpu ratio {float(\"$M\")/float(\"$K\"):.2f}, mailns/nsd {float(\"$M\")/float(\"$S\"):.2f}')"
+python3 -c "print(f'signed+DO: mailns/knotd cpu ratio {float(\"$MS\")/float(\"$KS\"):.2f}')"
