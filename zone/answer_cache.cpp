@@ -34,7 +34,8 @@ void prepare_answers(const Zone& zone) {
       if (!cacheable_type(set.type)) continue;
       for (int dnssec = 0; dnssec < 2; ++dnssec) {
         if (dnssec && zone.denial() == Denial::kNone && set.sigs.empty()) {
-          const_cast<RRset&>(set).prepared[1] = set.prepared[0];
+          // Unsigned: the DO=1 answer is the plain one; do not store it twice.
+          const_cast<RRset&>(set).prepared[1].same_as_plain = true;
           continue;
         }
         const auto wire = node.name().wire();
@@ -67,7 +68,7 @@ size_t answer_prepared(const Query& q, const Snapshot& snapshot, std::span<uint8
   if (!node) return 0;
   const RRset* set = node->find(q.qtype);
   if (!set) return 0;
-  const RRset::Prepared& p = set->prepared[q.edns_do ? 1 : 0];
+  const RRset::Prepared& p = set->prepared[q.edns_do && !set->prepared[1].same_as_plain ? 1 : 0];
   if (p.sections.empty()) return 0;
   const size_t qlen = q.qname.len;
   const size_t total = 12 + qlen + 4 + p.sections.size() + (q.has_edns ? 11 : 0);

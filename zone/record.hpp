@@ -32,6 +32,7 @@ struct RRset {
   struct Prepared {
     std::vector<uint8_t> sections;  // answer+authority+additional, names compressed against the qname at offset 12
     uint16_t counts[3] = {0, 0, 0};
+    bool same_as_plain = false;  // [1] only: the zone is unsigned, use [0]
   };
   Prepared prepared[2];
 
