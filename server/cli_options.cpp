@@ -61,6 +61,8 @@ const char* usage_text() noexcept {
          "Usage:\n"
          "  mailns serve -c FILE [--listen ADDR:PORT]...  answer queries until SIGTERM or SIGINT\n"
          "  mailns check-config -c FILE                   check the configuration and its zones\n"
+         "  mailns reload -c FILE                         make the running server reload (prints the\n"
+         "                                                outcome per zone; exit 1 when any failed)\n"
          "  mailns zone export -c FILE ORIGIN [--signed]  print a zone as master-file text (--signed:\n"
          "                                                with its DNSSEC records, as served)\n"
          "  mailns mta-sts policy -c FILE DOMAIN          print a mail domain's MTA-STS policy file\n"

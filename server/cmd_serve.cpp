@@ -10,7 +10,11 @@
 #include "server/cli_options.hpp"
 #include "server/commands.hpp"
 #include "server/config.hpp"
+#include "server/control_socket.hpp"
+#include "server/file_watcher.hpp"
 #include "server/logging.hpp"
+#include "server/reload_service.hpp"
+#include "server/reloader.hpp"
 #include "server/resigner.hpp"
 #include "server/server.hpp"
 #include "server/snapshot_holder.hpp"
@@ -28,6 +32,9 @@ int run_serve(std::span<const std::string_view> args) {
   }
   if (!opts->positional.empty()) return usage_error("serve", "unexpected argument '" + opts->positional[0] + "'");
 
+  // SIGHUP is taken by the reload thread's sigwait (reload_service.hpp):
+  // blocked here, before any thread exists, so every thread inherits it.
+  block_reload_signal();
   init_logging(LogLevel::kInfo);
   ConfigResult cfg = load_config(opts->config);
   if (!cfg.config) {
@@ -43,7 +50,10 @@ int run_serve(std::span<const std::string_view> args) {
   }
   init_logging(config.server.log_level);
 
-  ZoneSetResult zones = load_zones(config, LoadOptions{});
+  // The reloader loads the zones as load_zones always did, with the serials
+  // persisted in state_dir, and remembers what each zone was built from.
+  Reloader reloader(opts->config, opts->listen);
+  ZoneSetResult zones = reloader.initial_load(config);
   for (const auto& e : zones.events) dnssec_log().info("{}", e);
   for (const auto& w : zones.warnings) zone_log().warn("{}", w);
   for (const auto& e : zones.domain_errors) zone_log().error("{} (zone not served)", e);
@@ -71,15 +81,41 @@ int run_serve(std::span<const std::string_view> args) {
   // keeps at least the other half of the cores while a large set is signed.
   Resigner resigner(std::move(zones.zones), snapshots, answer_options(config.server),
                     std::max(1u, config.server.threads / 2));
+  reloader.attach(snapshots, resigner);
+  ReloadService reloads(reloader, snapshots);
+  ControlSocket control(config.server.control_socket, [&reloads](const std::string& command) {
+    if (command != "reload") return ControlReply{"unknown command '" + command + "'; known: reload\n", false};
+    const ReloadOutcome out = reloads.request_and_wait("mailns reload");
+    return ControlReply{out.text(), !out.failed()};
+  });
+  if (std::string err = control.open(); !err.empty()) {
+    server_log().error("{}; not starting", err);
+    return kExitFailure;
+  }
+  FileWatcher watcher([&reloads] { reloads.request("file change"); });
   try {
     Server server(config.server, snapshots);
-    resigner.start();
+    if (config.server.watch_files) {
+      if (std::string err = watcher.start(); !err.empty())
+        server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
+      watcher.set_files(reloader.watched_files());
+      reloads.set_after_reload(
+          [&watcher, &reloader](const ReloadOutcome&) { watcher.set_files(reloader.watched_files()); });
+    }
+    // Re-signing runs on the reload thread (Reloader::tick), never beside
+    // a reload of the same zones.
+    reloads.start();
+    control.start();
+    server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", opts->config,
+                      config.server.control_socket, config.server.watch_files ? "; watching the configuration's files" : "");
     server.run();
+    watcher.stop();
+    control.stop();
+    reloads.stop();
   } catch (const std::system_error& e) {
     server_log().error("{}; not starting", e.what());
     return kExitFailure;
   }
-  resigner.stop();
   server_log().info("shutdown complete");
   return kExitOk;
 }

@@ -34,8 +34,9 @@ constexpr unsigned kMaxThreads = 256;
 using Checker = ConfigChecker;
 
 constexpr const char* kTopKeys[] = {"server", "zones", "mail_domains", "reverse_zones", "dnssec"};
-constexpr const char* kServerKeys[] = {"listen", "threads", "udp_payload", "tcp_idle_timeout",
-                                       "tcp_max_connections", "log_level"};
+constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
+                                       "tcp_max_connections", "log_level", "state_dir", "control_socket",
+                                       "watch_files"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -81,12 +82,28 @@ void parse_listen(Checker& c, const YAML::Node& n, ServerSettings& out) {
   for (auto& [a, line] : seen) out.listen.push_back(a);
 }
 
+// state_dir, control_socket, watch_files (server/reloader.hpp).
+void parse_reload_settings(Checker& c, const std::map<std::string, YAML::Node>& keys, const std::string& path,
+                           ServerSettings& out) {
+  std::string state = "state";
+  if (auto it = keys.find("state_dir"); it != keys.end())
+    if (auto v = c.string(it->second, "server.state_dir", "state")) state = *v;
+  out.state_dir = resolve_config_path(path, state);
+  out.control_socket = out.state_dir + "/mailns.sock";
+  if (auto it = keys.find("control_socket"); it != keys.end())
+    if (auto v = c.string(it->second, "server.control_socket", "state/mailns.sock"))
+      out.control_socket = resolve_config_path(path, *v);
+  if (auto it = keys.find("watch_files"); it != keys.end())
+    if (auto v = c.boolean(it->second, "server.watch_files")) out.watch_files = *v;
+}
+
 void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (!n.IsMap()) {
     c.error(n, "server: expected a mapping of settings (listen:, threads:, ...), got " + describe(n));
     return;
   }
   auto keys = c.keys(n, "server", kServerKeys);
+  parse_reload_settings(c, keys, c.file(), out);
   if (auto it = keys.find("listen"); it != keys.end()) parse_listen(c, it->second, out);
   if (auto it = keys.find("threads"); it != keys.end())
     if (auto v = c.integer(it->second, "server.threads", 1, kMaxThreads)) out.threads = static_cast<unsigned>(*v);
@@ -214,6 +231,7 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
     return res;
   }
   auto keys = c.keys(root, "", kTopKeys);
+  parse_reload_settings(c, {}, path, cfg.server);  // the defaults, when there is no server: section
   if (auto it = keys.find("server"); it != keys.end()) parse_server(c, it->second, cfg.server);
   // The top-level dnssec: first: the per-zone sections override it.
   cfg.dnssec = default_dnssec_settings(path);

@@ -45,6 +45,11 @@ struct ServerSettings {
   std::chrono::seconds tcp_idle_timeout{10};  // RFC 7766 6.2.3
   unsigned tcp_max_connections = 256;
   LogLevel log_level = LogLevel::kInfo;
+  // Hot reload (server/reloader.hpp). Paths resolved against the config's
+  // directory; defaults: state_dir "state", control_socket "<state_dir>/mailns.sock".
+  std::string state_dir;       // persisted SOA serials (serials file)
+  std::string control_socket;  // unix socket of `mailns reload`, mode 0600
+  bool watch_files = true;     // reload when the config or a file it references changes (inotify)
 };
 
 struct ZoneSource {

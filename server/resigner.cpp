@@ -132,6 +132,7 @@ size_t Resigner::resign_due(int64_t now) {
     std::vector<std::shared_ptr<const zone::Zone>> zones;
     zones.reserve(zones_.size());
     for (const LoadedZone& z : zones_) zones.push_back(z.zone);
+    if (before_publish_) before_publish_(zones_);
     snapshots_.publish(std::make_shared<const zone::Snapshot>(std::move(zones), options_));
     const auto next = next_due();
     dnssec_log().info("re-signed {} zone{} with {} signatures in {:.3f} s and published them; next re-sign at {}",

@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -42,6 +43,15 @@ class Resigner {
   // When the next zone is due; nullopt when none is signed.
   std::optional<int64_t> next_due() const;
 
+  // For the reloader, which calls resign_due() from its own thread instead
+  // of start() (so the zone list has one owner): the zones as served, and
+  // their replacement after a reload (the caller publishes the snapshot).
+  const std::vector<LoadedZone>& zones() const noexcept { return zones_; }
+  void set_zones(std::vector<LoadedZone> zones) { zones_ = std::move(zones); }
+  // Called with the new zone list right before a re-sign run publishes it
+  // (the reloader persists the new serials there).
+  void set_before_publish(std::function<void(const std::vector<LoadedZone>&)> fn) { before_publish_ = std::move(fn); }
+
  private:
   void run();
 
@@ -53,6 +63,7 @@ class Resigner {
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
+  std::function<void(const std::vector<LoadedZone>&)> before_publish_;
 };
 
 }  // namespace mailns::server

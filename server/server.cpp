@@ -17,12 +17,22 @@ namespace asio = boost::asio;
 
 struct Server::Impl {
   Impl(const ServerSettings& s, const SnapshotHolder& snapshots)
-      : settings(s), limit(s.tcp_max_connections), signals(main_io, SIGINT, SIGTERM) {
+      : settings(s), holder(snapshots), limit(s.tcp_max_connections), signals(main_io, SIGINT, SIGTERM) {
     for (unsigned i = 0; i < settings.threads; ++i)
       workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit));
+    // Retired snapshots are freed once every worker has passed a batch
+    // boundary (server/snapshot_reclaim.hpp).
+    snapshots.set_workers(settings.threads, [this](unsigned i) {
+      if (i < workers.size()) workers[i]->nudge();
+    });
   }
 
+  // No more nudges to workers that are going away; with no workers, nothing
+  // holds a retired snapshot.
+  ~Impl() { holder.set_workers(0, nullptr); }
+
   ServerSettings settings;
+  const SnapshotHolder& holder;
   TcpConnectionLimit limit;  // outlives the workers (declared before them)
   asio::io_context main_io{1};
   asio::signal_set signals;

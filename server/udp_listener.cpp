@@ -19,8 +19,8 @@ constexpr int kBatchesPerWake = 8;
 }  // namespace
 
 struct UdpListener::Impl {
-  Impl(asio::io_context& io, const ListenAddress& a, const SnapshotHolder& s, UdpBatch& b)
-      : socket(io), addr(a), snapshots(s), batch(b), pktinfo(a.is_wildcard()) {
+  Impl(asio::io_context& io, const ListenAddress& a, const SnapshotHolder& s, UdpBatch& b, unsigned w)
+      : socket(io), addr(a), snapshots(s), batch(b), worker(w), pktinfo(a.is_wildcard()) {
     const int fd = open_listen_socket(a, SocketKind::kUdp);
     socket.assign(a.v6 ? udp::v6() : udp::v4(), fd);
   }
@@ -44,6 +44,8 @@ struct UdpListener::Impl {
   void drain() {
     const int fd = socket.native_handle();
     for (int i = 0; i < kBatchesPerWake; ++i) {
+      // Between batches no snapshot pointer is held: a reclamation boundary.
+      snapshots.batch_boundary(worker);
       if (batch.serve_once(fd, pktinfo, *snapshots.current()) == UdpBatch::Result::kDrained) {
         wait();
         return;
@@ -56,12 +58,13 @@ struct UdpListener::Impl {
   ListenAddress addr;
   const SnapshotHolder& snapshots;
   UdpBatch& batch;
+  unsigned worker;
   bool pktinfo;
 };
 
 UdpListener::UdpListener(asio::io_context& io, const ListenAddress& addr, const SnapshotHolder& snapshots,
-                         UdpBatch& batch)
-    : impl_(std::make_unique<Impl>(io, addr, snapshots, batch)) {}
+                         UdpBatch& batch, unsigned worker)
+    : impl_(std::make_unique<Impl>(io, addr, snapshots, batch, worker)) {}
 
 UdpListener::~UdpListener() = default;
 

@@ -1,7 +1,8 @@
 // UdpListener: one worker's UDP socket on one listen address. Waits for
 // readability with Asio (async_wait), then drains the socket in batches
 // through the worker's UdpBatch (recvmmsg / handle_query / sendmmsg),
-// reading the current snapshot once per batch. After a bounded number of
+// reading the current snapshot once per batch, and telling the holder
+// about each batch boundary (snapshot reclamation). After a bounded number of
 // full batches it yields to the worker's other sockets and continues.
 #pragma once
 
@@ -21,8 +22,9 @@ class UdpListener {
  public:
   // Binds the socket now (throws std::system_error naming the address).
   // snapshots and batch must outlive the listener; io must too.
+  // worker: the index of the worker thread (SnapshotHolder::batch_boundary).
   UdpListener(boost::asio::io_context& io, const ListenAddress& addr, const SnapshotHolder& snapshots,
-              UdpBatch& batch);
+              UdpBatch& batch, unsigned worker = 0);
   ~UdpListener();
   UdpListener(const UdpListener&) = delete;
   UdpListener& operator=(const UdpListener&) = delete;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,9 +20,10 @@ namespace asio = boost::asio;
 
 struct Worker::Impl {
   Impl(unsigned i, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit)
-      : index(i), batch(std::make_unique<UdpBatch>()), tcp(snapshots, limit, settings.tcp_idle_timeout) {
+      : index(i), snapshots(snapshots), batch(std::make_unique<UdpBatch>()),
+        tcp(snapshots, limit, settings.tcp_idle_timeout) {
     for (const ListenAddress& a : settings.listen) {
-      udp.push_back(std::make_unique<UdpListener>(io, a, snapshots, *batch));
+      udp.push_back(std::make_unique<UdpListener>(io, a, snapshots, *batch, index));
       tcp_listeners.push_back(std::make_unique<TcpListener>(io, a, tcp));
     }
   }
@@ -41,6 +43,7 @@ struct Worker::Impl {
   }
 
   unsigned index;
+  const SnapshotHolder& snapshots;
   // Declared before io: handlers that io destroys at shutdown (pending TCP
   // connections) still reference these.
   std::unique_ptr<UdpBatch> batch;  // ~270 KB: kept off the stack and out of line
@@ -69,6 +72,11 @@ void Worker::start() {
 }
 
 void Worker::stop() noexcept { impl_->io.stop(); }
+
+void Worker::nudge() {
+  // A handler runs between batches: a boundary by construction.
+  asio::post(impl_->io, [impl = impl_.get()] { impl->snapshots.batch_boundary(impl->index); });
+}
 
 void Worker::join() {
   if (impl_->thread.joinable()) impl_->thread.join();

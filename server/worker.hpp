@@ -33,6 +33,9 @@ class Worker {
   void start();
   // Makes the thread's io_context return; callable from any thread.
   void stop() noexcept;
+  // Makes the thread pass a snapshot batch boundary soon, even when idle
+  // (SnapshotHolder::set_workers); callable from any thread.
+  void nudge();
   void join();
   // Counters; read them only after join().
   WorkerStats stats() const;

@@ -68,7 +68,9 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
     origins.insert(std::string(src.origin.lookup_form()));
     masters[i] = LoadedZone{z.zone, src.file, std::nullopt};
     if (wants_signing(src.origin)) {
-      jobs.push_back(SignJob(src.origin, zone_records(*z.zone), config.dnssec_for(src.origin)));
+      std::vector<zone::Record> records = zone_records(*z.zone);
+      if (options.serial_for) set_soa_serial(records, src.origin, options.serial_for(src.origin, z.zone->soa_serial()));
+      jobs.push_back(SignJob(src.origin, std::move(records), config.dnssec_for(src.origin)));
       job_zone.push_back(i);
     }
   }
@@ -110,6 +112,9 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
     std::map<std::string, ZoneSigning, std::less<>> synth_signing;  // by lookup form of the origin
     synth::BuildHooks hooks;
     hooks.before_build = [&](std::span<synth::ZoneRecords> zones) {
+      if (options.serial_for)
+        for (synth::ZoneRecords& z : zones)
+          set_soa_serial(z.records, z.origin, options.serial_for(z.origin, soa_serial(z.records, z.origin).value_or(0)));
       std::vector<SignJob> sj;
       std::vector<size_t> idx;
       for (size_t i = 0; i < zones.size(); ++i) {

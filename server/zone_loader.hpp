@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,6 +34,11 @@ struct LoadOptions {
   // When set, only this zone is signed; the others are loaded unsigned and
   // their keys are not touched (the commands about one zone).
   std::optional<zone::DnsName> sign_only;
+  // When set, the SOA serial of every synthesized zone and every signed
+  // master-file zone is set to serial_for(origin, serial it has now) before
+  // signing (the reloader's persisted, per-zone serials). Unsigned
+  // master-file zones keep the serial of their file.
+  std::function<uint32_t(const zone::DnsName&, uint32_t)> serial_for;
 };
 
 // What the server needs to sign a zone again.
