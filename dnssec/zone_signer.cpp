@@ -1,5 +1,7 @@
 #include "dnssec/zone_signer.hpp"
 
+#include "dnssec/online_signer.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -22,6 +24,21 @@ uint32_t soa_minimum(const std::vector<uint8_t>& rd) noexcept {
   if (rd.size() < 20) return 0;
   const size_t p = rd.size() - 4;
   return uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
+}
+
+// RFC 9824 3.1: each NSEC of the chain points at "\000.<owner>" instead of
+// the next name; the type bitmaps stay as they are.
+void make_compact(std::vector<zone::Record>& chain) {
+  for (zone::Record& r : chain) {
+    const auto owner = r.owner.wire();
+    if (owner.size() + 2 > zone::kMaxNameWire) continue;
+    size_t next_len = 0;
+    while (next_len < r.rdata.size() && r.rdata[next_len] != 0) next_len += r.rdata[next_len] + 1u;
+    std::vector<uint8_t> rd = {1, 0};
+    for (uint8_t c : owner) rd.push_back(zone::dns_lower(c));
+    rd.insert(rd.end(), r.rdata.begin() + static_cast<ptrdiff_t>(next_len + 1), r.rdata.end());
+    r.rdata = std::move(rd);
+  }
 }
 
 std::string tag_text(const SigningKey& k) {
@@ -96,8 +113,9 @@ Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Reco
 
   const ZoneLayout layout(origin, records);
   std::vector<zone::Record> chain;
-  if (policy.denial == DenialMode::kNsec) {
+  if (policy.denial == DenialMode::kNsec || policy.denial == DenialMode::kCompact) {
     chain = build_nsec_chain(layout, negative_ttl);
+    if (policy.denial == DenialMode::kCompact) make_compact(chain);
   } else {
     auto c = build_nsec3_chain(layout, policy.nsec3, negative_ttl);
     if (!c) return Error{c.error()};
@@ -157,13 +175,19 @@ Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Reco
         out.records.back().ttl = s.ttl;  // one TTL per RRset (RFC 2181 5.2)
       }
     }
-    if (policy.denial == DenialMode::kNsec && n.in_nsec_chain() && next_chain < chain.size()) {
+    if (policy.denial != DenialMode::kNsec3 && n.in_nsec_chain() && next_chain < chain.size()) {
       if (!sign_chain_record(chain[next_chain++])) return Error{failure};
     }
   }
   if (policy.denial == DenialMode::kNsec3) {
     for (zone::Record& r : chain)
       if (!sign_chain_record(r)) return Error{failure};
+  }
+  if (policy.denial == DenialMode::kCompact) {
+    std::vector<std::shared_ptr<const SigningKey>> zsks;
+    for (const KeyUse& k : keys)
+      if (k.sign_zone) zsks.push_back(k.key);
+    out.online_signer = std::make_shared<OnlineZoneSigner>(origin, std::move(zsks), policy);
   }
   return out;
 }

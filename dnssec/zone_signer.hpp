@@ -19,12 +19,16 @@
 #include "dnssec/result.hpp"
 #include "dnssec/rrsig.hpp"
 #include "dnssec/signing_key.hpp"
+#include "zone/online_signer.hpp"
 #include "zone/record.hpp"
 
 namespace mailns::dnssec {
 
 enum class KeyScheme : uint8_t { kCsk, kKskZsk };
-enum class DenialMode : uint8_t { kNsec, kNsec3 };
+// kCompact: RFC 9824. Every existing name gets an NSEC to "\000.<name>"
+// listing its types; answers for names that do not exist are made and signed
+// at query time (SignedZone::online_signer).
+enum class DenialMode : uint8_t { kNsec, kNsec3, kCompact };
 
 struct SigningPolicy {
   Algorithm algorithm = kDefaultAlgorithm;
@@ -59,6 +63,9 @@ struct SignedZone {
   uint32_t earliest_expiration = 0;   // of the RRSIGs made (all share it today)
   size_t signatures = 0;
   std::vector<std::string> warnings;  // e.g. out-of-zone records dropped
+  // kCompact: signs query-time records with the zone-signing keys; attach it
+  // to the built zone (zone::Zone::attach_online_signer).
+  std::shared_ptr<const zone::OnlineSigner> online_signer;
 };
 
 // Inception/expiration for a signing run at `now` (Unix seconds).

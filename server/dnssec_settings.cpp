@@ -89,16 +89,10 @@ DnssecSettings read_dnssec_settings(ConfigChecker& c, const YAML::Node& n, const
     if (auto i = c.one_of(*v, p + "keys", kSchemes))
       s.policy.keys = *i == 0 ? dnssec::KeyScheme::kCsk : dnssec::KeyScheme::kKskZsk;
   if (auto v = at("denial")) {
-    if (auto i = c.one_of(*v, p + "denial", kDenials)) {
-      if (*i == 2) {
-        // Compact denial (RFC 9824) needs the query path to synthesize NSEC
-        // answers on the fly; it has not landed there, so it is refused here
-        // rather than served as something else. Lift this when it does.
-        c.error(*v, p + "denial: compact denial (RFC 9824) is not supported yet; use nsec3 or nsec");
-      } else {
-        s.policy.denial = *i == 0 ? dnssec::DenialMode::kNsec3 : dnssec::DenialMode::kNsec;
-      }
-    }
+    if (auto i = c.one_of(*v, p + "denial", kDenials))
+      s.policy.denial = *i == 0 ? dnssec::DenialMode::kNsec3
+                      : *i == 1 ? dnssec::DenialMode::kNsec
+                                : dnssec::DenialMode::kCompact;  // RFC 9824, answered at query time
   }
   const YAML::Node* validity_node = at("signature_validity");
   const YAML::Node* refresh_node = at("refresh_before");

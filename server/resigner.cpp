@@ -106,7 +106,7 @@ size_t Resigner::resign_due(int64_t now) {
     std::shared_ptr<const zone::Zone> built;
     if (job.error.empty()) {
       std::vector<std::string> warnings;
-      built = build_zone(job.origin, std::move(job.signed_records), errors, warnings);
+      built = build_zone(job.origin, std::move(job.signed_records), errors, warnings, job.online_signer);
     } else {
       errors.push_back(job.error);
     }

@@ -93,7 +93,7 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
       }
       ZoneSigning state = signing_state(job, options);
       std::vector<std::string> build_errors;
-      auto built = build_zone(src.origin, std::move(job.signed_records), build_errors, res.warnings);
+      auto built = build_zone(src.origin, std::move(job.signed_records), build_errors, res.warnings, job.online_signer);
       if (!built) {
         for (auto& e : build_errors) res.errors.push_back(src.file + ": signed zone: " + e);
         masters[job_zone[j]].reset();
@@ -110,6 +110,7 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
     opt.serial = serial;
     opt.now = now;
     std::map<std::string, ZoneSigning, std::less<>> synth_signing;  // by lookup form of the origin
+    std::map<std::string, std::shared_ptr<const zone::OnlineSigner>> online_signers;  // compact denial, likewise
     synth::BuildHooks hooks;
     hooks.before_build = [&](std::span<synth::ZoneRecords> zones) {
       if (options.serial_for)
@@ -140,6 +141,7 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
         z.records = std::move(job.signed_records);
         if (options.keep_signed_records) job.signed_records = z.records;
         synth_signing[std::string(z.origin.lookup_form())] = signing_state(job, options);
+        if (job.online_signer) online_signers[std::string(z.origin.lookup_form())] = job.online_signer;
       }
     };
     synth::MailZoneSet set = synth::build_mail_zones(config.mail_domains, config.reverse_zones, opt, hooks);
@@ -154,6 +156,7 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
                              " is both a zones: entry and a mail domain; keep one of them");
         continue;
       }
+      if (auto it = online_signers.find(lf); it != online_signers.end()) z->attach_online_signer(it->second);
       LoadedZone lz{std::move(z), "mail_domains in " + config.path, std::nullopt};
       if (auto it = synth_signing.find(lf); it != synth_signing.end()) lz.signing = std::move(it->second);
       res.zones.push_back(std::move(lz));

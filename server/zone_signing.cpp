@@ -152,6 +152,7 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
       if (auto t = dnssec::next_resign_time(r->records, policy, now))
         job.next_resign = job.next_resign ? std::min(*job.next_resign, *t) : *t;
       job.signed_records = std::move(r->records);
+      job.online_signer = std::move(r->online_signer);
     }
   }
 
@@ -169,10 +170,12 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
 }
 
 std::shared_ptr<const zone::Zone> build_zone(const zone::DnsName& origin, std::vector<zone::Record> records,
-                                             std::vector<std::string>& errors, std::vector<std::string>& warnings) {
+                                             std::vector<std::string>& errors, std::vector<std::string>& warnings,
+                                             std::shared_ptr<const zone::OnlineSigner> online_signer) {
   zone::ZoneBuilder b(origin);
   for (auto& r : records) b.add(std::move(r));
   auto built = b.build();
+  if (built && online_signer) built->attach_online_signer(std::move(online_signer));
   for (const auto& w : b.warnings()) warnings.push_back(origin.to_text() + ": " + w);
   if (!built)
     for (const auto& e : b.errors()) errors.push_back(origin.to_text() + ": " + e);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/dnssec_settings.hpp"
+#include "zone/online_signer.hpp"
 #include "zone/record.hpp"
 #include "zone/zone.hpp"
 
@@ -35,6 +36,7 @@ struct SignJob {
   const DnssecSettings* settings = nullptr;
   // Out.
   std::vector<zone::Record> signed_records;
+  std::shared_ptr<const zone::OnlineSigner> online_signer;  // compact denial: attach to the built zone
   std::string error;                   // not empty: the zone cannot be served signed
   bool missing_keys = false;           // kExisting/kReadOnly: no key store for the zone (error says so)
   bool keys_created = false;           // kCreate made the zone's first keys
@@ -56,8 +58,10 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
 
 // Builds a zone from (signed) records; nullptr with the builder's errors
 // (prefixed with the origin) appended to errors.
+// online_signer (compact denial) is attached to the zone before it is returned.
 std::shared_ptr<const zone::Zone> build_zone(const zone::DnsName& origin, std::vector<zone::Record> records,
-                                             std::vector<std::string>& errors, std::vector<std::string>& warnings);
+                                             std::vector<std::string>& errors, std::vector<std::string>& warnings,
+                                             std::shared_ptr<const zone::OnlineSigner> online_signer = nullptr);
 
 // The records of a built zone, RRset by RRset in canonical order (TTL as
 // served), without DNSSEC signatures: what a master-file zone is signed from.

@@ -117,7 +117,7 @@ void prove_wildcard_nodata(AnswerPlan& plan, const Zone& zone, const NameView& n
 }
 
 void prove_no_ds(AnswerPlan& plan, const Zone& zone, const Node& cut) noexcept {
-  if (zone.denial() == Denial::kNsec) {
+  if (zone.denial() == Denial::kNsec || zone.denial() == Denial::kCompact) {
     add_denial(plan, zone, &cut, rrtype::NSEC);  // RFC 4035 3.1.4.1
   } else if (zone.denial() == Denial::kNsec3) {
     add_denial(plan, zone, zone.nsec3_match(hash_of(zone, ref(cut.name()))), rrtype::NSEC3);  // RFC 5155 7.2.7

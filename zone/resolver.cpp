@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "zone/compact_denial.hpp"
 #include "zone/denial_proof.hpp"
 #include "zone/rr_type.hpp"
 
@@ -162,6 +163,30 @@ bool follows_cname(uint16_t qtype) noexcept {
   return qtype != rrtype::CNAME && qtype != rrtype::ANY && qtype != rrtype::RRSIG && qtype != rrtype::NSEC;
 }
 
+// Compact denial (RFC 9824): a wildcard expansion is signed for the name
+// asked for, so it needs no proof that the name does not exist.
+const RRset* signed_expansion(const Zone& zone, NameRef owner, const RRset& set, bool online) noexcept {
+  if (!online) return &set;
+  const RRset* e = compact_expansion(zone, owner, set);
+  return e ? e : &set;
+}
+
+// Compact NODATA: the name's own NSEC when it has one, else (an empty
+// non-terminal, a wildcard expansion) one made now with the types it has.
+void compact_nodata(AnswerPlan& plan, const Zone& zone, NameRef owner, const Node& node, bool wildcard) noexcept {
+  if (!wildcard) {
+    if (const RRset* nsec = node.find(rrtype::NSEC)) {
+      plan.add(Section::kAuthority, ref(node.name()), nsec);
+      return;
+    }
+  }
+  uint16_t types[32];
+  size_t n = 0;
+  for (const RRset& s : node.rrsets())
+    if (n < 32 && s.type != rrtype::RRSIG && s.type != rrtype::NSEC) types[n++] = s.type;
+  if (const RRset* nsec = compact_nsec(zone, owner, types, n)) plan.add(Section::kAuthority, owner, nsec);
+}
+
 }  // namespace
 
 void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
@@ -182,6 +207,7 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
   plan.aa = true;
   plan.rcode = rcode::kNoError;
   const bool dnssec = q.edns_do && zone->denial() != Denial::kNone;
+  const bool compact = dnssec && zone->denial() == Denial::kCompact;
 
   Cursor cur{NameRef{q.qname.wire, q.qname.len}, q.lf, q.lf_len, q.label_ends, labels};
   uint8_t lf_buf[kMaxNameWire];
@@ -223,8 +249,16 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
           cur = next;
           continue;
         }
-        plan.rcode = rcode::kNxDomain;  // also after a CNAME chain (RFC 6604 3)
         add_negative(plan, *zone);
+        if (compact) {
+          // RFC 9824 3.1: with DO=1 a name that does not exist is answered
+          // as NODATA with an NSEC for it whose bitmap holds NXNAME.
+          const uint16_t nxname = kNxName;
+          if (const RRset* nsec = compact_nsec(*zone, cur.owner, &nxname, 1))
+            plan.add(Section::kAuthority, cur.owner, nsec);
+          return;
+        }
+        plan.rcode = rcode::kNxDomain;  // also after a CNAME chain (RFC 6604 3)
         if (dnssec) prove_nxdomain(plan, *zone, cur, *ce);
         return;
       }
@@ -237,8 +271,8 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
       // wildcard (which synthesises one owner per name it covers): stop with
       // what the answer holds; the resolver sees the loop (RFC 1034 3.6.2).
       if (planned_answer(plan, cname, cur.owner) || hop >= kMaxCnameChain) return;
-      plan.add(Section::kAnswer, cur.owner, cname);
-      if (dnssec && wildcard) prove_wildcard_answer(plan, *zone, cur, *ce);
+      plan.add(Section::kAnswer, cur.owner, signed_expansion(*zone, cur.owner, *cname, compact && wildcard));
+      if (dnssec && wildcard && !compact) prove_wildcard_answer(plan, *zone, cur, *ce);
       const auto rd = cname->rdata(0);
       Cursor next{NameRef{rd.data(), static_cast<uint8_t>(rd.size())}, lf_buf, 0, ends_buf, 0};
       fill_lookup(rd.data(), rd.size(), lf_buf, next.lf_len, ends_buf, next.labels);
@@ -251,15 +285,14 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
 
     const RRset* set = q.qtype == rrtype::ANY ? pick_any(*node) : node->find(q.qtype);
     if (set) {
-      plan.add(Section::kAnswer, cur.owner, set);
-      if (dnssec && wildcard) prove_wildcard_answer(plan, *zone, cur, *ce);
+      plan.add(Section::kAnswer, cur.owner, signed_expansion(*zone, cur.owner, *set, compact && wildcard));
+      if (dnssec && wildcard && !compact) prove_wildcard_answer(plan, *zone, cur, *ce);
       add_additional(plan, *zone, *set, Additional::kAll);
     } else {
       add_negative(plan, *zone);  // NODATA, also for empty non-terminals (RFC 4592 4.9, RFC 2308 2.2)
-      if (dnssec) {
-        if (wildcard) prove_wildcard_nodata(plan, *zone, cur, *ce, *node);
-        else prove_nodata(plan, *zone, cur, *node);
-      }
+      if (compact) compact_nodata(plan, *zone, cur.owner, *node, wildcard);
+      else if (dnssec && wildcard) prove_wildcard_nodata(plan, *zone, cur, *ce, *node);
+      else if (dnssec) prove_nodata(plan, *zone, cur, *node);
     }
     return;
   }

@@ -178,7 +178,14 @@ void ZoneBuilder::index_denial() {
               [](const auto& a, const auto& b) { return a.first < b.first; });
     z.denial_ = Denial::kNsec3;
   } else if (!z.nsec_nodes_.empty()) {
-    z.denial_ = Denial::kNsec;
+    // RFC 9824: compact denial's NSEC at the apex points at "\000.<apex>".
+    const RRset* apex_nsec = z.apex_->find(rrtype::NSEC);
+    const auto apex_wire = z.apex_->name_.wire();
+    const bool compact = apex_nsec && apex_nsec->rdatas.front().size() >= apex_wire.size() + 2 &&
+                         apex_nsec->rdatas.front()[0] == 1 && apex_nsec->rdatas.front()[1] == 0 &&
+                         std::equal(apex_wire.begin(), apex_wire.end(), apex_nsec->rdatas.front().begin() + 2,
+                                    [](uint8_t a, uint8_t b) { return dns_lower(a) == dns_lower(b); });
+    z.denial_ = compact ? Denial::kCompact : Denial::kNsec;
   }
 }
 

@@ -49,7 +49,11 @@ class Node {
 };
 
 // How a signed zone proves that names and types do not exist.
-enum class Denial : uint8_t { kNone, kNsec, kNsec3 };
+// kCompact: RFC 9824, every existing name has an NSEC to "\000.<name>"; other
+// denials are made and signed at query time by the attached OnlineSigner.
+enum class Denial : uint8_t { kNone, kNsec, kNsec3, kCompact };
+
+class OnlineSigner;
 
 class Zone {
  public:
@@ -77,6 +81,10 @@ class Zone {
     return nsec3_hash_wire(wire, len, nsec3_salt_, nsec3_iterations_);
   }
   const Node* nsec3_match(const Nsec3Hash& h) const noexcept;
+  // Compact denial: the signer for answers made at query time. Attached once,
+  // after the build and before the zone is published in a snapshot.
+  void attach_online_signer(std::shared_ptr<const OnlineSigner> signer) const { online_signer_ = std::move(signer); }
+  const OnlineSigner* online_signer() const noexcept { return online_signer_.get(); }
   const Node* nsec3_cover(const Nsec3Hash& h) const noexcept;
 
   // Every node in canonical order (apex first).
@@ -108,6 +116,7 @@ class Zone {
   std::vector<std::pair<Nsec3Hash, const Node*>> nsec3_nodes_;  // by hash; not in the tree
   std::vector<uint8_t> nsec3_salt_;
   uint16_t nsec3_iterations_ = 0;
+  mutable std::shared_ptr<const OnlineSigner> online_signer_;
 };
 
 // Collects records and builds a Zone, checking what makes a zone unservable

@@ -30,10 +30,24 @@ def free_port():
 
 
 class Signed:
+    """nsec3: False/True signs with ldns-signzone (NSEC/NSEC3) and serves the
+    presigned file; a string ("nsec3", "compact") lets mailns sign online
+    with that denial mode and takes the anchor from `mailns dnssec ds`."""
+
     def __init__(self, nsec3):
         self.dir = tempfile.mkdtemp(prefix="mailns-dnssec-")
         zone = os.path.join(self.dir, "example.org.zone")
         shutil.copy(ARGS.zone, zone)
+        if isinstance(nsec3, str):
+            conf = os.path.join(self.dir, "mailns.yaml")
+            with open(conf, "w") as f:
+                f.write("server: { threads: 1 }\ndnssec: { enabled: true, denial: %s, key_dir: %s/keys }\n"
+                        "zones:\n  - { origin: example.org, file: %s }\n" % (nsec3, self.dir, zone))
+            ds = subprocess.run([ARGS.mailns, "dnssec", "ds", "-c", conf, "example.org"], capture_output=True,
+                                text=True, check=True).stdout
+            pub = [l.split() for l in ds.splitlines() if "\tDNSKEY\t" in l][0][7]
+            self.start(conf, pub)
+            return
         key = subprocess.run(["ldns-keygen", "-a", "ECDSAP256SHA256", "-k", "example.org"], cwd=self.dir,
                              capture_output=True, text=True, check=True).stdout.strip()
         args = ["ldns-signzone", "-o", "example.org", "-f", zone + ".signed"]
@@ -43,12 +57,15 @@ class Signed:
         with open(os.path.join(self.dir, key + ".key")) as f:
             dnskey = [l for l in f if "DNSKEY" in l and not l.startswith(";")][0]
         pub = dnskey.split()[6]
-        self.anchors = os.path.join(self.dir, "anchors.conf")
-        with open(self.anchors, "w") as f:
-            f.write('trust-anchors { example.org. static-key 257 3 13 "%s"; };\n' % pub)
         conf = os.path.join(self.dir, "mailns.yaml")
         with open(conf, "w") as f:
             f.write("server: { threads: 1 }\nzones:\n  - { origin: example.org, file: %s.signed }\n" % zone)
+        self.start(conf, pub)
+
+    def start(self, conf, pub):
+        self.anchors = os.path.join(self.dir, "anchors.conf")
+        with open(self.anchors, "w") as f:
+            f.write('trust-anchors { example.org. static-key 257 3 13 "%s"; };\n' % pub)
         self.port = free_port()
         self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", conf, "--listen", "127.0.0.1:%d" % self.port],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -119,6 +136,23 @@ class Nsec(Base, unittest.TestCase):
 
 class Nsec3(Base, unittest.TestCase):
     nsec3 = True
+
+
+class MailnsSignedNsec3(Base, unittest.TestCase):
+    nsec3 = "nsec3"
+
+
+class MailnsSignedCompact(Base, unittest.TestCase):
+    """RFC 9824: names that do not exist are NODATA with an NSEC whose bitmap
+    holds NXNAME, signed at query time; delv validates them as negative."""
+    nsec3 = "compact"
+
+    def test_nxdomain_is_nodata_with_nxname(self):
+        out = self.s.dig("+dnssec", "nx.example.org", "A")
+        self.assertIn("status: NOERROR", out)
+        self.assertRegex(out, r"nx\.example\.org\.\s+\d+\s+IN\s+NSEC\s+\\000\.nx\.example\.org\. RRSIG NSEC TYPE128")
+        plain = self.s.dig("nx.example.org", "A")
+        self.assertIn("status: NXDOMAIN", plain)  # without DO: a plain NXDOMAIN
 
 
 if __name__ == "__main__":

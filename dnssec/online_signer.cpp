@@ -1,0 +1,54 @@
+#include "dnssec/online_signer.hpp"
+
+#include <atomic>
+#include <ctime>
+#include <map>
+#include <span>
+
+#include "dnssec/rrsig.hpp"
+#include "dnssec/zone_signer.hpp"
+
+namespace mailns::dnssec {
+
+namespace {
+std::atomic<uint64_t> g_next_id{1};
+
+struct ThreadState {
+  RrsetSigner signer;
+  std::map<std::pair<uint64_t, size_t>, std::unique_ptr<SignContext>> contexts;
+};
+}  // namespace
+
+OnlineZoneSigner::OnlineZoneSigner(zone::DnsName origin, std::vector<std::shared_ptr<const SigningKey>> keys,
+                                   const SigningPolicy& policy)
+    : origin_(std::move(origin)),
+      keys_(std::move(keys)),
+      validity_(policy.signature_validity),
+      inception_offset_(policy.inception_offset),
+      id_(g_next_id.fetch_add(1)) {}
+
+bool OnlineZoneSigner::sign(zone::NameRef owner, uint16_t type, uint32_t ttl,
+                            const std::vector<std::vector<uint8_t>>& rdatas,
+                            std::vector<std::vector<uint8_t>>& out) const noexcept {
+  try {
+    thread_local ThreadState ts;
+    auto name = zone::DnsName::from_wire({owner.wire, owner.len});
+    if (!name || keys_.empty()) return false;
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    const SignatureTimes times{static_cast<uint32_t>(now - inception_offset_), static_cast<uint32_t>(now + validity_)};
+    std::vector<std::span<const uint8_t>> spans(rdatas.begin(), rdatas.end());
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      auto& ctx = ts.contexts[{id_, i}];
+      if (!ctx) ctx = std::make_unique<SignContext>(*keys_[i]);
+      if (!ctx->usable()) return false;
+      std::vector<uint8_t> sig;
+      if (!ts.signer.sign(*name, type, ttl, spans, origin_, times, *ctx, sig)) return false;
+      out.push_back(std::move(sig));
+    }
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace mailns::dnssec
