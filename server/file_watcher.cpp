@@ -70,13 +70,15 @@ void FileWatcher::rewatch() {
     files = files_;
     files_changed_ = false;
   }
-  for (const auto& [wd, dir] : dir_of_wd_) ::inotify_rm_watch(inotify_fd_, wd);
-  dir_of_wd_.clear();
+  // Directories already watched keep their watch (inotify_add_watch
+  // returns the same descriptor): removing and re-adding them would lose
+  // the events of a file replaced meanwhile.
   names_.clear();
   for (const auto& f : files) {
     std::filesystem::path p = std::filesystem::absolute(f).lexically_normal();
     names_[p.parent_path().string()].insert(p.filename().string());
   }
+  std::map<int, std::string> next;
   for (const auto& [dir, names] : names_) {
     const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), kEvents);
     if (wd < 0) {
@@ -84,8 +86,11 @@ void FileWatcher::rewatch() {
                         std::strerror(errno));
       continue;
     }
-    dir_of_wd_[wd] = dir;
+    next[wd] = dir;
   }
+  for (const auto& [wd, dir] : dir_of_wd_)
+    if (!next.count(wd)) ::inotify_rm_watch(inotify_fd_, wd);
+  dir_of_wd_ = std::move(next);
 }
 
 void FileWatcher::run() {
