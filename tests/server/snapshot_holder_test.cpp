@@ -39,5 +39,31 @@ TEST(SnapshotHolderTest, ReadersSeeWholeSnapshotsWhilePublishing) {
   reader.join();
 }
 
+// Hot reload (issue 7): a retired snapshot is freed once every worker has
+// passed a batch boundary after its retirement; idle workers are nudged.
+TEST(SnapshotHolderTest, RetiredSnapshotFreedAfterEveryWorkerPassedABoundary) {
+  SnapshotHolder holder(testing::make_snapshot());
+  std::vector<unsigned> nudged;
+  holder.set_workers(2, [&](unsigned i) { nudged.push_back(i); });
+  std::weak_ptr<const zone::Snapshot> old = holder.owner();
+  holder.publish(testing::make_snapshot());
+  EXPECT_EQ(holder.reclaim(), 1u);
+  EXPECT_FALSE(old.expired());
+  EXPECT_EQ(nudged, (std::vector<unsigned>{0, 1}));
+  holder.batch_boundary(0);
+  EXPECT_EQ(holder.reclaim(), 1u);  // worker 1 may still answer from it
+  holder.batch_boundary(1);
+  holder.batch_boundary(0);
+  holder.batch_boundary(1);
+  EXPECT_EQ(holder.reclaim(), 0u);
+  EXPECT_TRUE(old.expired());
+}
+
+TEST(SnapshotHolderTest, WithoutWorkersRetiredSnapshotsAreKept) {
+  SnapshotHolder holder(testing::make_snapshot());
+  holder.publish(testing::make_snapshot());
+  EXPECT_EQ(holder.reclaim(), 1u);
+}
+
 }  // namespace
 }  // namespace mailns::server
