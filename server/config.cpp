@@ -33,7 +33,8 @@ constexpr unsigned kMaxThreads = 256;
 
 using Checker = ConfigChecker;
 
-constexpr const char* kTopKeys[] = {"server", "zones", "mail_domains", "reverse_zones", "dnssec"};
+constexpr const char* kTopKeys[] = {"server",    "zones",       "mail_domains",   "reverse_zones", "dnssec",
+                                    "tsig_keys", "secondaries", "allow_transfer", "ixfr_history",  "catalog"};
 constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level", "state_dir", "control_socket",
                                        "watch_files"};
@@ -253,6 +254,10 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
     if (auto it = keys.find("reverse_zones"); it != keys.end())
       cfg.reverse_zones = synth::read_reverse_zones(it->second, decl_errors);
     for (const auto& e : decl_errors.list()) res.errors.push_back(e);
+  }
+  {
+    const std::vector<zone::DnsName> served = cfg.all_origins();
+    read_transfer_settings(c, keys, path, served, cfg.transfer);
   }
   if (keys.find("zones") == keys.end() && keys.find("mail_domains") == keys.end())
     c.error(root, "nothing to serve; add \"mail_domains: [{domain: example.org, ...}]\" or \"zones: [{origin: "

@@ -15,6 +15,9 @@
 //                                                   its own dnssec: override)
 //   dnssec:  enabled, algorithm, keys, denial, ... (server/dnssec_settings.hpp;
 //                                                   defaults for every zone)
+//   tsig_keys, secondaries, allow_transfer, ixfr_history, catalog
+//                                                  (server/transfer_config.hpp:
+//                                                   zone transfers and NOTIFY)
 // At least one of zones and mail_domains is required.
 // Listen addresses and threads need a restart; zones are what a reload
 // changes (a later issue).
@@ -29,6 +32,7 @@
 
 #include "server/dnssec_settings.hpp"
 #include "server/listen_address.hpp"
+#include "server/transfer_config.hpp"
 #include "synth/declaration.hpp"
 #include "zone/dns_name.hpp"
 
@@ -69,6 +73,7 @@ struct Config {
   // Zones whose zones:/mail_domains: entry has its own dnssec: section
   // (already merged with the top-level one), by lookup form of the origin.
   std::map<std::string, DnssecSettings, std::less<>> dnssec_overrides;
+  TransferSettings transfer;  // secondaries, TSIG keys, transfer ACL, IXFR history, catalog
 
   // The DNSSEC settings of one zone: its override, else the top-level ones.
   const DnssecSettings& dnssec_for(const zone::DnsName& origin) const;
