@@ -1,5 +1,7 @@
 #include "server/zone_loader.hpp"
 
+#include "server/dane_lint.hpp"
+
 #include <ctime>
 #include <set>
 
@@ -163,6 +165,7 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
     }
     res.mta_sts_policies = std::move(set.mta_sts_policies);
   }
+  for (const LoadedZone& z : res.zones) warn_unsigned_tlsa(config, *z.zone, res.warnings);
   if (res.errors.empty()) {
     std::vector<std::shared_ptr<const zone::Zone>> zones;
     for (const LoadedZone& z : res.zones) zones.push_back(z.zone);

@@ -35,6 +35,7 @@ struct NameServerDecl {
 
 struct TlsDecl {
   std::string cert;      // PEM certificate file (absolute path after loading)
+  std::string key;       // optional PEM key the certificate is declared to carry (checked against it)
   std::string next_key;  // optional PEM private or public key of the next certificate
   SourceLoc loc;
 };

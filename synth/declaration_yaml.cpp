@@ -72,6 +72,7 @@ MailHostDecl read_host(Ctx& c, const YAML::Node& n, const std::string& ctx, uint
     TlsDecl tls;
     tls.loc = c.loc(t);
     if (auto cert = tm.get_string("cert", true)) tls.cert = c.path(*cert);
+    if (auto k = tm.get_string("key")) tls.key = c.path(*k);
     if (auto nk = tm.get_string("next_key")) tls.next_key = c.path(*nk);
     tm.finish();
     d.tls = tls;

@@ -144,6 +144,16 @@ void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
       if (opt.now > 0 && cert->not_after < opt.now)
         rs.warn(h.tls->loc, h.tls->cert + " expired; renew the certificate (DANE clients will fail)");
     }
+    if (cert && !h.tls->key.empty()) {
+      // The declared key must be the certificate's, or the TLSA record (made
+      // from the certificate) and the server's key disagree: DANE breaks.
+      auto key = load_key_spki_sha256(h.tls->key, &err);
+      if (!key) rs.error(h.tls->loc, "tls.key for " + h.name.to_text() + ": " + err);
+      else if (*key != cert->spki_sha256)
+        rs.error(h.tls->loc, h.tls->cert + " does not carry the key in " + h.tls->key +
+                                 "; the server would present a key that matches no TLSA record: "
+                                 "point tls.cert and tls.key at the certificate and key the mail server uses");
+    }
     if (!h.tls->next_key.empty()) {
       auto next = load_key_spki_sha256(h.tls->next_key, &err);
       if (!next) rs.error(h.tls->loc, "TLSA next_key for " + h.name.to_text() + ": " + err);

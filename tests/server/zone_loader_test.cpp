@@ -80,5 +80,20 @@ TEST(ZoneLoaderTest, MailDomainWithErrorsIsLeftOutAndTheRestServed) {
   EXPECT_EQ(r.mta_sts_policies.count("good.example"), 1u);
 }
 
+TEST(ZoneLoaderTest, TlsaInAnUnsignedZoneIsWarnedAbout) {
+  testing::TestDir dir;
+  dir.write("mail.yaml", std::string("mail_domains:\n  - domain: example.org\n") +
+                             "    nameservers: [{ name: ns1.example.org, ipv4: 192.0.2.53 }]\n"
+                             "    mail_hosts: [{ name: mail.example.org, ipv4: 192.0.2.10, tls: { cert: " +
+                             MAILNS_SOURCE_DIR + "/conf/certs/mail.pem } }]\n");
+  ConfigResult cfg = load_config(dir.file("mail.yaml"));
+  ASSERT_TRUE(cfg.config) << (cfg.errors.empty() ? "" : cfg.errors.front());
+  auto r = load_zones(*cfg.config, 2026112601);
+  ASSERT_TRUE(r.snapshot);
+  bool warned = false;
+  for (const auto& w : r.warnings) warned |= w.find("DANE needs DNSSEC (RFC 7672 2.2)") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
 }  // namespace
 }  // namespace mailns::server

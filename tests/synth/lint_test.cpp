@@ -176,3 +176,26 @@ TEST(DeclarationYaml, UnknownKeysAndBadValuesHaveFileAndLine) {
 
 }  // namespace
 }  // namespace mailns::synth
+
+namespace mailns::synth {
+namespace {
+
+using namespace test;
+
+TEST(LintDane, CertificateMustCarryItsDeclaredKey) {
+  const std::string head =
+      "mail_domains:\n  - domain: example.org\n    nameservers: [{ name: ns1.example.org, ipv4: 192.0.2.53 }]\n"
+      "    mail_hosts: [{ name: mail.example.org, ipv4: 192.0.2.10, tls: { cert: certs/mail.pem, key: ";
+  auto run = [&](const std::string& key) {
+    Parsed p = parse(head + key + " } }]\n");
+    EXPECT_TRUE(p.errors.empty());
+    return build_mail_zones(p.decls, p.reverse, SynthOptions{1, 0}).diagnostics;
+  };
+  auto good = run("certs/mail.key");
+  EXPECT_FALSE(has_message(good, "does not carry the key", Diagnostic::Severity::kError)) << all_messages(good);
+  auto bad = run("certs/mail-next.key");
+  EXPECT_TRUE(has_message(bad, "does not carry the key in", Diagnostic::Severity::kError)) << all_messages(bad);
+}
+
+}  // namespace
+}  // namespace mailns::synth
