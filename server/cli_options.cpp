@@ -66,6 +66,7 @@ const char* usage_text() noexcept {
          "  mailns zone export -c FILE ORIGIN [--signed]  print a zone as master-file text (--signed:\n"
          "                                                with its DNSSEC records, as served)\n"
          "  mailns mta-sts policy -c FILE DOMAIN          print a mail domain's MTA-STS policy file\n"
+         "  mailns dkim status -c FILE [DOMAIN]           print the DKIM selectors' timeline\n"
          "  mailns dnssec ds -c FILE DOMAIN               print the DS (and DNSKEY) records for the parent\n"
          "                                                zone; creates the keys if the zone has none yet\n"
          "  mailns dnssec keys -c FILE                    list every signed zone's keys\n"

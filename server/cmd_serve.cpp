@@ -4,6 +4,7 @@
 // configuration or master-file error stops start-up (exit 1).
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <system_error>
 
@@ -15,6 +16,7 @@
 #include "server/logging.hpp"
 #include "server/reload_service.hpp"
 #include "server/reloader.hpp"
+#include "synth/dkim_lifecycle.hpp"
 #include "server/resigner.hpp"
 #include "server/server.hpp"
 #include "server/snapshot_holder.hpp"
@@ -104,6 +106,10 @@ int run_serve(std::span<const std::string_view> args) {
     }
     // Re-signing runs on the reload thread (Reloader::tick), never beside
     // a reload of the same zones.
+    // A DKIM date passing changes what is published: reload then.
+    reloads.set_next_event([&reloader] {
+      return synth::next_dkim_change(reloader.config().mail_domains, static_cast<int64_t>(std::time(nullptr)));
+    });
     reloads.start();
     control.start();
     server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", opts->config,

@@ -4,9 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "synth/dkim_lifecycle.hpp"
 
 namespace mailns::server {
 
@@ -66,6 +69,7 @@ std::string fingerprint_key(const zone::DnsName& origin) {
 }
 
 ConfigFingerprints fingerprint_config(const Config& config) {
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
   ConfigFingerprints out;
   YAML::Node root;
   try {
@@ -100,10 +104,16 @@ ConfigFingerprints fingerprint_config(const Config& config) {
       text += "\nfile:" + f + "=" + file_digest(f);
       files.insert(f);
     };
-    for (const auto& k : d.dkim) add_file(k.key);
+    for (const auto& k : d.dkim) {
+      // A DKIM date passing changes what is published without any file
+      // changing: the states at this moment are part of the fingerprint.
+      text += "\ndkim:" + k.selector + "=" + synth::to_string(synth::dkim_state(k, now));
+      if (synth::dkim_published(synth::dkim_state(k, now))) add_file(k.key);
+    }
     for (const auto& h : d.mail_hosts)
       if (h.tls) {
         add_file(h.tls->cert);
+        add_file(h.tls->key);
         add_file(h.tls->next_key);
       }
     out.zones[key] = sha256_hex(text);

@@ -49,10 +49,22 @@ struct MailHostDecl {
   SourceLoc loc;
 };
 
+// Where a DKIM selector is in its life (synth/dkim_lifecycle.hpp).
+enum class DkimState : uint8_t { kPending, kPublished, kActive, kRetiring, kRetired };
+
 struct DkimDecl {
   std::string selector;
   std::string key;  // private key file (absolute path after loading)
   SourceLoc loc;
+  // Either an explicit state (with `until` for retiring), or dates (seconds
+  // since the epoch, 0 = not given) from which the state is computed.
+  std::optional<DkimState> state;
+  int64_t until = 0;
+  int64_t publish_at = 0;
+  int64_t active_at = 0;
+  int64_t retire_at = 0;
+  int64_t remove_at = 0;
+  bool revoke = false;  // once retired, publish "v=DKIM1; p=" (RFC 6376 3.6.1) instead of nothing
 };
 
 struct SpfDecl {

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
+#include <ctime>
+
 namespace mailns::synth {
 
 namespace {
@@ -44,6 +47,19 @@ std::vector<std::string> addresses(Ctx& c, MapReader& m, const YAML::Node& at, c
     out.push_back(a);
   }
   return out;
+}
+
+// "2026-12-03" as midnight UTC, in seconds since the epoch.
+std::optional<int64_t> parse_date(const std::string& s) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+    return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 NameServerDecl read_ns(Ctx& c, const YAML::Node& n, const std::string& ctx) {
@@ -149,6 +165,25 @@ MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0)
     MapReader km(item, c.errors, ictx);
     if (auto s = km.get_string("selector", true)) k.selector = *s;
     if (auto f = km.get_string("key", true)) k.key = c.path(*f);
+    if (auto st = km.get_enum("state", {"published", "active", "retiring", "retired"}))
+      k.state = *st == "published" ? DkimState::kPublished
+                : *st == "active"  ? DkimState::kActive
+                : *st == "retiring" ? DkimState::kRetiring
+                                    : DkimState::kRetired;
+    auto date = [&](const char* key, int64_t& out) {
+      if (auto v = km.get_string(key)) {
+        if (auto t = parse_date(*v)) out = *t;
+        else c.errors.add(item[key], ictx + "." + key + ": '" + *v + "' is not a date; write YYYY-MM-DD");
+      }
+    };
+    date("until", k.until);
+    date("publish_at", k.publish_at);
+    date("active_at", k.active_at);
+    date("retire_at", k.retire_at);
+    date("remove_at", k.remove_at);
+    if (auto r = km.get_bool("revoke")) k.revoke = *r;
+    if (k.state && (k.publish_at || k.active_at || k.retire_at || k.remove_at))
+      c.errors.add(item, ictx + ": give either state: or the dates (publish_at, active_at, retire_at, remove_at), not both");
     km.finish();
     d.dkim.push_back(k);
   });

@@ -2,11 +2,14 @@
 
 #include <arpa/inet.h>
 
+#include <ctime>
+
 #include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
 
+#include "synth/dkim_lifecycle.hpp"
 #include "synth/key_material.hpp"
 #include "synth/spf.hpp"
 #include "synth/txt_rdata.hpp"
@@ -68,6 +71,7 @@ struct Linter {
   Diagnostics& diags;
   // SPF record of every name we serve, for following includes.
   std::map<std::string, std::string> spf_by_name;
+  int64_t now = 0;  // for the DKIM lifecycle
 
   void error(const MailDomainDecl& d, const SourceLoc& loc, const std::string& msg) {
     diags.push_back({Diagnostic::Severity::kError, loc.line ? loc : d.loc, text(d.domain), msg});
@@ -196,7 +200,28 @@ struct Linter {
   }
 
   void lint_dkim(const MailDomainDecl& d) {
+    // Lifecycle: something must sign; one active key per algorithm; a key is
+    // published at least 2 TTLs before it signs, so receivers can fetch it.
+    std::map<std::string, int> active_by_alg;
+    bool any_active = false;
     for (const auto& k : d.dkim) {
+      if (k.publish_at && k.active_at && k.active_at - k.publish_at < 2 * int64_t{d.ttl})
+        warn(d, k.loc, "DKIM selector " + k.selector + " becomes active " +
+                           std::to_string(k.active_at - k.publish_at) + " s after it is published; receivers may "
+                           "not see the key yet: publish it at least 2 TTLs (" + std::to_string(2 * d.ttl) +
+                           " s) earlier");
+      if (dkim_state(k, now) != DkimState::kActive) continue;
+      any_active = true;
+      std::string err;
+      if (auto pub = load_dkim_key(k.key, &err); pub && ++active_by_alg[pub->algorithm] == 2)
+        warn(d, k.loc, "two active DKIM selectors use " + pub->algorithm + " (" + k.selector +
+                           " is the second); sign with one and mark the other retiring");
+    }
+    if (!d.dkim.empty() && !any_active)
+      warn(d, d.dkim.front().loc, "no DKIM selector is active now, so nothing signs mail for " + text(d.domain) +
+                                      "; mark one state: active (or check its active_at date)");
+    for (const auto& k : d.dkim) {
+      if (!dkim_published(dkim_state(k, now))) continue;  // the key file may be gone
       std::string bad;
       auto owner = DnsName::from_text(k.selector + "._domainkey.invalid");
       if (k.selector.empty() || !owner || !valid_host(*owner, &bad))
@@ -298,8 +323,8 @@ struct Linter {
 }  // namespace
 
 void lint_mail_domains(const std::vector<MailDomainDecl>& decls, const std::vector<SynthesizedZone>& zones,
-                       Diagnostics& diags) {
-  Linter l{decls, zones, diags, {}};
+                       Diagnostics& diags, int64_t now) {
+  Linter l{decls, zones, diags, {}, now > 0 ? now : static_cast<int64_t>(std::time(nullptr))};
   l.run();
 }
 

@@ -13,7 +13,8 @@
 namespace mailns::synth {
 
 // zones[i] is what synthesize_mail_domain produced for decls[i].
+// now: seconds since the epoch for the DKIM lifecycle (0: the current time).
 void lint_mail_domains(const std::vector<MailDomainDecl>& decls, const std::vector<SynthesizedZone>& zones,
-                       Diagnostics& diags);
+                       Diagnostics& diags, int64_t now = 0);
 
 }  // namespace mailns::synth

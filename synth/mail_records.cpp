@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <ctime>
 
+#include "synth/dkim_lifecycle.hpp"
 #include "synth/key_material.hpp"
 #include "synth/mta_sts.hpp"
 #include "synth/spf.hpp"
@@ -113,11 +115,18 @@ std::string dmarc_text(const MailDomainDecl& d) {
   return t;
 }
 
-void add_dkim(RecordSet& rs, const MailDomainDecl& d) {
+void add_dkim(RecordSet& rs, const MailDomainDecl& d, int64_t now) {
   for (const auto& k : d.dkim) {
     auto owner = DnsName::from_text_relative(k.selector + "._domainkey", d.domain);
     if (!owner) {
       rs.error(k.loc, "DKIM selector '" + k.selector + "' is not a valid DNS label; use letters, digits and '-'");
+      continue;
+    }
+    const DkimState state = dkim_state(k, now);
+    if (!dkim_published(state)) {
+      // Retired keys may be deleted: their file is not read. RFC 6376 3.6.1:
+      // an empty p= says the key was revoked.
+      if (state == DkimState::kRetired && k.revoke) rs.add_txt(*owner, "v=DKIM1; p=");
       continue;
     }
     std::string err;
@@ -254,7 +263,7 @@ SynthesizedZone synthesize_mail_domain(const MailDomainDecl& d, const SynthOptio
       }
     }
     rs.add_txt(d.domain, spf_text(spf));
-    add_dkim(rs, d);
+    add_dkim(rs, d, opt.now > 0 ? opt.now : static_cast<int64_t>(std::time(nullptr)));
     rs.add_txt(rs.sub("_dmarc"), dmarc_text(d));
     if (!d.mail_hosts.empty()) {
       const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});

@@ -46,7 +46,7 @@ MailZoneSet build_mail_zones(const std::vector<MailDomainDecl>& decls, const std
   zones.reserve(decls.size());
   for (const auto& d : decls) zones.push_back(synthesize_mail_domain(d, options, out.diagnostics));
   auto rev = synthesize_reverse_zones(reverse, decls, options, out.diagnostics);
-  lint_mail_domains(decls, zones, out.diagnostics);
+  lint_mail_domains(decls, zones, out.diagnostics, options.now);
 
   // The zones without errors, in declaration order (domains, then reverse zones).
   std::vector<ZoneRecords> pending;

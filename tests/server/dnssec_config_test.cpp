@@ -200,12 +200,12 @@ TEST_F(DnssecConfigTest, BadValuesWithLines) {
   EXPECT_EQ(r.errors.size(), 9u) << all(r);
 }
 
-TEST_F(DnssecConfigTest, CompactDenialIsNotSupportedYet) {
+TEST_F(DnssecConfigTest, CompactDenialIsAccepted) {
   auto r = parse("dnssec:\n  enabled: true\n  denial: compact\n"
                  "zones:\n  - { origin: example.net, file: ../zones/example.net.zone }\n");
-  EXPECT_FALSE(r.config);
-  EXPECT_TRUE(has_error(r, 3, "dnssec.denial: compact denial (RFC 9824) is not supported yet; use nsec3 or nsec"))
-      << all(r);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->dnssec_for(*zone::DnsName::from_text("example.net")).policy.denial,
+            dnssec::DenialMode::kCompact);
 }
 
 TEST_F(DnssecConfigTest, RefreshMustBeShorterThanValidity) {
