@@ -67,6 +67,7 @@ const char* usage_text() noexcept {
          "                                                with its DNSSEC records, as served)\n"
          "  mailns mta-sts policy -c FILE DOMAIN          print a mail domain's MTA-STS policy file\n"
          "  mailns dkim status -c FILE [DOMAIN]           print the DKIM selectors' timeline\n"
+         "  mailns tlsa status -c FILE                    which published TLSA record matches which file\n"
          "  mailns dnssec ds -c FILE DOMAIN               print the DS (and DNSKEY) records for the parent\n"
          "                                                zone; creates the keys if the zone has none yet\n"
          "  mailns dnssec keys -c FILE                    list every signed zone's keys\n"

@@ -29,6 +29,11 @@ int run_command_line(std::span<const std::string_view> args) {
     return kExitUsage;
   }
   if (cmd == "dnssec") return run_dnssec(rest);
+  if (cmd == "tlsa") {
+    if (!rest.empty() && rest[0] == "status") return run_tlsa_status(rest.subspan(1));
+    std::fprintf(stderr, "mailns tlsa: expected 'status'\n\n%s", usage_text());
+    return kExitUsage;
+  }
   if (cmd == "dkim") {
     if (!rest.empty() && rest[0] == "status") return run_dkim_status(rest.subspan(1));
     std::fprintf(stderr, "mailns dkim: expected 'status'\n\n%s", usage_text());

@@ -18,6 +18,7 @@ int run_reload(std::span<const std::string_view> args);
 int run_zone_export(std::span<const std::string_view> args);
 int run_mta_sts_policy(std::span<const std::string_view> args);
 int run_dkim_status(std::span<const std::string_view> args);
+int run_tlsa_status(std::span<const std::string_view> args);
 // The words after "dnssec": ds, keys, rollover, confirm-ds (cmd_dnssec.cpp).
 int run_dnssec(std::span<const std::string_view> args);
 

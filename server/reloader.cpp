@@ -127,6 +127,7 @@ ZoneSetResult Reloader::initial_load(Config config) {
   if (res.snapshot) remember_serials(res.zones);
   running_ = cfg->server;
   fingerprints_ = fingerprint_config(*cfg);
+  for (const auto& d : cfg->mail_domains) tlsa_.check(d, nullptr);  // remember the certificates' keys
   for (const LoadedZone& z : res.zones) {
     const std::string key = fingerprint_key(z.zone->origin());
     meta_[key] = ZoneMeta{fingerprints_.zones[key], cfg};
@@ -234,6 +235,16 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
       next_meta[key] = ZoneMeta{fp.zones[key], cfg};
     } else if (auto r = rebuilt.find(key); r != rebuilt.end()) {
       zo.status = cur == current.end() ? ZoneOutcome::Status::kAdded : ZoneOutcome::Status::kLoaded;
+      for (const auto& d : cfg->mail_domains) {
+        if (d.domain != o) continue;
+        // RFC 7671 8.1: a certificate whose key was not in DNS breaks DANE
+        // until the cached TLSA set expires; say so loudly.
+        for (const TlsaChange& c : tlsa_.check(d, cur == current.end() ? nullptr : cur->second->zone.get())) {
+          if (c.broken) zone_log().error("reload ({}): {}", reason, c.message);
+          else zone_log().info("reload ({}): {}", reason, c.message);
+          out.warnings.push_back(c.message);
+        }
+      }
       zo.serial = r->second.zone->soa_serial();
       next.push_back(std::move(r->second));
       next_meta[key] = ZoneMeta{fp.zones[key], cfg};

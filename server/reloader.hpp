@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "server/config.hpp"
+#include "server/tlsa_watch.hpp"
 #include "server/resigner.hpp"
 #include "server/serial_store.hpp"
 #include "server/snapshot_holder.hpp"
@@ -103,6 +104,7 @@ class Reloader {
   std::shared_ptr<const Config> config_;
   ServerSettings running_;  // as started (after --listen)
   ConfigFingerprints fingerprints_;
+  TlsaWatch tlsa_;  // certificate keys per mail host, for DANE rollover warnings
   std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
   SerialStore serials_;
   SnapshotHolder* snapshots_ = nullptr;
