@@ -1,6 +1,7 @@
 #include "dnssec/denial.hpp"
 
 #include "zone/nsec3_hash.hpp"
+#include "zone/type_bitmap.hpp"
 
 #include <openssl/evp.h>
 
@@ -79,20 +80,7 @@ std::optional<std::vector<uint8_t>> base32hex_decode(std::string_view text) {
 
 std::vector<uint8_t> type_bitmap(std::span<const uint16_t> types) {
   std::vector<uint8_t> out;
-  size_t i = 0;
-  while (i < types.size()) {
-    const uint8_t window = static_cast<uint8_t>(types[i] >> 8);
-    uint8_t bits[32] = {};
-    size_t len = 0;
-    for (; i < types.size() && (types[i] >> 8) == window; ++i) {
-      const uint8_t low = static_cast<uint8_t>(types[i]);
-      bits[low / 8] |= static_cast<uint8_t>(0x80 >> (low % 8));
-      len = std::max(len, size_t{low} / 8 + 1u);
-    }
-    out.push_back(window);
-    out.push_back(static_cast<uint8_t>(len));
-    out.insert(out.end(), bits, bits + len);
-  }
+  zone::append_type_bitmap(out, types);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "zone/online_signer.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/type_bitmap.hpp"
 
 namespace mailns::zone {
 
@@ -67,24 +68,6 @@ const RRset* cached(const std::string& key, Make&& make) noexcept {
   }
 }
 
-// RFC 4034 4.1.2 type bitmap (window blocks) of sorted types.
-void append_bitmap(std::vector<uint8_t>& out, const std::vector<uint16_t>& types) {
-  size_t i = 0;
-  while (i < types.size()) {
-    const uint8_t window = static_cast<uint8_t>(types[i] >> 8);
-    uint8_t bits[32] = {};
-    size_t len = 0;
-    for (; i < types.size() && (types[i] >> 8) == window; ++i) {
-      const uint8_t low = static_cast<uint8_t>(types[i]);
-      bits[low / 8] |= static_cast<uint8_t>(0x80 >> (low % 8));
-      len = std::max<size_t>(len, low / 8 + 1u);
-    }
-    out.push_back(window);
-    out.push_back(static_cast<uint8_t>(len));
-    out.insert(out.end(), bits, bits + len);
-  }
-}
-
 }  // namespace
 
 const RRset* compact_nsec(const Zone& zone, NameRef name, const uint16_t* types, size_t count) noexcept {
@@ -100,7 +83,7 @@ const RRset* compact_nsec(const Zone& zone, NameRef name, const uint16_t* types,
     t.erase(std::unique(t.begin(), t.end()), t.end());
     std::vector<uint8_t> rd = {1, 0};  // next name: "\000." + name (RFC 9824 3.1)
     for (size_t i = 0; i < name.len; ++i) rd.push_back(dns_lower(name.wire[i]));
-    append_bitmap(rd, t);
+    append_type_bitmap(rd, t);
     set.type = rrtype::NSEC;
     set.ttl = zone.negative_ttl();  // RFC 9077
     set.rdatas.push_back(std::move(rd));
