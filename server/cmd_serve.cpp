@@ -14,6 +14,7 @@
 #include "server/control_socket.hpp"
 #include "server/file_watcher.hpp"
 #include "server/logging.hpp"
+#include "server/primary.hpp"
 #include "server/reload_service.hpp"
 #include "server/reloader.hpp"
 #include "synth/dkim_lifecycle.hpp"
@@ -84,6 +85,10 @@ int run_serve(std::span<const std::string_view> args) {
   Resigner resigner(std::move(zones.zones), snapshots, answer_options(config.server),
                     std::max(1u, config.server.threads / 2));
   reloader.attach(snapshots, resigner);
+  // Zone transfers, TSIG, NOTIFY and the catalog zone (issue 6): from here
+  // on every publication goes through it.
+  Primary primary(config.transfer, Primary::Options{config.server.state_dir});
+  primary.attach(snapshots);
   ReloadService reloads(reloader, snapshots);
   ControlSocket control(config.server.control_socket, [&reloads](const std::string& command) {
     if (command != "reload") return ControlReply{"unknown command '" + command + "'; known: reload\n", false};
@@ -96,14 +101,16 @@ int run_serve(std::span<const std::string_view> args) {
   }
   FileWatcher watcher([&reloads] { reloads.request("file change"); });
   try {
-    Server server(config.server, snapshots);
+    Server server(config.server, snapshots, &primary);
     if (config.server.watch_files) {
       if (std::string err = watcher.start(); !err.empty())
         server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
       watcher.set_files(reloader.watched_files());
-      reloads.set_after_reload(
-          [&watcher, &reloader](const ReloadOutcome&) { watcher.set_files(reloader.watched_files()); });
     }
+    reloads.set_after_reload([&](const ReloadOutcome&) {
+      if (config.server.watch_files) watcher.set_files(reloader.watched_files());
+      primary.update_settings(reloader.config().transfer);
+    });
     // Re-signing runs on the reload thread (Reloader::tick), never beside
     // a reload of the same zones.
     // A DKIM date passing changes what is published: reload then.
@@ -118,6 +125,7 @@ int run_serve(std::span<const std::string_view> args) {
     watcher.stop();
     control.stop();
     reloads.stop();
+    primary.stop();
   } catch (const std::system_error& e) {
     server_log().error("{}; not starting", e.what());
     return kExitFailure;

@@ -30,7 +30,7 @@ std::shared_ptr<spdlog::logger> get_or_create(const char* name) {
 }  // namespace
 
 void init_logging(LogLevel level) {
-  for (const char* name : {"server", "zone", "dnssec"}) {
+  for (const char* name : {"server", "zone", "dnssec", "xfr"}) {
     auto logger = get_or_create(name);
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::warn);
@@ -49,6 +49,11 @@ spdlog::logger& zone_log() {
 
 spdlog::logger& dnssec_log() {
   static const std::shared_ptr<spdlog::logger> logger = get_or_create("dnssec");
+  return *logger;
+}
+
+spdlog::logger& xfr_log() {
+  static const std::shared_ptr<spdlog::logger> logger = get_or_create("xfr");
   return *logger;
 }
 

@@ -11,12 +11,15 @@
 
 namespace mailns::server {
 
+class Primary;
+
 class Server {
  public:
   // Creates the workers and binds every listen address on each of them;
   // throws std::system_error (naming the address) when one cannot be bound.
   // Installs the SIGTERM/SIGINT handlers.
-  Server(const ServerSettings& settings, const SnapshotHolder& snapshots);
+  // primary: zone transfers and TSIG (server/primary.hpp); may be nullptr.
+  Server(const ServerSettings& settings, const SnapshotHolder& snapshots, const Primary* primary = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -38,12 +38,31 @@ class SnapshotHolder {
   const zone::Snapshot* current() const noexcept { return current_.load(std::memory_order_acquire); }
 
   // Makes next the current snapshot; the previous one stays alive.
+  // Publications run one at a time, with the publish hooks.
   void publish(std::shared_ptr<const zone::Snapshot> next) {
-    std::lock_guard lock(mu_);
-    std::shared_ptr<const zone::Snapshot> old = std::move(owned_);
-    owned_ = std::move(next);
-    current_.store(owned_.get(), std::memory_order_release);
-    retired_.push_back(Retired{std::move(old), reclaiming_ ? epochs_.sample() : std::vector<uint64_t>{}});
+    std::lock_guard one_at_a_time(publish_mu_);
+    if (before_publish_) next = before_publish_(std::move(next), *current());
+    {
+      std::lock_guard lock(mu_);
+      std::shared_ptr<const zone::Snapshot> old = std::move(owned_);
+      owned_ = std::move(next);
+      current_.store(owned_.get(), std::memory_order_release);
+      retired_.push_back(Retired{std::move(old), reclaiming_ ? epochs_.sample() : std::vector<uint64_t>{}});
+    }
+    if (after_publish_) after_publish_();
+  }
+
+  // Hooks of the zone-transfer code (server/primary.hpp) around every
+  // publication: before(next, current) returns the snapshot to publish
+  // instead of next (with the catalog zone added) and may compare the two;
+  // after() runs once it is current (NOTIFY). Set before anything publishes
+  // from another thread.
+  using BeforePublish = std::function<std::shared_ptr<const zone::Snapshot>(std::shared_ptr<const zone::Snapshot>,
+                                                                            const zone::Snapshot&)>;
+  void set_publish_hooks(BeforePublish before, std::function<void()> after) {
+    std::lock_guard one_at_a_time(publish_mu_);
+    before_publish_ = std::move(before);
+    after_publish_ = std::move(after);
   }
 
   // Worker `index` (0-based, below set_workers' count) is between batches.
@@ -88,6 +107,9 @@ class SnapshotHolder {
     std::vector<uint64_t> sampled;  // the workers' counters right after it was replaced
     bool free_now = false;
   };
+  std::mutex publish_mu_;  // held for a whole publication, hooks included
+  BeforePublish before_publish_;
+  std::function<void()> after_publish_;
   mutable std::mutex mu_;
   std::shared_ptr<const zone::Snapshot> owned_;
   mutable std::vector<Retired> retired_;

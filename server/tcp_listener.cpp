@@ -28,6 +28,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   ~TcpConnection() { state_.limit.release(); }
 
   void start() {
+    if (state_.primary) {
+      error_code ec;
+      const auto peer = socket_.remote_endpoint(ec);
+      if (auto ip = ec ? std::nullopt : IpAddress::from_sockaddr(peer.data(), static_cast<socklen_t>(peer.size())))
+        stream_.set_primary(state_.primary, &state_.snapshots, *ip);
+    }
     touch();
     arm_timer();
     pump();
@@ -48,11 +54,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     // buffers, and a client that does not read its answers stops being read.
     if (!reading_ && !eof_ && pending_.size() < kMaxPendingOutput && !stream_.has_complete_frame()) start_read();
     // Client half-closed and everything it asked is answered and written.
-    if (eof_ && !writing_ && pending_.empty() && !stream_.has_complete_frame()) close();
+    if (eof_ && !writing_ && pending_.empty() && !stream_.has_work()) close();
   }
 
   void answer_buffered() {
-    if (stream_.has_complete_frame() && pending_.size() < kMaxPendingOutput)
+    if (stream_.has_work() && pending_.size() < kMaxPendingOutput)
       state_.stats.queries += stream_.answer(*state_.snapshots.current(), pending_, state_.scratch, kMaxPendingOutput);
   }
 

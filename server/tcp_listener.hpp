@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/listen_address.hpp"
+#include "server/primary.hpp"
 #include "server/snapshot_holder.hpp"
 #include "server/tcp_connection_limit.hpp"
 #include "server/tcp_query_stream.hpp"
@@ -39,6 +40,7 @@ struct TcpWorkerState {
   std::chrono::seconds idle_timeout;
   std::vector<std::byte> scratch;  // one answer at a time: the worker is single-threaded
   TcpStats stats;
+  const Primary* primary = nullptr;  // zone transfers and TSIG; nullptr: handle_query answers everything
 };
 
 class TcpListener {

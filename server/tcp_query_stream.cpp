@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "server/primary.hpp"
+#include "server/snapshot_holder.hpp"
+#include "server/xfr_request.hpp"
 #include "zone/handle_query.hpp"
 
 namespace mailns::server {
@@ -14,6 +17,14 @@ size_t frame_length(const std::byte* p) noexcept {
 }  // namespace
 
 TcpQueryStream::TcpQueryStream() : buf_(kReadChunk) {}
+
+TcpQueryStream::~TcpQueryStream() = default;
+
+void TcpQueryStream::set_primary(const Primary* primary, const SnapshotHolder* holder, const IpAddress& peer) {
+  primary_ = primary;
+  holder_ = holder;
+  peer_ = peer;
+}
 
 std::span<std::byte> TcpQueryStream::read_space() {
   if (begin_ == end_) begin_ = end_ = 0;
@@ -44,13 +55,27 @@ bool TcpQueryStream::has_complete_frame() const noexcept {
 size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::byte>& out,
                               std::span<std::byte> scratch, size_t out_limit) {
   size_t answered = 0;
-  while (out.size() < out_limit && has_complete_frame()) {
-    const size_t len = frame_length(buf_.data() + begin_);
-    const std::span<const std::byte> query(buf_.data() + begin_ + 2, len);
-    begin_ += 2 + len;
-    ++answered;
-    const size_t n = zone::handle_query(query, scratch.subspan(2, std::min(kMaxMessage, scratch.size() - 2)), snapshot,
-                                        zone::Transport::kTcp);
+  const auto message_space = scratch.subspan(2, std::min(kMaxMessage, scratch.size() - 2));
+  while (out.size() < out_limit && has_work()) {
+    size_t n = 0;
+    if (transfer_) {
+      n = transfer_->next({reinterpret_cast<uint8_t*>(message_space.data()), message_space.size()});
+      if (n == 0) {
+        transfer_.reset();  // complete: the snapshot it pinned is released
+        continue;
+      }
+    } else {
+      const size_t len = frame_length(buf_.data() + begin_);
+      const std::span<const std::byte> query(buf_.data() + begin_ + 2, len);
+      ++answered;
+      if (primary_ && needs_primary(query)) {
+        transfer_ = primary_->answer_tcp(query, holder_->owner(), peer_);
+        begin_ += 2 + len;
+        continue;
+      }
+      n = zone::handle_query(query, message_space, snapshot, zone::Transport::kTcp);
+      begin_ += 2 + len;
+    }
     if (n == 0) continue;
     scratch[0] = static_cast<std::byte>(n >> 8);
     scratch[1] = static_cast<std::byte>(n & 0xff);

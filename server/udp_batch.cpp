@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "server/primary.hpp"
+#include "server/xfr_request.hpp"
 #include "zone/handle_query.hpp"
 
 namespace mailns::server {
@@ -67,9 +69,15 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
       ++stats_.ignored;
       continue;
     }
-    const size_t len = zone::handle_query(std::span<const std::byte>(in_[i].data(), rx_[i].msg_len),
-                                          std::span<std::byte>(out_[i].data(), kMaxResponse), snapshot,
-                                          zone::Transport::kUdp);
+    const std::span<const std::byte> query(in_[i].data(), rx_[i].msg_len);
+    const std::span<std::byte> answer(out_[i].data(), kMaxResponse);
+    size_t len;
+    if (primary_ && needs_primary(query)) {
+      const auto peer = IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer_[i]), h.msg_namelen);
+      len = peer ? primary_->answer_udp(query, answer, snapshot, *peer) : 0;
+    } else {
+      len = zone::handle_query(query, answer, snapshot, zone::Transport::kUdp);
+    }
     if (len == 0) {
       ++stats_.ignored;
       continue;

@@ -16,6 +16,8 @@
 
 namespace mailns::server {
 
+class Primary;
+
 struct UdpStats {
   uint64_t received = 0;     // datagrams taken from the socket
   uint64_t answered = 0;     // answers handed to the kernel
@@ -48,6 +50,10 @@ class UdpBatch {
 
   const UdpStats& stats() const noexcept { return stats_; }
 
+  // Zone transfers and TSIG (server/primary.hpp): messages for which
+  // needs_primary() is true are answered by primary instead.
+  void set_primary(const Primary* primary) noexcept { primary_ = primary; }
+
  private:
   static constexpr size_t kControlSize = 64;  // >= CMSG_SPACE(sizeof(in6_pktinfo))
   struct alignas(cmsghdr) Control {
@@ -66,6 +72,7 @@ class UdpBatch {
   std::array<std::array<std::byte, kMaxQuery>, kBatchSize> in_{};
   std::array<std::array<std::byte, kMaxResponse>, kBatchSize> out_{};
   UdpStats stats_;
+  const Primary* primary_ = nullptr;
 };
 
 }  // namespace mailns::server

@@ -19,9 +19,12 @@ namespace mailns::server {
 namespace asio = boost::asio;
 
 struct Worker::Impl {
-  Impl(unsigned i, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit)
+  Impl(unsigned i, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
+       const Primary* primary)
       : index(i), snapshots(snapshots), batch(std::make_unique<UdpBatch>()),
         tcp(snapshots, limit, settings.tcp_idle_timeout) {
+    batch->set_primary(primary);
+    tcp.primary = primary;
     for (const ListenAddress& a : settings.listen) {
       udp.push_back(std::make_unique<UdpListener>(io, a, snapshots, *batch, index));
       tcp_listeners.push_back(std::make_unique<TcpListener>(io, a, tcp));
@@ -56,8 +59,8 @@ struct Worker::Impl {
 };
 
 Worker::Worker(unsigned index, const ServerSettings& settings, const SnapshotHolder& snapshots,
-               TcpConnectionLimit& limit)
-    : impl_(std::make_unique<Impl>(index, settings, snapshots, limit)) {}
+               TcpConnectionLimit& limit, const Primary* primary)
+    : impl_(std::make_unique<Impl>(index, settings, snapshots, limit, primary)) {}
 
 Worker::~Worker() {
   stop();

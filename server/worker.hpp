@@ -24,7 +24,9 @@ class Worker {
  public:
   // Binds every socket now, in the calling thread, so that a bad address
   // fails start-up before any thread runs (throws std::system_error).
-  Worker(unsigned index, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit);
+  // primary: zone transfers and TSIG (nullptr: handle_query answers all).
+  Worker(unsigned index, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
+         const Primary* primary = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
