@@ -44,6 +44,12 @@ udp::endpoint endpoint_of(const ListenAddress& a) {
 
 std::string zone_text(const zone::DnsName& n) { return n.to_text(); }
 
+std::string rcode_text(uint16_t rcode) {
+  static const char* names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+  return rcode < std::size(names) ? names[rcode] : "RCODE " + std::to_string(rcode);
+}
+
 }  // namespace
 
 struct Notifier::Impl {
@@ -163,12 +169,17 @@ struct Notifier::Impl {
       if (p.id != id || endpoint_of(s.address) != from) continue;
       // RFC 1996 4.7 asks for a matching question; a spoofed answer would
       // also need the ID, and a signed one the key.
+      const uint16_t rcode = flags & 0xF;
       if (const TsigKey* k = key_for(s)) {
         TsigRecord rec;
         const TsigFind f = find_tsig(msg, rec);
         if (f != TsigFind::kFound) {
-          xfr_log().warn("{}: answer without TSIG ignored (the secondary must sign with {})", describe(p),
-                         zone_text(k->name));
+          // Not an acknowledgement (anyone could send it); a secondary
+          // that does not serve the zone yet (a catalog member still being
+          // provisioned) answers so, and may accept the next try.
+          xfr_log().warn("{}: answered {} without TSIG; not taken as an answer (the secondary must sign with {}), "
+                         "trying again",
+                         describe(p), rcode_text(rcode), zone_text(k->name));
           return;
         }
         const TsigCheck c = verify_tsig(msg, rec, std::span<const TsigKey>(k, 1), p.request_mac,
@@ -178,14 +189,13 @@ struct Notifier::Impl {
           return;
         }
       }
-      const uint16_t rcode = flags & 0xF;
       if (rcode == 0) {
         ++stats.acknowledged;
         xfr_log().info("{}: acknowledged", describe(p));
       } else {
         ++stats.rejected;
-        xfr_log().warn("{}: answered with RCODE {}; check the secondary's configuration for this zone and primary",
-                       describe(p), rcode);
+        xfr_log().warn("{}: answered {}; check the secondary's configuration for this zone and its primary",
+                       describe(p), rcode_text(rcode));
       }
       pending.erase(it);
       arm();
