@@ -12,7 +12,9 @@
 #include <chrono>
 #include <thread>
 
+#include "server/primary.hpp"
 #include "xfr_test_util.hpp"
+#include "zone/zone_file.hpp"
 
 namespace mailns::server {
 namespace {
@@ -146,6 +148,56 @@ TEST(Notifier, RetriesWithBackOffAndGivesUpAfterFiveTries) {
   EXPECT_EQ(n.stats().gave_up, 1u);
   EXPECT_EQ(n.stats().sent, 5u);
   n.stop();
+}
+
+}  // namespace
+}  // namespace mailns::server
+
+namespace mailns::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::shared_ptr<const zone::Snapshot> snapshot_with(uint32_t serial, const std::string& extra = "") {
+  const std::string text = "$ORIGIN example.org.\n$TTL 3600\n@ SOA ns1 hostmaster " + std::to_string(serial) +
+                           " 7200 3600 1209600 300\n@ NS ns1\nns1 A 192.0.2.53\n" + extra;
+  auto res = zone::load_zone_text(text, *zone::DnsName::from_text("example.org"), "t.zone");
+  std::vector<std::shared_ptr<const zone::Zone>> zones{res.zone};
+  return std::make_shared<const zone::Snapshot>(std::move(zones), zone::AnswerOptions{});
+}
+
+TEST(PrimaryNotify, StartUpAndEveryPublicationWithANewSerialSendNotify) {
+  FakeSecondary sec;
+  TransferSettings s;
+  s.secondaries.push_back(secondary_at(sec.port(), false));
+  Primary::Options o;
+  o.notify_timeout = 100ms;
+  Primary p(s, o);
+  SnapshotHolder holder(snapshot_with(1));
+  p.attach(holder);
+  // Start-up: every zone.
+  auto m = sec.receive(2000ms);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(testing::decode(*m).qdcount, 1u);
+  sec.reply(answer_to(*m, nullptr));
+  for (int i = 0; i < 100 && !p.notify_idle(); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(p.notify_stats().acknowledged, 1u);
+  // The same serial published again (a reload that changed nothing here): no NOTIFY.
+  holder.publish(snapshot_with(1));
+  EXPECT_FALSE(sec.receive(300ms));
+  // A new serial, as the re-signer or a reload publishes it: NOTIFY, and the
+  // IXFR difference is kept.
+  holder.publish(snapshot_with(2, "www A 192.0.2.80\n"));
+  m = sec.receive(2000ms);
+  ASSERT_TRUE(m);
+  sec.reply(answer_to(*m, nullptr));
+  for (int i = 0; i < 100 && p.notify_stats().acknowledged < 2; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(p.notify_stats().acknowledged, 2u);
+  EXPECT_EQ(p.journal().size(*zone::DnsName::from_text("example.org")), 1u);
+  p.stop();
+  // After stop() the holder publishes without the hooks.
+  holder.publish(snapshot_with(3));
+  EXPECT_FALSE(sec.receive(300ms));
 }
 
 }  // namespace
