@@ -34,7 +34,8 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # mailns
 MP=$(free_port)
 {
-  echo "server:"; echo "  listen: [127.0.0.1:$MP]"; echo "  threads: 1"; echo "  log_level: warn"; echo "zones:"
+  echo "server:"; echo "  listen: [127.0.0.1:$MP]"; echo "  threads: 1"; echo "  log_level: warn"
+  echo "  state_dir: $W/mailns-state"; echo "  watch_files: false"; echo "zones:"
   while read -r d; do echo "  - { origin: $d, file: $W/zones/$d.zone }"; done < "$W/domains.txt"
 } > "$W/mailns.yaml"
 taskset -c 0 "$MAILNS" serve -c "$W/mailns.yaml" > "$W/mailns.log" 2>&1 &
@@ -99,6 +100,7 @@ PIDS+=($!); NPID=$!
 MSP=$(free_port)
 {
   echo "server:"; echo "  listen: [127.0.0.1:$MSP]"; echo "  threads: 1"; echo "  log_level: warn"
+  echo "  state_dir: $W/mailns-signed-state"; echo "  watch_files: false"
   echo "dnssec: { enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec3, key_dir: $W/mailns-keys }"
   echo "zones:"
   while read -r d; do echo "  - { origin: $d, file: $W/zones/$d.zone }"; done < "$W/domains.txt"
