@@ -73,9 +73,22 @@ std::shared_ptr<const TransferSettings> Primary::settings() const {
 
 void Primary::update_settings(TransferSettings s) {
   journal_.set_history(s.ixfr_history);
-  if (notifier_) notifier_->update(s.secondaries, s.tsig_keys);
-  std::lock_guard lock(settings_mu_);
-  settings_ = std::make_shared<const TransferSettings>(std::move(s));
+  if (notifier_) {
+    notifier_->update(s.secondaries, s.tsig_keys);
+  } else if (!s.secondaries.empty() && holder_) {
+    // The first secondaries: from now on they hear of every change.
+    notifier_ = std::make_unique<Notifier>(s.secondaries, s.tsig_keys, options_.notify_timeout);
+    notifier_->start();
+  }
+  const auto old = settings();
+  const bool catalog_changed = old->catalog.has_value() != s.catalog.has_value() ||
+                               (s.catalog && !(old->catalog->zone == s.catalog->zone));
+  {
+    std::lock_guard lock(settings_mu_);
+    settings_ = std::make_shared<const TransferSettings>(std::move(s));
+  }
+  // A catalog turned on, off or renamed: published now, not at the next change.
+  if (catalog_changed && holder_) holder_->publish(holder_->owner());
 }
 
 NotifyStats Primary::notify_stats() const { return notifier_ ? notifier_->stats() : NotifyStats{}; }
@@ -119,7 +132,8 @@ std::shared_ptr<const zone::Snapshot> Primary::with_catalog(std::shared_ptr<cons
   std::vector<std::shared_ptr<const zone::Zone>> zones;
   std::vector<zone::DnsName> members;
   for (const auto& z : next->zones()) {
-    if (z->origin() == catalog.zone) continue;  // a catalog from an earlier publication
+    // A catalog from an earlier publication (republished, or renamed since).
+    if (z->origin() == catalog.zone || z == catalog_) continue;
     zones.push_back(z);
     members.push_back(z->origin());
   }
@@ -163,7 +177,18 @@ std::shared_ptr<const zone::Snapshot> Primary::with_catalog(std::shared_ptr<cons
 std::shared_ptr<const zone::Snapshot> Primary::before_publish(std::shared_ptr<const zone::Snapshot> next,
                                                               const zone::Snapshot& prev) {
   const auto s = settings();
-  if (s->catalog) next = with_catalog(std::move(next), *s->catalog);
+  if (s->catalog) {
+    next = with_catalog(std::move(next), *s->catalog);
+  } else if (catalog_) {
+    // The catalog was turned off: a snapshot published again loses it.
+    const auto& zs = next->zones();
+    if (std::find(zs.begin(), zs.end(), catalog_) != zs.end()) {
+      std::vector<std::shared_ptr<const zone::Zone>> kept;
+      for (const auto& z : zs)
+        if (z != catalog_) kept.push_back(z);
+      next = std::make_shared<const zone::Snapshot>(std::move(kept), next->options());
+    }
+  }
   std::map<std::string_view, const zone::Zone*> old;
   for (const auto& z : prev.zones()) old.emplace(z->origin().lookup_form(), z.get());
   to_notify_.clear();

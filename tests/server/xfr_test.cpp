@@ -489,3 +489,32 @@ TEST_F(XfrTest, TcpStreamAnswersPipelinedQueriesAfterTheTransfer) {
 
 }  // namespace
 }  // namespace mailns::server
+
+namespace mailns::server {
+namespace {
+
+TEST_F(XfrTest, ReloadedSettingsTurnTheCatalogOnRenameItAndTurnItOff) {
+  SnapshotHolder holder(snapshot_of({zone_of(kExampleZone)}));
+  auto p = make_primary(settings());
+  p->attach(holder);
+  EXPECT_EQ(holder.current()->zones().size(), 1u);
+  auto s = settings();
+  s.catalog = CatalogSettings{*zone::DnsName::from_text("cat.invalid")};
+  p->update_settings(s);
+  ASSERT_EQ(holder.current()->zones().size(), 2u);
+  EXPECT_NE(holder.current()->find_zone(*zone::DnsName::from_text("cat.invalid")), nullptr);
+  s.catalog = CatalogSettings{*zone::DnsName::from_text("other.invalid")};
+  p->update_settings(s);
+  ASSERT_EQ(holder.current()->zones().size(), 2u);
+  EXPECT_EQ(holder.current()->find_zone(*zone::DnsName::from_text("cat.invalid")), nullptr);
+  const zone::Zone* c = holder.current()->find_zone(*zone::DnsName::from_text("other.invalid"));
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->record_count(), 4u);  // SOA, NS, version, one member: the old catalog is no member
+  s.catalog.reset();
+  p->update_settings(s);
+  EXPECT_EQ(holder.current()->zones().size(), 1u);
+  p->stop();
+}
+
+}  // namespace
+}  // namespace mailns::server
