@@ -57,6 +57,17 @@ ResponseHead head_of(const XfrRequest& q, uint16_t our_payload) {
 
 }  // namespace
 
+bool Primary::RefusalLog::allow(int64_t now) const noexcept {
+  int64_t second = second_.load(std::memory_order_relaxed);
+  if (second != now && second_.compare_exchange_strong(second, now, std::memory_order_relaxed)) {
+    const uint32_t seen = count_.exchange(0, std::memory_order_relaxed);
+    if (seen > kPerSecond)
+      xfr_log().info("{} more refused or failed transfer requests in the second before were not logged",
+                     seen - kPerSecond);
+  }
+  return count_.fetch_add(1, std::memory_order_relaxed) < kPerSecond;
+}
+
 Primary::Primary(TransferSettings settings, Options options)
     : options_(std::move(options)),
       settings_(std::make_shared<const TransferSettings>(std::move(settings))),
@@ -271,7 +282,8 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   if (q.has_tsig) {
     const TsigCheck c = verify_tsig(in, q.tsig, settings->tsig_keys, {}, now());
     if (c.status != TsigStatus::kOk) {
-      xfr_log().info("{} {} from {}: TSIG key {}: {}; answered NOTAUTH", kind, name_text(q.qname), peer.to_string(),
+      if (refusals_.allow(now()))
+        xfr_log().info("{} {} from {}: TSIG key {}: {}; answered NOTAUTH", kind, name_text(q.qname), peer.to_string(),
                      name_text(q.tsig.key_name), tsig_status_text(c.status));
       if (c.status == TsigStatus::kFormErr) return write_header_only(out.first(limit), head, kFormErr);
       const size_t room = 400;  // the largest TSIG record, with other data
@@ -309,14 +321,16 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   if (!tcp && q.qtype == zone::rrtype::AXFR) return reply(kFormErr);  // RFC 5936 4.2: TCP only
   if (q.qclass != zone::rrclass::IN) return reply(kRefused);
   if (!settings->acl.match(peer, key ? &key->name : nullptr)) {
-    xfr_log().info("{} {} from {}: refused (not allowed by allow_transfer or secondaries{})", kind,
+    if (refusals_.allow(now()))
+      xfr_log().info("{} {} from {}: refused (not allowed by allow_transfer or secondaries{})", kind,
                    name_text(q.qname), who, key ? "" : "; no TSIG key");
     return reply(kRefused);
   }
   const auto qname = zone::DnsName::from_wire(std::span<const uint8_t>(q.qname.wire, q.qname.len));
   const zone::Zone* z = qname ? snapshot.find_zone(*qname) : nullptr;
   if (!z || !(z->origin() == *qname)) {
-    xfr_log().info("{} {} from {}: not a zone served here; answered NOTAUTH", kind, name_text(q.qname), who);
+    if (refusals_.allow(now()))
+      xfr_log().info("{} {} from {}: not a zone served here; answered NOTAUTH", kind, name_text(q.qname), who);
     return reply(kNotAuth);
   }
   const uint32_t serial = z->soa_serial();

@@ -16,6 +16,7 @@
 // for them to every secondary (server/notifier.hpp).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -90,7 +91,20 @@ class Primary {
                                                      const CatalogSettings& catalog);
   int64_t now() const;
 
+  // Refusals and TSIG failures are logged at most kPerSecond a second, so a
+  // flood of transfer requests does not flood the log; the rest is counted.
+  class RefusalLog {
+   public:
+    static constexpr uint32_t kPerSecond = 10;
+    bool allow(int64_t now) const noexcept;
+
+   private:
+    mutable std::atomic<int64_t> second_{0};
+    mutable std::atomic<uint32_t> count_{0};
+  };
+
   Options options_;
+  RefusalLog refusals_;
   mutable std::mutex settings_mu_;
   std::shared_ptr<const TransferSettings> settings_;
   IxfrJournal journal_;

@@ -518,3 +518,23 @@ TEST_F(XfrTest, ReloadedSettingsTurnTheCatalogOnRenameItAndTurnItOff) {
 
 }  // namespace
 }  // namespace mailns::server
+
+namespace mailns::server {
+namespace {
+
+TEST_F(XfrTest, AFloodOfRefusedRequestsIsLoggedTenTimesASecond) {
+  auto snap = snapshot_of({zone_of(kExampleZone)});
+  auto p = make_primary(settings(false));
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 50; ++i) (void)udp(*p, build_query(1, "example.org", kIXFR, 1), *snap, "192.0.2.1");
+  now += 1;
+  (void)udp(*p, build_query(1, "example.org", kIXFR, 1), *snap, "192.0.2.1");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  size_t lines = 0;
+  for (size_t pos = 0; (pos = err.find("refused (not allowed", pos)) != std::string::npos; ++pos) ++lines;
+  EXPECT_EQ(lines, 11u);  // ten in the first second, one in the next
+  EXPECT_NE(err.find("40 more refused or failed transfer requests"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace mailns::server
