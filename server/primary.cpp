@@ -211,8 +211,17 @@ std::shared_ptr<const zone::Snapshot> Primary::before_publish(std::shared_ptr<co
     }
     const zone::Zone* o = it->second;
     old.erase(it);
-    // The same serial is the same version for secondaries (RFC 1982).
-    if (o == z.get() || o->soa_serial() == z->soa_serial()) continue;
+    if (o == z.get()) continue;
+    // The same serial is the same version for secondaries (RFC 1982): a
+    // master file edited without a new serial never reaches them.
+    if (o->soa_serial() == z->soa_serial()) {
+      const ZoneDiff d = diff_zones(*o, *z);
+      if (!d.removed.empty() || !d.added.empty())
+        xfr_log().warn("{}: {} records changed but the SOA serial stayed {}; secondaries will not transfer the "
+                       "change (raise the serial in the zone's master file)",
+                       z->origin().to_text(), d.removed.size() + d.added.size(), z->soa_serial());
+      continue;
+    }
     const auto started = std::chrono::steady_clock::now();
     journal_.record(*o, *z);
     xfr_log().debug("{}: serial {} -> {}, IXFR difference computed in {:.3f} s", z->origin().to_text(),

@@ -538,3 +538,19 @@ TEST_F(XfrTest, AFloodOfRefusedRequestsIsLoggedTenTimesASecond) {
 
 }  // namespace
 }  // namespace mailns::server
+
+namespace mailns::server {
+namespace {
+
+TEST_F(XfrTest, ANewVersionWithTheSameSerialIsAWarningAndNoIxfrDifference) {
+  auto p = make_primary(settings());
+  auto s1 = snapshot_of({zone_of(kExampleZone)});
+  ::testing::internal::CaptureStderr();
+  auto s2 = p->before_publish(snapshot_of({zone_of(std::string(kExampleZone) + "www IN A 192.0.2.80\n")}), *s1);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("example.org.: 1 records changed but the SOA serial stayed 2024040101"), std::string::npos) << err;
+  EXPECT_EQ(p->journal().size(*zone::DnsName::from_text("example.org")), 0u);
+}
+
+}  // namespace
+}  // namespace mailns::server
