@@ -102,6 +102,7 @@ int run_serve(std::span<const std::string_view> args) {
   FileWatcher watcher([&reloads] { reloads.request("file change"); });
   try {
     Server server(config.server, snapshots, &primary);
+    primary.start_notify();  // the sockets are bound: secondaries can connect back
     if (config.server.watch_files) {
       if (std::string err = watcher.start(); !err.empty())
         server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);

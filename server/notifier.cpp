@@ -147,15 +147,15 @@ struct Notifier::Impl {
       p.request_mac.assign(signer.mac().begin(), signer.mac().end());
     }
     msg.resize(n);
+    ++stats.sent;
+    if (p.tries > 1) xfr_log().info("{}: no answer yet, try {} of {}", describe(p), p.tries, kMaxTries);
+    // The timer and the published state first: the answer may be back
+    // before send_to returns.
+    arm();
     udp::socket& sock = s.address.v6 ? v6 : v4;
     error_code ec;
     sock.send_to(asio::buffer(msg), endpoint_of(s.address), 0, ec);
-    ++stats.sent;
-    if (ec)
-      xfr_log().warn("{}: sending failed (try {} of {}): {}", describe(p), p.tries, kMaxTries, ec.message());
-    else if (p.tries > 1)
-      xfr_log().info("{}: no answer yet, try {} of {}", describe(p), p.tries, kMaxTries);
-    arm();
+    if (ec) xfr_log().warn("{}: sending failed (try {} of {}): {}", describe(p), p.tries, kMaxTries, ec.message());
   }
 
   void on_answer(std::span<const uint8_t> msg, const udp::endpoint& from) {

@@ -86,7 +86,7 @@ void Primary::update_settings(TransferSettings s) {
   journal_.set_history(s.ixfr_history);
   if (notifier_) {
     notifier_->update(s.secondaries, s.tsig_keys);
-  } else if (!s.secondaries.empty() && holder_) {
+  } else if (!s.secondaries.empty() && holder_ && notifying_) {
     // The first secondaries: from now on they hear of every change.
     notifier_ = std::make_unique<Notifier>(s.secondaries, s.tsig_keys, options_.notify_timeout);
     notifier_->start();
@@ -107,11 +107,6 @@ bool Primary::notify_idle() const { return !notifier_ || notifier_->idle(); }
 
 void Primary::attach(SnapshotHolder& holder) {
   holder_ = &holder;
-  const auto s = settings();
-  if (!s->secondaries.empty()) {
-    notifier_ = std::make_unique<Notifier>(s->secondaries, s->tsig_keys, options_.notify_timeout);
-    notifier_->start();
-  }
   holder.set_publish_hooks(
       [this](std::shared_ptr<const zone::Snapshot> next, const zone::Snapshot& prev) {
         return before_publish(std::move(next), prev);
@@ -121,15 +116,21 @@ void Primary::attach(SnapshotHolder& holder) {
   attaching_ = true;
   holder.publish(holder.owner());
   attaching_ = false;
-  // NOTIFY at start-up: the secondaries may have missed changes made while
-  // mailns was down.
-  if (notifier_) {
-    std::vector<std::pair<zone::DnsName, uint32_t>> all;
-    for (const auto& z : holder.owner()->zones()) all.emplace_back(z->origin(), z->soa_serial());
-    xfr_log().info("sending NOTIFY for {} zone{} to {} secondar{}", all.size(), all.size() == 1 ? "" : "s",
-                   s->secondaries.size(), s->secondaries.size() == 1 ? "y" : "ies");
-    notifier_->notify(std::move(all));
-  }
+}
+
+void Primary::start_notify() {
+  notifying_ = true;
+  const auto s = settings();
+  if (s->secondaries.empty() || !holder_ || notifier_) return;
+  notifier_ = std::make_unique<Notifier>(s->secondaries, s->tsig_keys, options_.notify_timeout);
+  notifier_->start();
+  // Every zone: the secondaries may have missed changes made while mailns
+  // was down.
+  std::vector<std::pair<zone::DnsName, uint32_t>> all;
+  for (const auto& z : holder_->owner()->zones()) all.emplace_back(z->origin(), z->soa_serial());
+  xfr_log().info("sending NOTIFY for {} zone{} to {} secondar{}", all.size(), all.size() == 1 ? "" : "s",
+                 s->secondaries.size(), s->secondaries.size() == 1 ? "y" : "ies");
+  notifier_->notify(std::move(all));
 }
 
 void Primary::stop() noexcept {

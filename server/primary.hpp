@@ -50,10 +50,14 @@ class Primary {
   Primary(const Primary&) = delete;
   Primary& operator=(const Primary&) = delete;
 
-  // Installs the publication hooks, publishes the current snapshot again
-  // (with the catalog zone), starts the notifier and sends NOTIFY for every
-  // zone. Call before the workers start.
+  // Installs the publication hooks and publishes the current snapshot again
+  // (with the catalog zone). Call before the workers start.
   void attach(SnapshotHolder& holder);
+  // Starts the notifier and sends NOTIFY for every zone to every secondary.
+  // Call once the listen sockets are bound: a secondary answers a NOTIFY
+  // by connecting at once, and one that finds nothing listening waits for
+  // its retry timer (half a minute for Knot).
+  void start_notify();
   // Stops the notifier (before the holder goes away).
   void stop() noexcept;
   // The transfer settings of a reloaded configuration (on the thread that
@@ -113,6 +117,7 @@ class Primary {
   // Publishing thread only (publications are serialized by the holder):
   std::vector<std::pair<zone::DnsName, uint32_t>> to_notify_;
   bool attaching_ = false;
+  std::atomic<bool> notifying_ = false;  // start_notify() was called
   std::shared_ptr<const zone::Zone> catalog_;
   std::string catalog_fingerprint_;
   uint32_t catalog_serial_ = 0;

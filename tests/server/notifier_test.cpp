@@ -175,6 +175,8 @@ TEST(PrimaryNotify, StartUpAndEveryPublicationWithANewSerialSendNotify) {
   Primary p(s, o);
   SnapshotHolder holder(snapshot_with(1));
   p.attach(holder);
+  EXPECT_FALSE(sec.receive(200ms));  // nothing before start_notify()
+  p.start_notify();
   // Start-up: every zone.
   auto m = sec.receive(2000ms);
   ASSERT_TRUE(m);
