@@ -187,27 +187,31 @@ MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0)
     km.finish();
     d.dkim.push_back(k);
   });
-  if (m.has("spf")) {
-    YAML::Node s = m.node("spf");
-    MapReader sm(s, c.errors, ctx + ".spf");
-    SpfDecl spf;
-    spf.loc = c.loc(s);
-    if (auto v = sm.get_string_list("mechanisms")) spf.mechanisms = *v;
-    if (auto v = sm.get_string_list("include")) spf.include = *v;
-    if (auto v = sm.get_string_list("ip4")) spf.ip4 = *v;
-    if (auto v = sm.get_string_list("ip6")) spf.ip6 = *v;
-    if (auto v = sm.get_enum("all", {"fail", "softfail", "neutral", "pass"})) spf.all = *v;
-    if (auto v = sm.get_string("ra")) spf.ra = *v;
+  // Optional sub-mappings: each read into its Decl with the mapping's location.
+  auto section = [&](const char* key, auto&& read) {
+    if (!m.has(key)) {
+      m.node(key);  // known, even when absent or null
+      return;
+    }
+    YAML::Node s = m.node(key);
+    MapReader sm(s, c.errors, ctx + "." + key);
+    read(sm, s, c.loc(s));
     sm.finish();
-    d.spf = spf;
-  } else {
-    m.node("spf");
-  }
-  if (m.has("dmarc")) {
-    YAML::Node s = m.node("dmarc");
-    MapReader sm(s, c.errors, ctx + ".dmarc");
+  };
+  section("spf", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
+    SpfDecl x;
+    x.loc = loc;
+    if (auto v = sm.get_string_list("mechanisms")) x.mechanisms = *v;
+    if (auto v = sm.get_string_list("include")) x.include = *v;
+    if (auto v = sm.get_string_list("ip4")) x.ip4 = *v;
+    if (auto v = sm.get_string_list("ip6")) x.ip6 = *v;
+    if (auto v = sm.get_enum("all", {"fail", "softfail", "neutral", "pass"})) x.all = *v;
+    if (auto v = sm.get_string("ra")) x.ra = *v;
+    d.spf = x;
+  });
+  section("dmarc", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
     DmarcDecl x;
-    x.loc = c.loc(s);
+    x.loc = loc;
     if (auto v = sm.get_enum("policy", {"none", "quarantine", "reject"})) x.policy = *v;
     if (auto v = sm.get_string_list("rua")) x.rua = *v;
     if (auto v = sm.get_string_list("ruf")) x.ruf = *v;
@@ -215,73 +219,45 @@ MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0)
     if (auto v = sm.get_enum("aspf", {"relaxed", "strict"})) x.aspf = *v;
     if (auto v = sm.get_enum("subdomain_policy", {"none", "quarantine", "reject"})) x.subdomain_policy = *v;
     if (auto v = sm.get_int("pct", 0, 100)) x.pct = static_cast<int>(*v);
-    sm.finish();
     d.dmarc = x;
-  } else {
-    m.node("dmarc");
-  }
-  if (m.has("mta_sts")) {
-    YAML::Node s = m.node("mta_sts");
-    MapReader sm(s, c.errors, ctx + ".mta_sts");
+  });
+  section("mta_sts", [&](MapReader& sm, const YAML::Node& s, SourceLoc loc) {
     MtaStsDecl x;
-    x.loc = c.loc(s);
+    x.loc = loc;
     if (auto v = sm.get_enum("mode", {"enforce", "testing", "none"})) x.mode = *v;
     if (auto v = sm.get_int("max_age", 0, 4294967295LL)) x.max_age = static_cast<uint32_t>(*v);
     if (auto h = name_at(c, sm, s, "host", ctx + ".mta_sts", false)) x.host = *h;
-    sm.finish();
     d.mta_sts = x;
-  } else {
-    m.node("mta_sts");
-  }
-  if (m.has("tls_rpt")) {
-    YAML::Node s = m.node("tls_rpt");
-    MapReader sm(s, c.errors, ctx + ".tls_rpt");
+  });
+  section("tls_rpt", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
     TlsRptDecl x;
-    x.loc = c.loc(s);
+    x.loc = loc;
     if (auto v = sm.get_string_list("rua")) x.rua = *v;
-    sm.finish();
     d.tls_rpt = x;
-  } else {
-    m.node("tls_rpt");
-  }
-  if (m.has("client_services")) {
-    YAML::Node s = m.node("client_services");
-    MapReader sm(s, c.errors, ctx + ".client_services");
-    d.client_services.loc = c.loc(s);
+  });
+  d.client_services.loc = d.loc;
+  section("client_services", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
+    d.client_services.loc = loc;
     if (auto v = sm.get_bool("imap")) d.client_services.imap = *v;
     if (auto v = sm.get_bool("pop3")) d.client_services.pop3 = *v;
     if (auto v = sm.get_bool("submission")) d.client_services.submission = *v;
     if (auto v = sm.get_bool("autoconfig")) d.client_services.autoconfig = *v;
-    sm.finish();
-  } else {
-    m.node("client_services");
-    d.client_services.loc = d.loc;
-  }
-  if (m.has("caa")) {
-    YAML::Node s = m.node("caa");
-    MapReader sm(s, c.errors, ctx + ".caa");
+  });
+  section("caa", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
     CaaDecl x;
-    x.loc = c.loc(s);
+    x.loc = loc;
     if (auto v = sm.get_string_list("issue")) x.issue = *v;
     if (auto v = sm.get_string_list("issuewild")) x.issuewild = *v;
     if (auto v = sm.get_string("iodef")) x.iodef = *v;
-    sm.finish();
     d.caa = x;
-  } else {
-    m.node("caa");
-  }
-  if (m.has("bimi")) {
-    YAML::Node s = m.node("bimi");
-    MapReader sm(s, c.errors, ctx + ".bimi");
+  });
+  section("bimi", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
     BimiDecl x;
-    x.loc = c.loc(s);
+    x.loc = loc;
     if (auto v = sm.get_string("logo", true)) x.logo = *v;
     if (auto v = sm.get_string("authority")) x.authority = *v;
-    sm.finish();
     d.bimi = x;
-  } else {
-    m.node("bimi");
-  }
+  });
   {
     YAML::Node s = m.node("accept_reports_for");
     if (s.IsDefined() && !s.IsNull()) {
