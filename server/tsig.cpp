@@ -189,14 +189,8 @@ TsigFind find_tsig(std::span<const uint8_t> msg, TsigRecord& out) noexcept {
   }
   bool found = false;
   for (uint32_t i = 0; i < all; ++i) {
-    const size_t start = r.pos();
-    r.name(name);
-    const uint16_t type = r.u16();
-    const uint16_t klass = r.u16();
-    const uint32_t ttl = r.u32();
-    const uint16_t rdlen = r.u16();
-    const size_t rdata_at = r.pos();
-    r.skip(rdlen);
+    const zone::RrHeader h = r.rr(name);
+    const auto [start, type, klass, ttl, rdlen, rdata_at] = h;
     if (!r.ok()) return TsigFind::kMalformed;
     if (type != zone::rrtype::TSIG) continue;
     if (i != all - 1 || i < total || klass != zone::rrclass::ANY || ttl != 0 ||

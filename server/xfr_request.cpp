@@ -26,14 +26,8 @@ XfrParse parse_xfr_request(std::span<const uint8_t> msg, XfrRequest& q) noexcept
   const uint32_t total = uint32_t{ancount} + nscount + arcount;
   zone::NameBuf owner;
   for (uint32_t i = 0; i < total; ++i) {
-    const size_t start = r.pos();
-    r.name(owner);
-    const uint16_t type = r.u16();
-    const uint16_t klass = r.u16();
-    const uint32_t ttl = r.u32();
-    const uint16_t rdlen = r.u16();
-    const size_t rdata_at = r.pos();
-    r.skip(rdlen);
+    const zone::RrHeader h = r.rr(owner);
+    const auto [start, type, klass, ttl, rdlen, rdata_at] = h;
     if (!r.ok()) return XfrParse::kFormErr;
     const bool in_authority = i >= ancount && i < uint32_t{ancount} + nscount;
     const bool in_additional = i >= uint32_t{ancount} + nscount;

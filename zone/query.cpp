@@ -39,20 +39,15 @@ ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
   NameBuf scratch;
   const uint32_t total = uint32_t{ancount} + nscount + arcount;
   for (uint32_t i = 0; i < total; ++i) {
-    r.name(scratch);
-    const uint16_t type = r.u16();
-    const uint16_t klass = r.u16();
-    const uint32_t ttl = r.u32();
-    const uint16_t rdlen = r.u16();
-    r.skip(rdlen);
+    const RrHeader h = r.rr(scratch);
     if (!r.ok()) return ParseStatus::kFormErr;
-    if (type == rrtype::OPT) {
+    if (h.type == rrtype::OPT) {
       const bool in_additional = i >= uint32_t{ancount} + nscount;
       if (!in_additional || q.has_edns || scratch.len != 1) return ParseStatus::kFormErr;  // RFC 6891 6.1.1
       q.has_edns = true;
-      q.edns_udp_size = klass;
-      q.edns_version = static_cast<uint8_t>(ttl >> 16);
-      q.edns_do = (ttl & 0x8000) != 0;
+      q.edns_udp_size = h.klass;
+      q.edns_version = static_cast<uint8_t>(h.ttl >> 16);
+      q.edns_do = (h.ttl & 0x8000) != 0;
     }
   }
   if (r.remaining() != 0) return ParseStatus::kFormErr;  // trailing garbage

@@ -19,6 +19,17 @@ struct NameBuf {
   uint8_t labels = 0;  // not counting the root
 };
 
+// The fixed part of a resource record (RFC 1035 4.1.3) as read by
+// WireReader::rr(): where it starts and where its RDATA is.
+struct RrHeader {
+  size_t start = 0;  // offset of the owner name
+  uint16_t type = 0;
+  uint16_t klass = 0;
+  uint32_t ttl = 0;
+  uint16_t rdlen = 0;
+  size_t rdata_at = 0;  // offset of the RDATA
+};
+
 class WireReader {
  public:
   explicit WireReader(std::span<const uint8_t> msg) noexcept : msg_(msg) {}
@@ -52,6 +63,20 @@ class WireReader {
   // Returns an empty span (and fails) when fewer than n octets remain.
   std::span<const uint8_t> bytes(size_t n) noexcept;
   void skip(size_t n) noexcept { (void)bytes(n); }
+  // Reads one resource record: owner into owner, the fixed fields, and skips
+  // the RDATA (check ok() afterwards).
+  RrHeader rr(NameBuf& owner) noexcept {
+    RrHeader h;
+    h.start = pos_;
+    name(owner);
+    h.type = u16();
+    h.klass = u16();
+    h.ttl = u32();
+    h.rdlen = u16();
+    h.rdata_at = pos_;
+    skip(h.rdlen);
+    return h;
+  }
   // Reads a possibly compressed name into out. On any error (forward or
   // looping pointer, label > 63, name > 255, truncation) the reader fails.
   void name(NameBuf& out) noexcept;
