@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "server/config.hpp"
+#include "server/config/config.hpp"
 
 namespace mailns::server {
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "server/logging.hpp"
-#include "server/primary.hpp"
-#include "server/tsig.hpp"
+#include "server/xfr/primary.hpp"
+#include "server/xfr/tsig.hpp"
 #include "zone/zone_file.hpp"
 
 namespace {

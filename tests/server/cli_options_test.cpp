@@ -1,10 +1,10 @@
-#include "server/cli_options.hpp"
+#include "server/cli/cli_options.hpp"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "server/commands.hpp"
+#include "server/cli/commands.hpp"
 
 namespace mailns::server {
 namespace {

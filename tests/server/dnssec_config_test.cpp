@@ -2,8 +2,8 @@
 // durations, and every mistake reported with file:line.
 #include <gtest/gtest.h>
 
-#include "server/config.hpp"
-#include "server/duration.hpp"
+#include "server/config/config.hpp"
+#include "server/config/duration.hpp"
 #include "test_dir.hpp"
 
 namespace mailns::server {

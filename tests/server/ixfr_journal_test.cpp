@@ -1,5 +1,5 @@
 // IxfrJournal: differences between versions, the history bound, and chains.
-#include "server/ixfr_journal.hpp"
+#include "server/xfr/ixfr_journal.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Notifier: NOTIFY to a fake secondary on loopback, signed and answered;
 // retries with back-off and giving up after five tries.
-#include "server/notifier.hpp"
+#include "server/xfr/notifier.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <chrono>
 #include <thread>
 
-#include "server/primary.hpp"
+#include "server/xfr/primary.hpp"
 #include "xfr_test_util.hpp"
 #include "zone/zone_file.hpp"
 

@@ -1,4 +1,4 @@
-#include "server/snapshot_holder.hpp"
+#include "server/net/snapshot_holder.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/tcp_query_stream.hpp"
+#include "server/net/tcp_query_stream.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // allow_transfer, ixfr_history, catalog; and the ACL they build.
 #include <gtest/gtest.h>
 
-#include "server/config.hpp"
+#include "server/config/config.hpp"
 #include "test_dir.hpp"
 
 namespace mailns::server {

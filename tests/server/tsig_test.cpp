@@ -1,6 +1,6 @@
 // TSIG (RFC 8945): our signatures checked by ldns, ldns's checked by us,
 // multi-message chaining, and each error in the order RFC 8945 5.2 checks.
-#include "server/tsig.hpp"
+#include "server/xfr/tsig.hpp"
 
 #include <gtest/gtest.h>
 #include <ldns/ldns.h>

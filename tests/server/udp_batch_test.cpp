@@ -1,4 +1,4 @@
-#include "server/udp_batch.hpp"
+#include "server/net/udp_batch.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <set>
 
 #include "dns_test_util.hpp"
-#include "server/listen_socket.hpp"
+#include "server/net/listen_socket.hpp"
 
 namespace mailns::server {
 namespace {

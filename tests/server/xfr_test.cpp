@@ -1,7 +1,7 @@
 // The primary's answers (server/primary.hpp): AXFR from one snapshot in
 // 64 KiB messages, IXFR from the journal, the ACL, TSIG on every message,
 // the catalog zone, and what UDP gets. Messages are decoded with ldns.
-#include "server/primary.hpp"
+#include "server/xfr/primary.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,10 +10,10 @@
 #include <set>
 
 #include "dns_test_util.hpp"
-#include "server/catalog_zone.hpp"
-#include "server/soa_serial.hpp"
-#include "server/tcp_query_stream.hpp"
-#include "server/xfr_request.hpp"
+#include "server/xfr/catalog_zone.hpp"
+#include "zone/soa_serial.hpp"
+#include "server/net/tcp_query_stream.hpp"
+#include "server/xfr/xfr_request.hpp"
 #include "xfr_test_util.hpp"
 #include "zone/zone_file.hpp"
 

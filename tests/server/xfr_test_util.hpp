@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "server/transfer_config.hpp"
-#include "server/tsig.hpp"
+#include "server/config/transfer_config.hpp"
+#include "server/xfr/tsig.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::server::testing {

@@ -1,4 +1,4 @@
-#include "server/zone_loader.hpp"
+#include "server/publish/zone_loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,33 @@
+// mailns reload: asks the running server (through its control socket, see
+// server/control_socket.hpp) to reload its configuration, waits for the
+// reload to finish and prints the outcome per zone. Exit 1 when the
+// configuration or any zone failed, or the server cannot be reached.
+#include <cstdio>
+
+#include "server/cli/cli_options.hpp"
+#include "server/cli/commands.hpp"
+#include "server/control/control_socket.hpp"
+
+namespace mailns::server {
+
+int run_reload(std::span<const std::string_view> args) {
+  std::string usage;
+  auto opts = parse_cli_options(args, /*allow_listen=*/false, &usage);
+  if (!opts) return usage_error("reload", usage);
+  if (opts->help) {
+    std::fputs(usage_text(), stdout);
+    return kExitOk;
+  }
+  if (!opts->positional.empty()) return usage_error("reload", "unexpected argument '" + opts->positional[0] + "'");
+  const std::string path = control_socket_path(opts->config);
+  std::string error;
+  const ControlReply reply = send_control_command(path, "reload", &error);
+  std::fputs(reply.text.c_str(), stdout);
+  if (!error.empty()) {
+    std::fprintf(stderr, "mailns reload: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return reply.ok ? kExitOk : kExitFailure;
+}
+
+}  // namespace mailns::server

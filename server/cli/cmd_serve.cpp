@@ -1,0 +1,138 @@
+// mailns serve: load the configuration and zones (signing the ones with
+// DNSSEC enabled, keys created on the first start), bind, answer until
+// SIGTERM/SIGINT while the re-signer keeps signatures fresh. Any
+// configuration or master-file error stops start-up (exit 1).
+#include <algorithm>
+#include <csignal>
+#include <ctime>
+#include <cstdio>
+#include <system_error>
+
+#include "server/cli/cli_options.hpp"
+#include "server/cli/commands.hpp"
+#include "server/config/config.hpp"
+#include "server/control/control_socket.hpp"
+#include "server/publish/file_watcher.hpp"
+#include "server/logging.hpp"
+#include "server/xfr/primary.hpp"
+#include "server/publish/reload_service.hpp"
+#include "server/publish/reloader.hpp"
+#include "synth/dkim_lifecycle.hpp"
+#include "server/publish/resigner.hpp"
+#include "server/net/server.hpp"
+#include "server/net/snapshot_holder.hpp"
+#include "server/publish/zone_loader.hpp"
+
+namespace mailns::server {
+
+int run_serve(std::span<const std::string_view> args) {
+  std::string usage;
+  auto opts = parse_cli_options(args, /*allow_listen=*/true, &usage);
+  if (!opts) return usage_error("serve", usage);
+  if (opts->help) {
+    std::fputs(usage_text(), stdout);
+    return kExitOk;
+  }
+  if (!opts->positional.empty()) return usage_error("serve", "unexpected argument '" + opts->positional[0] + "'");
+
+  // SIGHUP is taken by the reload thread's sigwait (reload_service.hpp):
+  // blocked here, before any thread exists, so every thread inherits it.
+  block_reload_signal();
+  init_logging(LogLevel::kInfo);
+  ConfigResult cfg = load_config(opts->config);
+  if (!cfg.config) {
+    for (const auto& e : cfg.errors) server_log().error("{}", e);
+    server_log().error("{}: {} error{} in the configuration; not starting", opts->config, cfg.errors.size(),
+                       cfg.errors.size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  Config& config = *cfg.config;
+  if (auto errors = apply_listen_override(config, opts->listen); !errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "mailns serve: %s\n", e.c_str());
+    return kExitUsage;
+  }
+  init_logging(config.server.log_level);
+
+  // The reloader loads the zones as load_zones always did, with the serials
+  // persisted in state_dir, and remembers what each zone was built from.
+  Reloader reloader(opts->config, opts->listen);
+  ZoneSetResult zones = reloader.initial_load(config);
+  for (const auto& e : zones.events) dnssec_log().info("{}", e);
+  for (const auto& w : zones.warnings) zone_log().warn("{}", w);
+  for (const auto& e : zones.domain_errors) zone_log().error("{} (zone not served)", e);
+  if (!zones.snapshot) {
+    for (const auto& e : zones.errors) zone_log().error("{}", e);
+    server_log().error("{} zone error{}; not starting (check with: mailns check-config -c {})", zones.errors.size(),
+                       zones.errors.size() == 1 ? "" : "s", opts->config);
+    return kExitFailure;
+  }
+  for (const LoadedZone& lz : zones.zones) {
+    const auto& z = *lz.zone;
+    zone_log().info("loaded {} serial {}, {} records{}, from {}", z.origin().to_text(), z.soa_serial(),
+                    z.record_count(), lz.signing ? " (signed)" : "", lz.source);
+  }
+  if (zones.signing.zones + zones.signing.failed > 0)
+    dnssec_log().info("signed {} zone{} with {} signatures in {:.3f} s{}", zones.signing.zones,
+                      zones.signing.zones == 1 ? "" : "s", zones.signing.signatures, zones.signing.seconds,
+                      zones.signing.failed ? "; " + std::to_string(zones.signing.failed) + " not served (see above)"
+                                           : std::string());
+
+  // A client that closes early must not kill the server on write.
+  std::signal(SIGPIPE, SIG_IGN);
+  SnapshotHolder snapshots(zones.snapshot);
+  // Re-signing runs beside the workers on half the threads, so answering
+  // keeps at least the other half of the cores while a large set is signed.
+  Resigner resigner(std::move(zones.zones), snapshots, answer_options(config.server),
+                    std::max(1u, config.server.threads / 2));
+  reloader.attach(snapshots, resigner);
+  // Zone transfers, TSIG, NOTIFY and the catalog zone (issue 6): from here
+  // on every publication goes through it.
+  Primary primary(config.transfer, Primary::Options{config.server.state_dir});
+  primary.attach(snapshots);
+  ReloadService reloads(reloader, snapshots);
+  ControlSocket control(config.server.control_socket, [&reloads](const std::string& command) {
+    if (command != "reload") return ControlReply{"unknown command '" + command + "'; known: reload\n", false};
+    const ReloadOutcome out = reloads.request_and_wait("mailns reload");
+    return ControlReply{out.text(), !out.failed()};
+  });
+  if (std::string err = control.open(); !err.empty()) {
+    server_log().error("{}; not starting", err);
+    return kExitFailure;
+  }
+  FileWatcher watcher([&reloads] { reloads.request("file change"); });
+  try {
+    Server server(config.server, snapshots, &primary);
+    primary.start_notify();  // the sockets are bound: secondaries can connect back
+    if (config.server.watch_files) {
+      if (std::string err = watcher.start(); !err.empty())
+        server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
+      watcher.set_files(reloader.watched_files());
+    }
+    reloads.set_after_reload([&](const ReloadOutcome&) {
+      if (config.server.watch_files) watcher.set_files(reloader.watched_files());
+      primary.update_settings(reloader.config().transfer);
+    });
+    // Re-signing runs on the reload thread (Reloader::tick), never beside
+    // a reload of the same zones.
+    // A DKIM date passing changes what is published: reload then.
+    reloads.set_next_event([&reloader] {
+      return synth::next_dkim_change(reloader.config().mail_domains, static_cast<int64_t>(std::time(nullptr)));
+    });
+    reloads.start();
+    control.start();
+    server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", opts->config,
+                      config.server.control_socket, config.server.watch_files ? "; watching the configuration's files" : "");
+    server.run();
+    watcher.stop();
+    control.stop();
+    reloads.stop();
+    primary.stop();
+  } catch (const std::system_error& e) {
+    server_log().error("{}; not starting", e.what());
+    return kExitFailure;
+  }
+  server_log().info("shutdown complete");
+  return kExitOk;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,95 @@
+#include "server/net/server.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstring>
+#include <vector>
+
+#include "server/logging.hpp"
+#include "server/net/worker.hpp"
+
+namespace mailns::server {
+
+namespace asio = boost::asio;
+
+struct Server::Impl {
+  Impl(const ServerSettings& s, const SnapshotHolder& snapshots, const Primary* primary)
+      : settings(s), holder(snapshots), limit(s.tcp_max_connections), signals(main_io, SIGINT, SIGTERM) {
+    for (unsigned i = 0; i < settings.threads; ++i)
+      workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, primary));
+    // Retired snapshots are freed once every worker has passed a batch
+    // boundary (server/snapshot_reclaim.hpp).
+    snapshots.set_workers(settings.threads, [this](unsigned i) {
+      if (i < workers.size()) workers[i]->nudge();
+    });
+  }
+
+  // No more nudges to workers that are going away; with no workers, nothing
+  // holds a retired snapshot.
+  ~Impl() { holder.set_workers(0, nullptr); }
+
+  ServerSettings settings;
+  const SnapshotHolder& holder;
+  TcpConnectionLimit limit;  // outlives the workers (declared before them)
+  asio::io_context main_io{1};
+  asio::signal_set signals;
+  std::vector<std::unique_ptr<Worker>> workers;
+};
+
+Server::Server(const ServerSettings& settings, const SnapshotHolder& snapshots, const Primary* primary)
+    : impl_(std::make_unique<Impl>(settings, snapshots, primary)) {}
+
+Server::~Server() = default;
+
+void Server::run() {
+  Impl& s = *impl_;
+  // Workers inherit a mask that blocks the shutdown signals, so the kernel
+  // delivers them to this thread and no worker syscall is interrupted.
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  for (auto& w : s.workers) w->start();
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+
+  std::string addrs;
+  for (const auto& a : s.settings.listen) addrs += (addrs.empty() ? "" : ", ") + a.to_string();
+  server_log().info("listening on {} (udp+tcp) with {} worker thread{}", addrs, s.workers.size(),
+                    s.workers.size() == 1 ? "" : "s");
+
+  s.signals.async_wait([&s](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    server_log().info("received {}; shutting down", signo == SIGTERM ? "SIGTERM" : signo == SIGINT ? "SIGINT" : strsignal(signo));
+    s.main_io.stop();
+  });
+  s.main_io.run();
+
+  for (auto& w : s.workers) w->stop();
+  for (auto& w : s.workers) w->join();
+
+  WorkerStats total;
+  for (const auto& w : s.workers) {
+    const WorkerStats st = w->stats();
+    total.udp.received += st.udp.received;
+    total.udp.answered += st.udp.answered;
+    total.udp.ignored += st.udp.ignored;
+    total.udp.send_failed += st.udp.send_failed;
+    total.tcp.accepted += st.tcp.accepted;
+    total.tcp.refused += st.tcp.refused;
+    total.tcp.queries += st.tcp.queries;
+    total.tcp.timed_out += st.tcp.timed_out;
+  }
+  server_log().info(
+      "stopped: udp {} received, {} answered, {} ignored, {} send failures; tcp {} connections ({} refused over "
+      "the limit, {} idle timeouts), {} queries",
+      total.udp.received, total.udp.answered, total.udp.ignored, total.udp.send_failed, total.tcp.accepted,
+      total.tcp.refused, total.tcp.timed_out, total.tcp.queries);
+}
+
+void Server::stop() noexcept { impl_->main_io.stop(); }
+
+}  // namespace mailns::server

@@ -1,0 +1,38 @@
+// Server: the running DNS service. Owns the worker threads and waits for
+// SIGTERM or SIGINT, then stops every worker's io_context, joins the
+// threads and returns (the process then exits 0). The snapshot is read
+// through the SnapshotHolder, so a later reload only has to publish.
+#pragma once
+
+#include <memory>
+
+#include "server/config/config.hpp"
+#include "server/net/snapshot_holder.hpp"
+
+namespace mailns::server {
+
+class Primary;
+
+class Server {
+ public:
+  // Creates the workers and binds every listen address on each of them;
+  // throws std::system_error (naming the address) when one cannot be bound.
+  // Installs the SIGTERM/SIGINT handlers.
+  // primary: zone transfers and TSIG (server/primary.hpp); may be nullptr.
+  Server(const ServerSettings& settings, const SnapshotHolder& snapshots, const Primary* primary = nullptr);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until a signal or stop(), then shuts the workers down and logs
+  // their totals.
+  void run();
+  // Ends run() from any thread.
+  void stop() noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mailns::server

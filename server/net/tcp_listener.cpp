@@ -1,0 +1,202 @@
+#include "server/net/tcp_listener.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "server/net/listen_socket.hpp"
+#include "server/logging.hpp"
+
+namespace mailns::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+namespace {
+
+// Answers waiting to be written beyond which a connection stops reading
+// (and answering) until the client has read them.
+constexpr size_t kMaxPendingOutput = 64 * 1024;
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  TcpConnection(tcp::socket socket, TcpWorkerState& state)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {}
+  ~TcpConnection() { state_.limit.release(); }
+
+  void start() {
+    if (state_.primary) {
+      error_code ec;
+      const auto peer = socket_.remote_endpoint(ec);
+      if (auto ip = ec ? std::nullopt : IpAddress::from_sockaddr(peer.data(), static_cast<socklen_t>(peer.size())))
+        stream_.set_primary(state_.primary, &state_.snapshots, *ip);
+    }
+    touch();
+    arm_timer();
+    pump();
+  }
+
+ private:
+  void touch() { deadline_ = Clock::now() + state_.idle_timeout; }
+
+  // Answers what is buffered, then starts whatever I/O is now possible.
+  void pump() {
+    if (closed_) return;
+    answer_buffered();
+    if (!writing_ && !pending_.empty()) {
+      start_write();
+      answer_buffered();  // queue the next answers while this write is in flight
+    }
+    // Read only once every buffered query is answered: this bounds both
+    // buffers, and a client that does not read its answers stops being read.
+    if (!reading_ && !eof_ && pending_.size() < kMaxPendingOutput && !stream_.has_complete_frame()) start_read();
+    // Client half-closed and everything it asked is answered and written.
+    if (eof_ && !writing_ && pending_.empty() && !stream_.has_work()) close();
+  }
+
+  void answer_buffered() {
+    if (stream_.has_work() && pending_.size() < kMaxPendingOutput)
+      state_.stats.queries += stream_.answer(*state_.snapshots.current(), pending_, state_.scratch, kMaxPendingOutput);
+  }
+
+  void start_read() {
+    reading_ = true;
+    const auto space = stream_.read_space();
+    socket_.async_read_some(asio::buffer(space.data(), space.size()),
+                            [self = shared_from_this()](const error_code& ec, size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(const error_code& ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec == asio::error::eof) {
+      eof_ = true;  // RFC 7766 6.2.4: answer what was sent, then close
+    } else if (ec) {
+      close();
+      return;
+    } else {
+      stream_.commit(n);
+      touch();
+    }
+    pump();
+  }
+
+  void start_write() {
+    writing_ = true;
+    std::swap(writing_buf_, pending_);
+    pending_.clear();
+    asio::async_write(socket_, asio::buffer(writing_buf_),
+                      [self = shared_from_this()](const error_code& ec, size_t) { self->on_write(ec); });
+  }
+
+  void on_write(const error_code& ec) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) {
+      close();
+      return;
+    }
+    writing_buf_.clear();
+    touch();
+    pump();
+  }
+
+  // One timer per connection, re-armed lazily: activity only moves
+  // deadline_, the timer checks it when it fires.
+  void arm_timer() {
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](const error_code& ec) { self->on_timer(ec); });
+  }
+
+  void on_timer(const error_code& ec) {
+    if (closed_ || ec == asio::error::operation_aborted) return;
+    if (Clock::now() >= deadline_) {
+      ++state_.stats.timed_out;
+      close();
+      return;
+    }
+    arm_timer();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    timer_.cancel();
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  TcpWorkerState& state_;
+  TcpQueryStream stream_;
+  std::vector<std::byte> pending_;      // answers not yet handed to a write
+  std::vector<std::byte> writing_buf_;  // answers of the write in flight
+  Clock::time_point deadline_{};
+  bool reading_ = false;
+  bool writing_ = false;
+  bool eof_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+struct TcpListener::Impl {
+  Impl(asio::io_context& io, const ListenAddress& a, TcpWorkerState& s)
+      : acceptor(io), retry(io), addr(a), state(s) {
+    const int fd = open_listen_socket(a, SocketKind::kTcp);
+    acceptor.assign(a.v6 ? tcp::v6() : tcp::v4(), fd);
+  }
+
+  void accept() {
+    acceptor.async_accept([this](const error_code& ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+  }
+
+  void on_accept(const error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Out of descriptors or memory: back off instead of spinning.
+      if (Clock::now() - last_warning > std::chrono::seconds(10)) {
+        last_warning = Clock::now();
+        server_log().warn("{}/tcp: accept failed: {}; retrying (raise the open-files limit or lower "
+                          "server.tcp_max_connections)",
+                          addr.to_string(), ec.message());
+      }
+      retry.expires_after(std::chrono::milliseconds(100));
+      retry.async_wait([this](const error_code& e) {
+        if (!e) accept();
+      });
+      return;
+    }
+    if (!state.limit.try_acquire()) {
+      ++state.stats.refused;
+      error_code ignored;
+      socket.close(ignored);
+    } else {
+      ++state.stats.accepted;
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);  // answers are whole messages: do not wait for ACKs
+      std::make_shared<TcpConnection>(std::move(socket), state)->start();
+    }
+    accept();
+  }
+
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  ListenAddress addr;
+  TcpWorkerState& state;
+  Clock::time_point last_warning{};
+};
+
+TcpListener::TcpListener(asio::io_context& io, const ListenAddress& addr, TcpWorkerState& state)
+    : impl_(std::make_unique<Impl>(io, addr, state)) {}
+
+TcpListener::~TcpListener() = default;
+
+void TcpListener::start() { impl_->accept(); }
+
+}  // namespace mailns::server

@@ -1,0 +1,88 @@
+#include "server/net/tcp_query_stream.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "server/xfr/primary.hpp"
+#include "server/net/snapshot_holder.hpp"
+#include "server/xfr/xfr_request.hpp"
+#include "zone/handle_query.hpp"
+
+namespace mailns::server {
+
+namespace {
+size_t frame_length(const std::byte* p) noexcept {
+  return static_cast<size_t>(std::to_integer<uint8_t>(p[0])) << 8 | std::to_integer<uint8_t>(p[1]);
+}
+}  // namespace
+
+TcpQueryStream::TcpQueryStream() : buf_(kReadChunk) {}
+
+TcpQueryStream::~TcpQueryStream() = default;
+
+void TcpQueryStream::set_primary(const Primary* primary, const SnapshotHolder* holder, const IpAddress& peer) {
+  primary_ = primary;
+  holder_ = holder;
+  peer_ = peer;
+}
+
+std::span<std::byte> TcpQueryStream::read_space() {
+  if (begin_ == end_) begin_ = end_ = 0;
+  size_t have = end_ - begin_;
+  size_t need = kReadChunk;
+  if (have >= 2) {
+    const size_t frame = 2 + frame_length(buf_.data() + begin_);
+    if (frame > have) need = std::max(need, frame - have);
+  }
+  if (buf_.size() - end_ < need) {
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, have);
+      begin_ = 0;
+      end_ = have;
+    }
+    if (buf_.size() - end_ < need) buf_.resize(end_ + need);
+  }
+  return {buf_.data() + end_, buf_.size() - end_};
+}
+
+void TcpQueryStream::commit(size_t n) noexcept { end_ = std::min(end_ + n, buf_.size()); }
+
+bool TcpQueryStream::has_complete_frame() const noexcept {
+  const size_t have = end_ - begin_;
+  return have >= 2 && have >= 2 + frame_length(buf_.data() + begin_);
+}
+
+size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::byte>& out,
+                              std::span<std::byte> scratch, size_t out_limit) {
+  size_t answered = 0;
+  const auto message_space = scratch.subspan(2, std::min(kMaxMessage, scratch.size() - 2));
+  while (out.size() < out_limit && has_work()) {
+    size_t n = 0;
+    if (transfer_) {
+      n = transfer_->next({reinterpret_cast<uint8_t*>(message_space.data()), message_space.size()});
+      if (n == 0) {
+        transfer_.reset();  // complete: the snapshot it pinned is released
+        continue;
+      }
+    } else {
+      const size_t len = frame_length(buf_.data() + begin_);
+      const std::span<const std::byte> query(buf_.data() + begin_ + 2, len);
+      ++answered;
+      if (primary_ && needs_primary(query)) {
+        transfer_ = primary_->answer_tcp(query, holder_->owner(), peer_);
+        begin_ += 2 + len;
+        continue;
+      }
+      n = zone::handle_query(query, message_space, snapshot, zone::Transport::kTcp);
+      begin_ += 2 + len;
+    }
+    if (n == 0) continue;
+    scratch[0] = static_cast<std::byte>(n >> 8);
+    scratch[1] = static_cast<std::byte>(n & 0xff);
+    out.insert(out.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(2 + n));
+  }
+  if (begin_ == end_) begin_ = end_ = 0;
+  return answered;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,50 @@
+// Worker: one thread with its own io_context, its own UDP socket and TCP
+// acceptor on every listen address (SO_REUSEPORT lets all workers bind the
+// same addresses), its own UDP batch buffers and TCP scratch, and its own
+// counters. Workers share nothing but the SnapshotHolder (read once per
+// batch) and the TCP connection limit (touched once per connection).
+#pragma once
+
+#include <memory>
+
+#include "server/config/config.hpp"
+#include "server/net/snapshot_holder.hpp"
+#include "server/net/tcp_connection_limit.hpp"
+#include "server/net/tcp_listener.hpp"
+#include "server/net/udp_batch.hpp"
+
+namespace mailns::server {
+
+struct WorkerStats {
+  UdpStats udp;
+  TcpStats tcp;
+};
+
+class Worker {
+ public:
+  // Binds every socket now, in the calling thread, so that a bad address
+  // fails start-up before any thread runs (throws std::system_error).
+  // primary: zone transfers and TSIG (nullptr: handle_query answers all).
+  Worker(unsigned index, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
+         const Primary* primary = nullptr);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread. It inherits the caller's signal mask.
+  void start();
+  // Makes the thread's io_context return; callable from any thread.
+  void stop() noexcept;
+  // Makes the thread pass a snapshot batch boundary soon, even when idle
+  // (SnapshotHolder::set_workers); callable from any thread.
+  void nudge();
+  void join();
+  // Counters; read them only after join().
+  WorkerStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mailns::server

@@ -1,0 +1,66 @@
+// ReloadService: the one queue every reload trigger goes through (SIGHUP,
+// `mailns reload` on the control socket, the file watcher, DKIM dates), and
+// the one non-worker thread that runs the reloads and the re-signing
+// (Reloader::tick) and reclaims retired snapshots. Requests that arrive
+// while a reload runs are merged into the next one; every waiter gets the
+// outcome of a reload that started after its request.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "server/publish/reloader.hpp"
+#include "server/net/snapshot_holder.hpp"
+
+namespace mailns::server {
+
+class ReloadService {
+ public:
+  ReloadService(Reloader& reloader, SnapshotHolder& snapshots);
+  ~ReloadService();
+  ReloadService(const ReloadService&) = delete;
+  ReloadService& operator=(const ReloadService&) = delete;
+
+  // Starts the reload thread, and a thread that turns SIGHUP into a request
+  // (the caller must have blocked SIGHUP before creating any thread, so that
+  // only sigwait() sees it: block_reload_signal()).
+  void start();
+  void stop() noexcept;
+
+  void request(std::string reason);
+  // Blocks until a reload that started after this call has finished.
+  ReloadOutcome request_and_wait(std::string reason);
+  // Called on the reload thread after each reload (the file watcher takes
+  // the new file list from there).
+  void set_after_reload(std::function<void(const ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
+  // An extra wake-up time (e.g. a DKIM date): the thread reloads then.
+  void set_next_event(std::function<std::optional<int64_t>()> fn) { next_event_ = std::move(fn); }
+
+ private:
+  void run();
+  void sighup_loop();
+
+  Reloader& reloader_;
+  SnapshotHolder& snapshots_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::vector<std::string> reasons_;
+  std::vector<std::promise<ReloadOutcome>> waiters_;
+  std::function<void(const ReloadOutcome&)> after_reload_;
+  std::function<std::optional<int64_t>()> next_event_;
+  std::thread thread_;
+  std::thread sighup_;
+};
+
+// Blocks SIGHUP in the calling thread (and so in every thread it creates
+// later). Call at the start of serve, before any thread exists.
+void block_reload_signal();
+
+}  // namespace mailns::server

@@ -1,0 +1,316 @@
+#include "server/publish/reloader.hpp"
+
+#include <chrono>
+#include <set>
+
+#include "server/logging.hpp"
+#include "zone/soa_serial.hpp"
+
+namespace mailns::server {
+
+namespace {
+
+std::string without_dot(std::string s) {
+  if (s.size() > 1 && s.back() == '.') s.pop_back();
+  return s;
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// Which zone a load_zones error is about: domain errors name the domain
+// ("file:line: error: example.org: ..."), master-file errors name the file.
+bool error_is_about(const std::string& error, const std::string& name, const std::string& file) {
+  return contains(error, ": " + name + ": ") || contains(error, ": " + name + ".: ") || contains(error, " " + name + ". ") ||
+         (!file.empty() && error.rfind(file + ":", 0) == 0);
+}
+
+std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool compare_listen) {
+  std::string out;
+  auto add = [&](const char* what) { out += (out.empty() ? "" : ", ") + std::string(what); };
+  if (compare_listen && !(a.listen == b.listen)) add("listen");
+  if (a.threads != b.threads) add("threads");
+  if (a.udp_payload != b.udp_payload) add("udp_payload");
+  if (a.tcp_idle_timeout != b.tcp_idle_timeout) add("tcp_idle_timeout");
+  if (a.tcp_max_connections != b.tcp_max_connections) add("tcp_max_connections");
+  if (a.state_dir != b.state_dir) add("state_dir");
+  if (a.control_socket != b.control_socket) add("control_socket");
+  if (a.watch_files != b.watch_files) add("watch_files");
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(ZoneOutcome::Status s) noexcept {
+  switch (s) {
+    case ZoneOutcome::Status::kLoaded: return "loaded";
+    case ZoneOutcome::Status::kAdded: return "added";
+    case ZoneOutcome::Status::kUnchanged: return "unchanged";
+    case ZoneOutcome::Status::kFailed: return "failed";
+    case ZoneOutcome::Status::kRemoved: return "removed";
+  }
+  return "?";
+}
+
+bool ReloadOutcome::failed() const noexcept {
+  if (!config_errors.empty()) return true;
+  for (const auto& z : zones)
+    if (z.status == ZoneOutcome::Status::kFailed) return true;
+  return false;
+}
+
+std::string ReloadOutcome::text() const {
+  std::string out;
+  for (const auto& e : config_errors) out += "error: " + e + "\n";
+  for (const auto& z : zones) {
+    out += z.zone + ": " + to_string(z.status);
+    if (z.status == ZoneOutcome::Status::kFailed)
+      out += z.serial ? ", still serving serial " + std::to_string(z.serial) : std::string(", not served");
+    else if (z.serial)
+      out += ", serial " + std::to_string(z.serial);
+    out += "\n";
+    for (const auto& e : z.errors) out += "  " + e + "\n";
+  }
+  for (const auto& r : needs_restart) out += "needs a restart: " + r + "\n";
+  for (const auto& w : warnings) out += "warning: " + w + "\n";
+  size_t failed_zones = 0, changed = 0;
+  for (const auto& z : zones) {
+    if (z.status == ZoneOutcome::Status::kFailed) ++failed_zones;
+    if (z.status == ZoneOutcome::Status::kLoaded || z.status == ZoneOutcome::Status::kAdded ||
+        z.status == ZoneOutcome::Status::kRemoved)
+      ++changed;
+  }
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.3f", seconds);
+  if (!config_errors.empty())
+    out += "reload: failed (" + std::to_string(config_errors.size()) + " configuration error" +
+           (config_errors.size() == 1 ? "" : "s") + "; nothing changed, the last good configuration is served)\n";
+  else
+    out += std::string("reload: ") + (failed_zones ? "failed" : "ok") + " (" + std::to_string(changed) +
+           " changed, " + std::to_string(failed_zones) + " failed, " + secs + " s)\n";
+  return out;
+}
+
+Reloader::Reloader(std::string config_path, std::vector<std::string> listen_override, Clock clock)
+    : path_(std::move(config_path)), listen_override_(std::move(listen_override)), clock_(std::move(clock)) {}
+
+LoadOptions Reloader::load_options(int64_t now) {
+  LoadOptions o;
+  o.now = now;
+  o.serial_for = [this, now](const zone::DnsName& origin, uint32_t in_records) {
+    // A master file whose serial is ahead of ours wins (the operator bumped it).
+    const auto stored = serials_.get(origin);
+    if (!stored) return in_records != 0 && zone::serial_greater(in_records, zone::first_serial_of_day(now)) ? in_records
+                                                                                                : zone::first_serial_of_day(now);
+    return serials_.next_for(origin, now, in_records ? std::optional<uint32_t>(in_records) : std::nullopt);
+  };
+  return o;
+}
+
+void Reloader::remember_serials(const std::vector<LoadedZone>& zones) {
+  for (const LoadedZone& z : zones) {
+    const uint32_t s = z.zone->soa_serial();
+    const auto old = serials_.get(z.zone->origin());
+    if (!old || zone::serial_greater(s, *old)) serials_.set(z.zone->origin(), s);
+  }
+  if (std::string err = serials_.save(); !err.empty())
+    server_log().error("{}; serials may go backwards after a restart (fix the state directory)", err);
+}
+
+ZoneSetResult Reloader::initial_load(Config config) {
+  serials_ = SerialStore(config.server.state_dir + "/serials");
+  std::vector<std::string> warnings;
+  serials_.load(warnings);
+  for (const auto& w : warnings) server_log().warn("{}", w);
+  const int64_t t = now();
+  auto cfg = std::make_shared<Config>(std::move(config));
+  ZoneSetResult res = load_zones(*cfg, load_options(t));
+  if (res.snapshot) remember_serials(res.zones);
+  running_ = cfg->server;
+  fingerprints_ = fingerprint_config(*cfg);
+  for (const auto& d : cfg->mail_domains) tlsa_.check(d, nullptr);  // remember the certificates' keys
+  for (const LoadedZone& z : res.zones) {
+    const std::string key = fingerprint_key(z.zone->origin());
+    meta_[key] = ZoneMeta{fingerprints_.zones[key], cfg};
+  }
+  config_ = std::move(cfg);
+  return res;
+}
+
+void Reloader::attach(SnapshotHolder& snapshots, Resigner& resigner) {
+  snapshots_ = &snapshots;
+  resigner_ = &resigner;
+  resigner.set_before_publish([this](const std::vector<LoadedZone>& zones) { remember_serials(zones); });
+}
+
+void Reloader::tick(int64_t t) {
+  if (resigner_) resigner_->resign_due(t);
+}
+
+std::optional<int64_t> Reloader::next_due() const { return resigner_ ? resigner_->next_due() : std::nullopt; }
+
+std::vector<std::string> Reloader::watched_files() const { return fingerprints_.files; }
+
+ReloadOutcome Reloader::reload(const std::string& reason) {
+  const auto started = std::chrono::steady_clock::now();
+  ReloadOutcome out;
+  out.reason = reason;
+  auto finish = [&] {
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+  };
+  ConfigResult parsed = load_config(path_);
+  if (!parsed.config) {
+    out.config_errors = std::move(parsed.errors);
+    for (const auto& e : out.config_errors) server_log().error("reload ({}): {}", reason, e);
+    server_log().error("reload ({}): {} configuration error{}; still serving the last good configuration", reason,
+                       out.config_errors.size(), out.config_errors.size() == 1 ? "" : "s");
+    return finish();
+  }
+  if (!listen_override_.empty()) (void)apply_listen_override(*parsed.config, listen_override_);
+  auto cfg = std::make_shared<Config>(std::move(*parsed.config));
+  if (std::string d = settings_diff(running_, cfg->server, listen_override_.empty()); !d.empty()) {
+    out.needs_restart.push_back(d);
+    server_log().warn("reload ({}): server settings changed ({}); they need a restart and are not applied", reason, d);
+  }
+  if (cfg->server.log_level != config_->server.log_level) init_logging(cfg->server.log_level);
+
+  const int64_t t = now();
+  ConfigFingerprints fp = fingerprint_config(*cfg);
+  const std::vector<zone::DnsName> origins = cfg->all_origins();
+  // The served zones by key, as the resigner has them now.
+  std::map<std::string, const LoadedZone*> current;
+  for (const LoadedZone& z : resigner_->zones()) current[fingerprint_key(z.zone->origin())] = &z;
+  std::set<std::string> changed;
+  for (const zone::DnsName& o : origins) {
+    const std::string key = fingerprint_key(o);
+    auto m = meta_.find(key);
+    if (m == meta_.end() || m->second.fingerprint != fp.zones[key] || !current.count(key)) changed.insert(key);
+  }
+
+  // The changed zones, loaded from a copy of the config that has only them
+  // (reverse zones need every mail domain's hosts: then all mail domains
+  // are synthesized, and only the changed ones kept).
+  std::map<std::string, LoadedZone> rebuilt;
+  std::vector<std::string> load_errors;
+  if (!changed.empty()) {
+    Config partial = *cfg;
+    bool reverse_changed = false;
+    std::erase_if(partial.zones, [&](const ZoneSource& z) { return !changed.count(fingerprint_key(z.origin)); });
+    std::erase_if(partial.reverse_zones, [&](const synth::ReverseZoneDecl& r) {
+      const bool keep = changed.count(fingerprint_key(r.origin)) > 0;
+      reverse_changed |= keep;
+      return !keep;
+    });
+    if (!reverse_changed)
+      std::erase_if(partial.mail_domains,
+                    [&](const synth::MailDomainDecl& d) { return !changed.count(fingerprint_key(d.domain)); });
+    ZoneSetResult res = load_zones(partial, load_options(t));
+    for (const auto& e : res.events) dnssec_log().info("{}", e);
+    for (const auto& w : res.warnings) zone_log().warn("{}", w);
+    for (auto& e : res.errors) load_errors.push_back(std::move(e));
+    for (auto& e : res.domain_errors) load_errors.push_back(std::move(e));
+    for (LoadedZone& z : res.zones) {
+      const std::string key = fingerprint_key(z.zone->origin());
+      if (!changed.count(key)) continue;
+      if (z.signing) z.signing->settings = &cfg->dnssec_for(z.zone->origin());
+      rebuilt.emplace(key, std::move(z));
+    }
+  }
+
+  std::vector<LoadedZone> next;
+  std::map<std::string, ZoneMeta> next_meta;
+  std::set<std::string> served;
+  for (size_t i = 0; i < origins.size(); ++i) {
+    const zone::DnsName& o = origins[i];
+    const std::string key = fingerprint_key(o);
+    if (!served.insert(key).second) continue;
+    ZoneOutcome zo;
+    zo.zone = without_dot(o.to_text());
+    auto cur = current.find(key);
+    if (!changed.count(key)) {
+      LoadedZone z = *cur->second;
+      if (z.signing) z.signing->settings = &cfg->dnssec_for(o);
+      zo.serial = z.zone->soa_serial();
+      next.push_back(std::move(z));
+      next_meta[key] = ZoneMeta{fp.zones[key], cfg};
+    } else if (auto r = rebuilt.find(key); r != rebuilt.end()) {
+      zo.status = cur == current.end() ? ZoneOutcome::Status::kAdded : ZoneOutcome::Status::kLoaded;
+      for (const auto& d : cfg->mail_domains) {
+        if (d.domain != o) continue;
+        // RFC 7671 8.1: a certificate whose key was not in DNS breaks DANE
+        // until the cached TLSA set expires; say so loudly.
+        for (const TlsaChange& c : tlsa_.check(d, cur == current.end() ? nullptr : cur->second->zone.get())) {
+          if (c.broken) zone_log().error("reload ({}): {}", reason, c.message);
+          else zone_log().info("reload ({}): {}", reason, c.message);
+          out.warnings.push_back(c.message);
+        }
+      }
+      zo.serial = r->second.zone->soa_serial();
+      next.push_back(std::move(r->second));
+      next_meta[key] = ZoneMeta{fp.zones[key], cfg};
+    } else {
+      zo.status = ZoneOutcome::Status::kFailed;
+      std::string file;
+      for (const ZoneSource& z : cfg->zones)
+        if (z.origin == o) file = z.file;
+      for (const auto& e : load_errors)
+        if (error_is_about(e, zo.zone, file)) zo.errors.push_back(e);
+      if (zo.errors.empty()) zo.errors = load_errors;
+      if (cur != current.end()) {
+        // Keep the last good version, and its fingerprint: the next reload tries again.
+        next.push_back(*cur->second);
+        zo.serial = cur->second->zone->soa_serial();
+        next_meta[key] = meta_[key];
+        next_meta[key].fingerprint = "failed";
+      }
+      for (const auto& e : zo.errors)
+        zone_log().error("reload ({}): {}: {} ({})", reason, zo.zone, e,
+                         cur != current.end() ? "still serving serial " + std::to_string(zo.serial) : "not served");
+    }
+    out.zones.push_back(std::move(zo));
+  }
+  for (const auto& [key, z] : current)
+    if (!served.count(key)) {
+      ZoneOutcome zo;
+      zo.zone = without_dot(key);
+      zo.status = ZoneOutcome::Status::kRemoved;
+      out.zones.push_back(std::move(zo));
+    }
+
+  bool any_change = false;
+  for (const auto& z : out.zones)
+    if (z.status == ZoneOutcome::Status::kLoaded || z.status == ZoneOutcome::Status::kAdded ||
+        z.status == ZoneOutcome::Status::kRemoved)
+      any_change = true;
+  if (any_change) {
+    // Serials on disk first: after a crash right after publishing, the
+    // restart must not serve a lower serial.
+    remember_serials(next);
+    std::vector<std::shared_ptr<const zone::Zone>> zones;
+    zones.reserve(next.size());
+    for (const LoadedZone& z : next) zones.push_back(z.zone);
+    snapshots_->publish(std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(running_)));
+    resigner_->set_zones(std::move(next));
+    out.published = true;
+  } else {
+    resigner_->set_zones(std::move(next));  // the settings pointers now point into cfg
+  }
+  meta_ = std::move(next_meta);
+  fingerprints_ = std::move(fp);
+  config_ = std::move(cfg);
+  finish();
+  size_t n_changed = 0, n_failed = 0;
+  for (const auto& z : out.zones) {
+    if (z.status == ZoneOutcome::Status::kFailed) ++n_failed;
+    else if (z.status != ZoneOutcome::Status::kUnchanged) {
+      ++n_changed;
+      zone_log().info("reload ({}): {} {}{}", reason, z.zone, to_string(z.status),
+                      z.serial ? ", serial " + std::to_string(z.serial) : std::string());
+    }
+  }
+  server_log().info("reload ({}): {} zone{} changed, {} failed, {} unchanged in {:.3f} s", reason, n_changed,
+                    n_changed == 1 ? "" : "s", n_failed, out.zones.size() - n_changed - n_failed, out.seconds);
+  return out;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,114 @@
+// Reloader: applies a changed configuration to a running server. It reads
+// the config again (typed, as at start), fingerprints every zone
+// (server/zone_fingerprint) and rebuilds and re-signs only the zones whose
+// entry or referenced files changed; the others keep their Zone object. The
+// new zone set is published with one SnapshotHolder::publish. A zone whose
+// rebuild fails (lint error, unreadable key or certificate, broken master
+// file) keeps serving its last good version, and the next reload tries it
+// again; a configuration that does not parse changes nothing. Every error
+// keeps its file:line.
+//
+// Serials: a rebuilt zone gets the next YYYYMMDDnn serial after the last one
+// served (server/serial_store, persisted in state_dir before publishing);
+// an unchanged zone keeps its serial. Settings that need a restart (listen,
+// threads, TCP limits, udp_payload, state_dir, control_socket) are reported
+// and not applied; log_level is applied.
+//
+// Threading: one thread (the reload queue's) calls reload() and tick(); it
+// also drives the Resigner (tick), so the zone list has a single owner.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/config/config.hpp"
+#include "server/publish/tlsa_watch.hpp"
+#include "server/publish/resigner.hpp"
+#include "server/publish/serial_store.hpp"
+#include "server/net/snapshot_holder.hpp"
+#include "server/publish/zone_fingerprint.hpp"
+#include "server/publish/zone_loader.hpp"
+
+namespace mailns::server {
+
+struct ZoneOutcome {
+  enum class Status { kLoaded, kAdded, kUnchanged, kFailed, kRemoved };
+  std::string zone;  // without the final dot
+  Status status = Status::kUnchanged;
+  uint32_t serial = 0;              // as served after the reload (0: not served)
+  std::vector<std::string> errors;  // file:line messages (kFailed)
+};
+
+const char* to_string(ZoneOutcome::Status s) noexcept;
+
+struct ReloadOutcome {
+  std::string reason;
+  std::vector<std::string> config_errors;  // the config did not parse: nothing changed
+  std::vector<std::string> needs_restart;  // settings changed but not applied
+  std::vector<std::string> warnings;
+  std::vector<ZoneOutcome> zones;
+  bool published = false;
+  double seconds = 0;
+
+  bool failed() const noexcept;
+  // One line per zone ("example.org: loaded, serial 2026010203"), then the
+  // errors, then "reload: ok|failed (...)": what `mailns reload` prints.
+  std::string text() const;
+};
+
+class Reloader {
+ public:
+  using Clock = std::function<int64_t()>;  // Unix seconds
+
+  // listen_override: serve's --listen values (then the config's listen: is
+  // not compared). clock: nullptr = the real clock.
+  Reloader(std::string config_path, std::vector<std::string> listen_override, Clock clock = nullptr);
+
+  // Start-up: loads every zone of config as serve always did, with the
+  // persisted serials, and remembers the fingerprints. The result is what
+  // load_zones returns (serve logs it and builds the SnapshotHolder and the
+  // Resigner from it, then calls attach()).
+  ZoneSetResult initial_load(Config config);
+  void attach(SnapshotHolder& snapshots, Resigner& resigner);
+
+  // Re-reads the config and applies it (see above). After attach().
+  ReloadOutcome reload(const std::string& reason);
+  // Re-signs the zones that are due (Resigner::resign_due).
+  void tick(int64_t now);
+  // When tick() has work next (nullopt: nothing scheduled).
+  std::optional<int64_t> next_due() const;
+
+  // Every file the current config references (the config itself included),
+  // for the file watcher.
+  std::vector<std::string> watched_files() const;
+  const Config& config() const noexcept { return *config_; }
+  int64_t now() const { return clock_ ? clock_() : static_cast<int64_t>(std::time(nullptr)); }
+
+ private:
+  struct ZoneMeta {
+    std::string fingerprint;
+    std::shared_ptr<const Config> config;  // the config its ZoneSigning::settings point into
+  };
+  LoadOptions load_options(int64_t now);
+  void remember_serials(const std::vector<LoadedZone>& zones);
+
+  std::string path_;
+  std::vector<std::string> listen_override_;
+  Clock clock_;
+  std::shared_ptr<const Config> config_;
+  ServerSettings running_;  // as started (after --listen)
+  ConfigFingerprints fingerprints_;
+  TlsaWatch tlsa_;  // certificate keys per mail host, for DANE rollover warnings
+  std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
+  SerialStore serials_;
+  SnapshotHolder* snapshots_ = nullptr;
+  Resigner* resigner_ = nullptr;
+};
+
+}  // namespace mailns::server

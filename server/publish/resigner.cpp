@@ -1,0 +1,145 @@
+#include "server/publish/resigner.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "server/logging.hpp"
+#include "zone/soa_serial.hpp"
+
+namespace mailns::server {
+
+namespace {
+constexpr int64_t kRetrySeconds = 60;
+
+std::string utc_text(int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace
+
+Resigner::Resigner(std::vector<LoadedZone> zones, SnapshotHolder& snapshots, zone::AnswerOptions options,
+                   unsigned threads)
+    : zones_(std::move(zones)), snapshots_(snapshots), options_(options), threads_(threads == 0 ? 1 : threads) {}
+
+Resigner::~Resigner() { stop(); }
+
+void Resigner::start() {
+  if (thread_.joinable() || !next_due()) return;
+  stop_ = false;
+  // As the workers: SIGINT/SIGTERM go to the main thread, not into the
+  // middle of a key file write here.
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  thread_ = std::thread([this] { run(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  dnssec_log().info("re-signing scheduled; first run at {}", utc_text(*next_due()));
+}
+
+void Resigner::stop() noexcept {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<int64_t> Resigner::next_due() const {
+  std::optional<int64_t> next;
+  for (const LoadedZone& z : zones_)
+    if (z.signing && z.signing->next_resign != 0 && (!next || z.signing->next_resign < *next))
+      next = z.signing->next_resign;
+  return next;
+}
+
+void Resigner::run() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    const auto next = next_due();
+    if (!next) break;
+    const auto at = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(*next));
+    if (cv_.wait_until(lock, at, [this] { return stop_; })) break;
+    lock.unlock();
+    // The system clock may have been set back while waiting: then nothing
+    // is due yet and the loop waits again.
+    resign_due(static_cast<int64_t>(std::time(nullptr)));
+    lock.lock();
+  }
+}
+
+size_t Resigner::resign_due(int64_t now) {
+  std::vector<size_t> due;
+  for (size_t i = 0; i < zones_.size(); ++i) {
+    const auto& s = zones_[i].signing;
+    if (s && s->next_resign != 0 && s->next_resign <= now) due.push_back(i);
+  }
+  if (due.empty()) return 0;
+
+  std::vector<SignJob> jobs;
+  jobs.reserve(due.size());
+  for (size_t i : due) {
+    const LoadedZone& z = zones_[i];
+    SignJob job(z.zone->origin(), z.signing->records, *z.signing->settings);
+    // Every re-signed version is a new version for secondaries (RFC 1982).
+    set_soa_serial(job.records, job.origin, zone::next_serial(z.zone->soa_serial(), now));
+    jobs.push_back(std::move(job));
+  }
+  const SignStats stats = sign_jobs(jobs, KeyAccess::kExisting, now, threads_);
+
+  size_t resigned = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    SignJob& job = jobs[j];
+    LoadedZone& z = zones_[due[j]];
+    for (const auto& e : job.events) dnssec_log().info("{}", e);
+    for (const auto& w : job.warnings) dnssec_log().warn("{}", w);
+    std::vector<std::string> errors;
+    std::shared_ptr<const zone::Zone> built;
+    if (job.error.empty()) {
+      std::vector<std::string> warnings;
+      built = build_zone(job.origin, std::move(job.signed_records), errors, warnings, job.online_signer);
+    } else {
+      errors.push_back(job.error);
+    }
+    if (!built) {
+      for (const auto& e : errors)
+        dnssec_log().error("{}: re-signing failed: {}; still serving serial {}, trying again in {} s",
+                           job.origin.to_text(), without_zone_prefix(e, job.origin), z.zone->soa_serial(),
+                           kRetrySeconds);
+      z.signing->next_resign = now + kRetrySeconds;
+      continue;
+    }
+    z.zone = std::move(built);
+    z.signing->records = std::move(job.records);
+    z.signing->signatures = job.signatures;
+    // Never "due again right now": that would spin.
+    z.signing->next_resign = std::max(job.next_resign.value_or(0), now + 1);
+    ++resigned;
+    // Per zone at debug: with many zones, one info line per run is enough.
+    dnssec_log().debug("{}: re-signed, serial {}, {} signatures; next re-sign at {}", job.origin.to_text(),
+                       z.zone->soa_serial(), job.signatures, utc_text(z.signing->next_resign));
+  }
+  if (resigned > 0) {
+    std::vector<std::shared_ptr<const zone::Zone>> zones;
+    zones.reserve(zones_.size());
+    for (const LoadedZone& z : zones_) zones.push_back(z.zone);
+    if (before_publish_) before_publish_(zones_);
+    snapshots_.publish(std::make_shared<const zone::Snapshot>(std::move(zones), options_));
+    const auto next = next_due();
+    dnssec_log().info("re-signed {} zone{} with {} signatures in {:.3f} s and published them; next re-sign at {}",
+                      resigned, resigned == 1 ? "" : "s", stats.signatures, stats.seconds,
+                      next ? utc_text(*next) : std::string("(none)"));
+  }
+  return resigned;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,72 @@
+#include "server/publish/serial_store.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include "dnssec/atomic_file.hpp"
+#include "zone/soa_serial.hpp"
+
+namespace mailns::server {
+
+namespace {
+std::string key_of(const zone::DnsName& origin) {
+  std::string s = origin.to_text();
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+}  // namespace
+
+void SerialStore::load(std::vector<std::string>& warnings) {
+  serials_.clear();
+  if (path_.empty() || !dnssec::file_exists(path_)) return;
+  auto text = dnssec::read_file(path_);
+  if (!text) {
+    warnings.push_back(text.error() + "; zones start from today's first serial");
+    return;
+  }
+  std::istringstream in(*text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    const auto sp = line.find(' ');
+    uint32_t serial = 0;
+    const char* b = sp == std::string::npos ? nullptr : line.data() + sp + 1;
+    const char* e = line.data() + line.size();
+    if (!b || std::from_chars(b, e, serial).ptr != e) {
+      warnings.push_back(path_ + ":" + std::to_string(n) + ": not '<zone> <serial>'; line ignored");
+      continue;
+    }
+    serials_[line.substr(0, sp)] = serial;
+  }
+}
+
+std::string SerialStore::save() const {
+  if (path_.empty()) return {};
+  std::string text = "# mailns: last SOA serial served per zone; written by the server, do not edit\n";
+  for (const auto& [zone, serial] : serials_) text += zone + " " + std::to_string(serial) + "\n";
+  const auto slash = path_.rfind('/');
+  if (slash != std::string::npos && slash > 0)
+    if (dnssec::Status st = dnssec::make_directory(path_.substr(0, slash), 0700); !st) return st.error();
+  if (dnssec::Status st = dnssec::write_file_atomic(path_, text, 0600); !st) return st.error();
+  return {};
+}
+
+std::optional<uint32_t> SerialStore::get(const zone::DnsName& origin) const {
+  auto it = serials_.find(key_of(origin));
+  if (it == serials_.end()) return std::nullopt;
+  return it->second;
+}
+
+void SerialStore::set(const zone::DnsName& origin, uint32_t serial) { serials_[key_of(origin)] = serial; }
+
+uint32_t SerialStore::next_for(const zone::DnsName& origin, int64_t now, std::optional<uint32_t> floor) const {
+  const auto last = get(origin);
+  if (!last) return floor && zone::serial_greater(*floor, zone::first_serial_of_day(now)) ? *floor : zone::first_serial_of_day(now);
+  const uint32_t next = zone::next_serial(*last, now);
+  return floor && zone::serial_greater(*floor, next) ? *floor : next;
+}
+
+}  // namespace mailns::server

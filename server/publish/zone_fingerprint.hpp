@@ -1,0 +1,29 @@
+// Zone fingerprints: what a reload compares to decide which zones to
+// rebuild. A zone's fingerprint is a SHA-256 over everything its records
+// depend on: its own entry in the configuration (re-emitted by yaml-cpp, so
+// moving an entry or editing another one does not change it), the top-level
+// dnssec: section, and the content of every file the entry references (DKIM
+// keys, TLS certificates and next keys, master files). A reverse zone
+// depends on the reverse_zones: list and on every mail domain's mail_hosts.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "server/config/config.hpp"
+
+namespace mailns::server {
+
+struct ConfigFingerprints {
+  std::map<std::string, std::string> zones;  // origin (lower case, final dot) -> hex digest
+  std::vector<std::string> files;            // the config and every file it references, sorted, unique
+};
+
+// Reads config.path again for the entries' text; never throws.
+ConfigFingerprints fingerprint_config(const Config& config);
+
+// The key fingerprint_config uses for a zone.
+std::string fingerprint_key(const zone::DnsName& origin);
+
+}  // namespace mailns::server

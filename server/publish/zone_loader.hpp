@@ -1,0 +1,82 @@
+// Loading everything a configuration serves into one Snapshot: the plain
+// master-file zones and the zones synthesized from mail-domain declarations,
+// each signed when its dnssec: settings enable it (server/zone_signing).
+// Every zone is loaded even when an earlier one fails, so the operator sees
+// all errors at once. A broken master file stops the start (errors); a mail
+// domain with lint errors, or any zone whose DNSSEC keys cannot be used, is
+// left out and the rest is served (domain_errors).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/config/config.hpp"
+#include "server/publish/zone_signing.hpp"
+#include "zone/snapshot.hpp"
+
+namespace mailns::server {
+
+struct LoadOptions {
+  uint32_t serial = 0;  // SOA serial of synthesized zones; 0: first serial of today (UTC)
+  int64_t now = 0;      // Unix seconds for signatures and key timing; 0: the real clock
+  // How zones with DNSSEC enabled get their keys; nullopt: serve every zone
+  // unsigned (zone export without --signed).
+  std::optional<KeyAccess> keys = KeyAccess::kCreate;
+  // kReadOnly only: a zone without keys yet is loaded unsigned with a
+  // warning instead of being left out (check-config).
+  bool unsigned_without_keys = false;
+  bool keep_signed_records = false;  // fill ZoneSigning::signed_records (zone export --signed)
+  // When set, only this zone is signed; the others are loaded unsigned and
+  // their keys are not touched (the commands about one zone).
+  std::optional<zone::DnsName> sign_only;
+  // When set, the SOA serial of every synthesized zone and every signed
+  // master-file zone is set to serial_for(origin, serial it has now) before
+  // signing (the reloader's persisted, per-zone serials). Unsigned
+  // master-file zones keep the serial of their file.
+  std::function<uint32_t(const zone::DnsName&, uint32_t)> serial_for;
+};
+
+// What the server needs to sign a zone again.
+struct ZoneSigning {
+  const DnssecSettings* settings = nullptr;    // points into the Config, which must outlive this
+  std::vector<zone::Record> records;           // unsigned; the SOA carries the served serial
+  std::vector<zone::Record> signed_records;    // with LoadOptions::keep_signed_records only
+  int64_t next_resign = 0;                     // Unix seconds; 0 = nothing scheduled
+  size_t signatures = 0;
+};
+
+struct LoadedZone {
+  std::shared_ptr<const zone::Zone> zone;
+  std::string source;                    // where it came from, for the log
+  std::optional<ZoneSigning> signing;    // set for zones served signed
+};
+
+struct ZoneSetResult {
+  std::shared_ptr<const zone::Snapshot> snapshot;  // nullptr when errors is non-empty
+  std::vector<LoadedZone> zones;                   // the snapshot's zones, in its order
+  std::vector<std::string> errors;                 // "file:line: message": nothing is served
+  std::vector<std::string> domain_errors;          // "file:line: error: domain: message": that zone is left out
+  std::vector<std::string> warnings;
+  std::vector<std::string> events;                 // keys created, rollover steps (info)
+  SignStats signing;                               // over every signed zone
+  std::map<std::string, std::string> mta_sts_policies;  // mail domain -> policy file text
+};
+
+// Loads config.zones, synthesizes config.mail_domains / reverse_zones, and
+// signs the zones with DNSSEC enabled.
+ZoneSetResult load_zones(const Config& config, const LoadOptions& options);
+// Shorthand: LoadOptions with this serial and the defaults otherwise.
+ZoneSetResult load_zones(const Config& config, uint32_t serial);
+
+// The serial for synthesized zones loaded now: YYYYMMDD01 of today (UTC).
+uint32_t serial_for_today();
+
+// The answer options a config asks for.
+zone::AnswerOptions answer_options(const ServerSettings& settings);
+
+}  // namespace mailns::server

@@ -1,0 +1,202 @@
+#include "server/publish/zone_signing.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "dnssec/atomic_file.hpp"
+#include "dnssec/key_store.hpp"
+#include "dnssec/rollover.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::server {
+
+namespace {
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads.
+template <typename F>
+void parallel_for(size_t n, unsigned threads, F&& fn) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+// The TTLs the rollover timing needs (RFC 7583): the DNSKEY TTL (the SOA
+// TTL unless the policy sets one) and the largest TTL a resolver may hold
+// data of this zone, negative answers included (RFC 2308 5).
+dnssec::RolloverTtls rollover_ttls(const std::vector<zone::Record>& records, const zone::DnsName& origin,
+                                   const dnssec::SigningPolicy& policy) {
+  dnssec::RolloverTtls t;
+  uint32_t max_ttl = 0;
+  for (const zone::Record& r : records) {
+    max_ttl = std::max(max_ttl, r.ttl);
+    if (r.type == zone::rrtype::SOA && r.owner == origin && r.rdata.size() >= 4) {
+      t.dnskey_ttl = r.ttl;
+      const uint8_t* m = r.rdata.data() + r.rdata.size() - 4;
+      const uint32_t minimum = uint32_t{m[0]} << 24 | uint32_t{m[1]} << 16 | uint32_t{m[2]} << 8 | m[3];
+      max_ttl = std::max(max_ttl, std::min(r.ttl, minimum));
+    }
+  }
+  if (policy.dnskey_ttl) t.dnskey_ttl = *policy.dnskey_ttl;
+  t.max_zone_ttl = std::max(max_ttl, t.dnskey_ttl);
+  return t;
+}
+
+bool same_signing(const dnssec::SigningPolicy& a, const dnssec::SigningPolicy& b) {
+  return a.algorithm == b.algorithm && a.keys == b.keys && a.denial == b.denial &&
+         a.nsec3.iterations == b.nsec3.iterations && a.nsec3.salt == b.nsec3.salt &&
+         a.signature_validity == b.signature_validity && a.refresh_before == b.refresh_before &&
+         a.inception_offset == b.inception_offset && a.dnskey_ttl == b.dnskey_ttl && a.publish_cds == b.publish_cds;
+}
+
+// Keys for one job: loaded (or created), advanced, saved. Returns the key
+// set to sign with, or sets job.error.
+std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, int64_t now) {
+  const DnssecSettings& s = *job.settings;
+  const std::string zname = job.origin.to_text();
+  const std::string dir = s.key_dir + "/" + dnssec::zone_directory_name(job.origin);
+  const std::string state = dir + "/" + dnssec::kStateFileName;
+  const bool existed = dnssec::file_exists(state);
+  if (!existed && access != KeyAccess::kCreate) {
+    job.missing_keys = true;
+    if (access == KeyAccess::kExisting)
+      job.error = zname + ": its DNSSEC keys are gone (no " + state +
+                  "); restore the key directory from a backup (new keys would not match the DS at the parent)";
+    else
+      job.error = zname + ": no DNSSEC keys yet (no " + state +
+                  "); `mailns serve` creates them on its first start, `mailns dnssec ds` before it";
+    return std::nullopt;
+  }
+  auto keys = access == KeyAccess::kCreate ? dnssec::load_or_create(s.key_dir, job.origin, s.policy, now)
+                                           : dnssec::load_keys(s.key_dir, job.origin);
+  if (!keys) {
+    job.error = keys.error();
+    return std::nullopt;
+  }
+  for (auto& w : keys->warnings) job.warnings.push_back(std::move(w));
+  keys->warnings.clear();
+  if (!existed) {
+    job.keys_created = true;
+    std::string tags;
+    for (const auto& k : keys->keys)
+      tags += (tags.empty() ? "" : ", ") + std::string(dnssec::role_name(k.role)) + " " + std::to_string(k.tag);
+    job.events.push_back(zname + ": created DNSSEC keys (" + tags + ", " +
+                         std::string(dnssec::algorithm_config_word(s.policy.algorithm)) + ") in " + dir +
+                         "; give the parent zone the DS from `mailns dnssec ds`");
+  }
+  std::optional<int64_t> next_event;
+  if (access != KeyAccess::kReadOnly) {
+    auto step = dnssec::advance(*keys, now, rollover_ttls(job.records, job.origin, s.policy), s.policy);
+    if (!step) {
+      job.warnings.push_back(step.error() + "; keeping the keys as they are and trying again in 5 minutes");
+      next_event = now + 300;
+    } else if (step->changed) {
+      if (dnssec::Status st = dnssec::save_keys(step->keys); !st) {
+        // The step is not on disk, so it must not be served either: a key
+        // that exists only in memory would vanish at the next start.
+        job.warnings.push_back(st.error() + "; the rollover step is postponed, trying again in 5 minutes");
+        next_event = now + 300;
+      } else {
+        for (auto& e : step->events) job.events.push_back(std::move(e));
+        next_event = step->next_event;
+        *keys = std::move(step->keys);
+      }
+    } else {
+      next_event = step->next_event;
+    }
+  }
+  job.next_resign = next_event;
+  return dnssec::key_set(*keys);
+}
+
+}  // namespace
+
+SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::optional<dnssec::ZoneKeySet>> key_sets(jobs.size());
+  // Key files are read (and on a first start, keys generated: RSA takes a
+  // while) on the same threads that sign.
+  parallel_for(jobs.size(), threads, [&](size_t i) { key_sets[i] = prepare_keys(jobs[i], access, now); });
+
+  // One sign_zones call per distinct policy (usually one: the top-level dnssec:).
+  std::vector<bool> done(jobs.size(), false);
+  for (size_t first = 0; first < jobs.size(); ++first) {
+    if (done[first] || !key_sets[first]) continue;
+    const dnssec::SigningPolicy& policy = jobs[first].settings->policy;
+    std::vector<size_t> group;
+    std::vector<dnssec::ZoneToSign> batch;
+    for (size_t i = first; i < jobs.size(); ++i) {
+      if (done[i] || !key_sets[i] || !same_signing(jobs[i].settings->policy, policy)) continue;
+      done[i] = true;
+      group.push_back(i);
+      batch.push_back(dnssec::ZoneToSign{jobs[i].origin, jobs[i].records, std::move(*key_sets[i])});
+    }
+    auto results = dnssec::sign_zones(batch, policy, now, threads);
+    for (size_t g = 0; g < group.size(); ++g) {
+      SignJob& job = jobs[group[g]];
+      auto& r = results[g];
+      if (!r) {
+        job.error = r.error();
+        continue;
+      }
+      for (auto& w : r->warnings) job.warnings.push_back(std::move(w));
+      job.signatures = r->signatures;
+      if (auto t = dnssec::next_resign_time(r->records, policy, now))
+        job.next_resign = job.next_resign ? std::min(*job.next_resign, *t) : *t;
+      job.signed_records = std::move(r->records);
+      job.online_signer = std::move(r->online_signer);
+    }
+  }
+
+  SignStats stats;
+  for (const SignJob& j : jobs) {
+    if (j.error.empty()) {
+      ++stats.zones;
+      stats.signatures += j.signatures;
+    } else {
+      ++stats.failed;
+    }
+  }
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+std::shared_ptr<const zone::Zone> build_zone(const zone::DnsName& origin, std::vector<zone::Record> records,
+                                             std::vector<std::string>& errors, std::vector<std::string>& warnings,
+                                             std::shared_ptr<const zone::OnlineSigner> online_signer) {
+  zone::ZoneBuilder b(origin);
+  for (auto& r : records) b.add(std::move(r));
+  auto built = b.build();
+  if (built && online_signer) built->attach_online_signer(std::move(online_signer));
+  for (const auto& w : b.warnings()) warnings.push_back(origin.to_text() + ": " + w);
+  if (!built)
+    for (const auto& e : b.errors()) errors.push_back(origin.to_text() + ": " + e);
+  return built;
+}
+
+std::vector<zone::Record> zone_records(const zone::Zone& zone) {
+  std::vector<zone::Record> out;
+  out.reserve(zone.record_count());
+  zone.for_each_node([&](const zone::Node& n) {
+    for (const zone::RRset& s : n.rrsets()) {
+      if (s.type == zone::rrtype::RRSIG) continue;  // made anew by the signer
+      for (const auto& rd : s.rdatas) out.push_back(zone::Record{n.name(), s.type, 1, s.ttl, rd});
+    }
+  });
+  return out;
+}
+
+std::string without_zone_prefix(const std::string& message, const zone::DnsName& origin) {
+  const std::string prefix = origin.to_text() + ": ";
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,160 @@
+#include "server/xfr/ixfr_journal.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "zone/soa_serial.hpp"
+#include "zone/rr_type.hpp"
+
+namespace mailns::server {
+
+namespace {
+
+struct Ref {
+  const zone::DnsName* owner;
+  uint16_t type;
+  uint32_t ttl;
+  const std::vector<uint8_t>* rdata;
+};
+
+int compare(const Ref& a, const Ref& b) noexcept {
+  const auto la = a.owner->lookup_form(), lb = b.owner->lookup_form();
+  if (const int c = zone::compare_lookup_forms(reinterpret_cast<const uint8_t*>(la.data()), la.size(),
+                                               reinterpret_cast<const uint8_t*>(lb.data()), lb.size()))
+    return c;
+  if (a.type != b.type) return a.type < b.type ? -1 : 1;
+  const size_t n = std::min(a.rdata->size(), b.rdata->size());
+  if (const int c = n ? std::memcmp(a.rdata->data(), b.rdata->data(), n) : 0) return c;
+  if (a.rdata->size() != b.rdata->size()) return a.rdata->size() < b.rdata->size() ? -1 : 1;
+  if (a.ttl != b.ttl) return a.ttl < b.ttl ? -1 : 1;
+  return 0;
+}
+
+// Every record of the zone but the SOA, in a fixed order.
+std::vector<Ref> flatten(const zone::Zone& z) {
+  std::vector<Ref> out;
+  out.reserve(z.record_count());
+  auto add_node = [&](const zone::Node& n) {
+    for (const zone::RRset& s : n.rrsets()) {
+      const bool soa = &n == &z.apex() && s.type == zone::rrtype::SOA;
+      if (!soa)
+        for (const auto& rd : s.rdatas) out.push_back(Ref{&n.name(), s.type, s.ttl, &rd});
+      for (const auto& sig : s.sigs) out.push_back(Ref{&n.name(), zone::rrtype::RRSIG, s.sig_ttl, &sig});
+    }
+  };
+  z.for_each_node(add_node);
+  z.for_each_nsec3_node(add_node);
+  std::sort(out.begin(), out.end(), [](const Ref& a, const Ref& b) { return compare(a, b) < 0; });
+  return out;
+}
+
+zone::Record to_record(const Ref& r) { return zone::Record{*r.owner, r.type, zone::rrclass::IN, r.ttl, *r.rdata}; }
+
+zone::Record soa_record(const zone::Zone& z) {
+  return zone::Record{z.origin(), zone::rrtype::SOA, zone::rrclass::IN, z.soa().ttl, z.soa().rdatas.front()};
+}
+
+XfrRecord view(const zone::Record& r) {
+  const auto w = r.owner.wire();
+  return XfrRecord{w.data(), static_cast<uint8_t>(w.size()), r.type, r.ttl, r.rdata};
+}
+
+}  // namespace
+
+ZoneDiff diff_zones(const zone::Zone& from, const zone::Zone& to) {
+  ZoneDiff d;
+  d.from_serial = from.soa_serial();
+  d.to_serial = to.soa_serial();
+  d.from_soa = soa_record(from);
+  d.to_soa = soa_record(to);
+  const std::vector<Ref> a = flatten(from), b = flatten(to);
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    const int c = i == a.size() ? 1 : j == b.size() ? -1 : compare(a[i], b[j]);
+    if (c < 0) {
+      d.removed.push_back(to_record(a[i++]));
+    } else if (c > 0) {
+      d.added.push_back(to_record(b[j++]));
+    } else {
+      ++i, ++j;
+    }
+  }
+  return d;
+}
+
+std::vector<XfrRecord> ixfr_records(const zone::Zone& current, const DiffChain& chain) {
+  std::vector<XfrRecord> out;
+  const auto w = current.origin().wire();
+  const XfrRecord soa{w.data(), static_cast<uint8_t>(w.size()), zone::rrtype::SOA, current.soa().ttl,
+                      current.soa().rdatas.front()};
+  size_t total = 2;
+  for (const auto& d : chain) total += 2 + d->removed.size() + d->added.size();
+  out.reserve(total);
+  out.push_back(soa);
+  for (const auto& d : chain) {
+    out.push_back(view(d->from_soa));
+    for (const auto& r : d->removed) out.push_back(view(r));
+    out.push_back(view(d->to_soa));
+    for (const auto& r : d->added) out.push_back(view(r));
+  }
+  out.push_back(soa);
+  return out;
+}
+
+void IxfrJournal::set_history(unsigned history) {
+  std::lock_guard lock(mu_);
+  history_ = history;
+  for (auto& [k, q] : zones_)
+    while (q.size() > history_) q.pop_front();
+}
+
+void IxfrJournal::record(const zone::Zone& from, const zone::Zone& to) {
+  {
+    std::lock_guard lock(mu_);
+    if (history_ == 0) return;
+  }
+  // Computed outside the lock: the workers keep reading chains meanwhile.
+  auto diff = std::make_shared<const ZoneDiff>(diff_zones(from, to));
+  std::lock_guard lock(mu_);
+  auto& q = zones_[std::string(to.origin().lookup_form())];
+  if (!q.empty() && q.back()->to_serial != diff->from_serial) q.clear();
+  // A serial that went back (or stayed) breaks IXFR's ordering: start again.
+  if (!zone::serial_greater(diff->to_serial, diff->from_serial)) {
+    q.clear();
+    return;
+  }
+  q.push_back(std::move(diff));
+  while (q.size() > history_) q.pop_front();
+}
+
+void IxfrJournal::forget(const zone::DnsName& origin) {
+  std::lock_guard lock(mu_);
+  if (auto it = zones_.find(origin.lookup_form()); it != zones_.end()) zones_.erase(it);
+}
+
+std::optional<DiffChain> IxfrJournal::chain(const zone::DnsName& origin, uint32_t from, uint32_t to) const {
+  std::lock_guard lock(mu_);
+  auto it = zones_.find(origin.lookup_form());
+  if (it == zones_.end()) return std::nullopt;
+  const auto& q = it->second;
+  // Walk back from the difference that ends at `to`.
+  size_t end = q.size();
+  while (end > 0 && q[end - 1]->to_serial != to) --end;
+  if (end == 0) return std::nullopt;
+  size_t begin = end;
+  while (begin > 0) {
+    --begin;
+    if (q[begin]->from_serial == from) return DiffChain(q.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                        q.begin() + static_cast<std::ptrdiff_t>(end));
+    if (begin > 0 && q[begin - 1]->to_serial != q[begin]->from_serial) break;
+  }
+  return std::nullopt;
+}
+
+size_t IxfrJournal::size(const zone::DnsName& origin) const {
+  std::lock_guard lock(mu_);
+  auto it = zones_.find(origin.lookup_form());
+  return it == zones_.end() ? 0 : it->second.size();
+}
+
+}  // namespace mailns::server

@@ -1,0 +1,72 @@
+// IxfrJournal: the differences between the last versions of each zone
+// (RFC 1995), computed when a new version is published with a different
+// serial, at most `history` per zone (config ixfr_history). A difference is
+// every record removed and added, RRSIGs and NSEC/NSEC3 included, so a
+// re-signed zone's difference is its new signatures. An IXFR request is
+// answered from a chain of differences ending at the served version; when
+// the client's serial is older than the history, there is no chain and the
+// caller falls back to AXFR. Thread-safe: versions are recorded by the
+// publishing thread, chains read by the workers (a mutex, held only to copy
+// a few shared pointers).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/xfr/xfr_output.hpp"
+#include "zone/record.hpp"
+#include "zone/zone.hpp"
+
+namespace mailns::server {
+
+struct ZoneDiff {
+  uint32_t from_serial = 0;
+  uint32_t to_serial = 0;
+  zone::Record from_soa;
+  zone::Record to_soa;
+  std::vector<zone::Record> removed;  // the SOA itself excluded (it delimits the sequences)
+  std::vector<zone::Record> added;
+};
+
+// The records of `to` missing from `from` and the other way round.
+ZoneDiff diff_zones(const zone::Zone& from, const zone::Zone& to);
+
+using DiffChain = std::vector<std::shared_ptr<const ZoneDiff>>;
+
+// The records of an IXFR response (RFC 1995 4): the current SOA, then each
+// difference as old SOA, removed records, new SOA, added records, then the
+// current SOA again. The views point into the chain and `current`.
+std::vector<XfrRecord> ixfr_records(const zone::Zone& current, const DiffChain& chain);
+
+class IxfrJournal {
+ public:
+  explicit IxfrJournal(unsigned history) : history_(history) {}
+
+  unsigned history() const noexcept { return history_; }
+  void set_history(unsigned history);
+
+  // A new version `to` of a zone replaces `from` (serials differ). A serial
+  // that does not continue the kept history starts it again.
+  void record(const zone::Zone& from, const zone::Zone& to);
+  // The zone is no longer served.
+  void forget(const zone::DnsName& origin);
+
+  // The differences that lead from serial `from` to serial `to`, oldest
+  // first; nullopt when they are not all kept.
+  std::optional<DiffChain> chain(const zone::DnsName& origin, uint32_t from, uint32_t to) const;
+  // How many differences are kept for the zone (tests, logs).
+  size_t size(const zone::DnsName& origin) const;
+
+ private:
+  unsigned history_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::deque<std::shared_ptr<const ZoneDiff>>, std::less<>> zones_;  // by lookup form
+};
+
+}  // namespace mailns::server

@@ -1,0 +1,60 @@
+// Notifier: sends NOTIFY (RFC 1996) for changed zones to every configured
+// secondary, over UDP from an ephemeral port, signed with the secondary's
+// TSIG key when it has one (RFC 8945). A NOTIFY is retried with back-off
+// (1, 2, 4, 8 s by default) until the secondary answers, at most 5 tries;
+// every outcome is logged. A newer serial for the same zone and secondary
+// replaces a NOTIFY still waiting. Its own thread and io_context: the
+// publishing thread only queues.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/config/transfer_config.hpp"
+#include "zone/dns_name.hpp"
+
+namespace mailns::server {
+
+struct NotifyStats {
+  uint64_t sent = 0;          // datagrams, retries included
+  uint64_t acknowledged = 0;  // NOERROR answers (with a valid TSIG when signed)
+  uint64_t rejected = 0;      // answers with another RCODE
+  uint64_t gave_up = 0;       // no answer after every try
+};
+
+class Notifier {
+ public:
+  static constexpr int kMaxTries = 5;
+
+  // first_timeout: how long the first try waits; each later try waits twice
+  // as long as the one before.
+  Notifier(std::vector<Secondary> secondaries, std::vector<TsigKey> keys,
+           std::chrono::milliseconds first_timeout = std::chrono::seconds(1));
+  ~Notifier();
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+
+  void start();
+  // Stops the thread; NOTIFYs still waiting are dropped.
+  void stop() noexcept;
+
+  // Queues NOTIFY of each zone (origin, serial) to every secondary.
+  void notify(std::vector<std::pair<zone::DnsName, uint32_t>> zones);
+  // New secondaries and keys (a reload); waiting NOTIFYs to secondaries
+  // that are gone are dropped.
+  void update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys);
+
+  NotifyStats stats() const;
+  // True when nothing is waiting for an answer (tests).
+  bool idle() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mailns::server

@@ -1,0 +1,127 @@
+// Primary: mailns as the primary of its zones for secondaries (issue 6).
+// The transports hand it what needs more than handle_query (needs_primary:
+// AXFR, IXFR, TSIG-signed queries) and it answers:
+//   - TSIG (RFC 8945): the request is verified first; BADKEY/BADSIG are
+//     answered NOTAUTH with an unsigned TSIG error, BADTIME/BADTRUNC NOTAUTH
+//     signed; every other answer to a signed request is signed.
+//   - AXFR over TCP (RFC 5936) from one pinned snapshot, in messages of up to
+//     64 KiB; IXFR (RFC 1995) from the journal, or AXFR when the client's
+//     serial is older than the history; IXFR over UDP gets the SOA when the
+//     client is current, else TC; AXFR over UDP gets FORMERR.
+//   - the ACL (allow_transfer, secondaries; default deny): REFUSED with no
+//     zone data; a zone not served here: NOTAUTH.
+// And on each snapshot publication (SnapshotHolder hooks, any publisher:
+// start-up, reload, re-signing) it adds the catalog zone (RFC 9432),
+// records IXFR differences for zones whose serial changed, and sends NOTIFY
+// for them to every secondary (server/notifier.hpp).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "server/xfr/ixfr_journal.hpp"
+#include "server/xfr/notifier.hpp"
+#include "server/net/snapshot_holder.hpp"
+#include "server/config/transfer_config.hpp"
+#include "server/xfr/xfr_output.hpp"
+#include "zone/snapshot.hpp"
+
+namespace mailns::server {
+
+class Primary {
+ public:
+  using Clock = std::function<int64_t()>;  // Unix seconds
+
+  struct Options {
+    std::string state_dir;  // where the catalog's serial is kept; empty: not kept
+    std::chrono::milliseconds notify_timeout{1000};
+    Clock clock;  // nullptr: the real clock (TSIG times, catalog serials)
+  };
+
+  Primary(TransferSettings settings, Options options);
+  ~Primary();
+  Primary(const Primary&) = delete;
+  Primary& operator=(const Primary&) = delete;
+
+  // Installs the publication hooks and publishes the current snapshot again
+  // (with the catalog zone). Call before the workers start.
+  void attach(SnapshotHolder& holder);
+  // Starts the notifier and sends NOTIFY for every zone to every secondary.
+  // Call once the listen sockets are bound: a secondary answers a NOTIFY
+  // by connecting at once, and one that finds nothing listening waits for
+  // its retry timer (half a minute for Knot).
+  void start_notify();
+  // Stops the notifier (before the holder goes away).
+  void stop() noexcept;
+  // The transfer settings of a reloaded configuration (on the thread that
+  // publishes): keys, ACL, history and secondaries apply at once; a catalog
+  // turned on, off or renamed is published right away.
+  void update_settings(TransferSettings settings);
+
+  // The publication hooks (public for tests): before() returns the snapshot
+  // to publish instead of next (next plus the catalog zone) and records the
+  // IXFR differences from prev; after() sends the NOTIFYs.
+  std::shared_ptr<const zone::Snapshot> before_publish(std::shared_ptr<const zone::Snapshot> next,
+                                                       const zone::Snapshot& prev);
+  void after_publish();
+
+  // UDP: the answer to a message for which needs_primary() was true, into
+  // out; 0 when nothing must be sent.
+  size_t answer_udp(std::span<const std::byte> in, std::span<std::byte> out, const zone::Snapshot& snapshot,
+                    const IpAddress& peer) const noexcept;
+  // TCP: the messages answering it (nullptr when nothing must be sent). A
+  // transfer keeps `snapshot` alive until its last message.
+  std::unique_ptr<MessageSource> answer_tcp(std::span<const std::byte> in,
+                                            std::shared_ptr<const zone::Snapshot> snapshot,
+                                            const IpAddress& peer) const;
+
+  const IxfrJournal& journal() const noexcept { return journal_; }
+  NotifyStats notify_stats() const;
+  bool notify_idle() const;
+
+ private:
+  size_t answer(std::span<const uint8_t> in, std::span<uint8_t> out, const zone::Snapshot& snapshot,
+                const std::shared_ptr<const zone::Snapshot>* pin, const IpAddress& peer, bool tcp,
+                std::unique_ptr<MessageSource>* transfer) const;
+  std::shared_ptr<const TransferSettings> settings() const;
+  std::shared_ptr<const zone::Snapshot> with_catalog(std::shared_ptr<const zone::Snapshot> next,
+                                                     const CatalogSettings& catalog);
+  int64_t now() const;
+
+  // Refusals and TSIG failures are logged at most kPerSecond a second, so a
+  // flood of transfer requests does not flood the log; the rest is counted.
+  class RefusalLog {
+   public:
+    static constexpr uint32_t kPerSecond = 10;
+    bool allow(int64_t now) const noexcept;
+
+   private:
+    mutable std::atomic<int64_t> second_{0};
+    mutable std::atomic<uint32_t> count_{0};
+  };
+
+  Options options_;
+  RefusalLog refusals_;
+  mutable std::mutex settings_mu_;
+  std::shared_ptr<const TransferSettings> settings_;
+  IxfrJournal journal_;
+  std::unique_ptr<Notifier> notifier_;
+  SnapshotHolder* holder_ = nullptr;
+  // Publishing thread only (publications are serialized by the holder):
+  std::vector<std::pair<zone::DnsName, uint32_t>> to_notify_;
+  bool attaching_ = false;
+  std::atomic<bool> notifying_ = false;  // start_notify() was called
+  std::shared_ptr<const zone::Zone> catalog_;
+  std::string catalog_fingerprint_;
+  uint32_t catalog_serial_ = 0;
+  bool catalog_state_loaded_ = false;
+};
+
+}  // namespace mailns::server
