@@ -5,6 +5,17 @@
 
 namespace mailns::server {
 
+const char* to_string(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
 namespace {
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {

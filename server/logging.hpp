@@ -1,15 +1,18 @@
 // Logging: one spdlog logger per subsystem ("server", "zone", "dnssec", "xfr"), all
 // writing to stderr through one sink. init_logging() is called once at start-up, before
-// any thread starts; the accessors are cheap after that.
+// any thread starts; the accessors are cheap after that. Every layer of
+// server/ may include this; it includes nothing of the server.
 #pragma once
 
 #include <spdlog/logger.h>
 
 #include <memory>
 
-#include "server/config/config.hpp"
-
 namespace mailns::server {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+
+const char* to_string(LogLevel level) noexcept;
 
 // Creates (or re-levels) the loggers. Safe to call more than once.
 void init_logging(LogLevel level);

@@ -6,6 +6,7 @@
 
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
+#include "server/config/config.hpp"
 #include "server/control/control_socket.hpp"
 
 namespace mailns::server {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <ctime>
 #include <cstdio>
+#include <optional>
 #include <system_error>
 
 #include "server/cli/cli_options.hpp"
@@ -25,6 +26,97 @@
 
 namespace mailns::server {
 
+namespace {
+
+// The configuration with --listen applied, logging set up; nullopt (and
+// *exit_code) when it has errors.
+std::optional<Config> load_serve_config(const CliOptions& opts, int* exit_code) {
+  ConfigResult cfg = load_config(opts.config);
+  if (!cfg.config) {
+    for (const auto& e : cfg.errors) server_log().error("{}", e);
+    server_log().error("{}: {} error{} in the configuration; not starting", opts.config, cfg.errors.size(),
+                       cfg.errors.size() == 1 ? "" : "s");
+    *exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  if (auto errors = apply_listen_override(*cfg.config, opts.listen); !errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "mailns serve: %s\n", e.c_str());
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  init_logging(cfg.config->server.log_level);
+  return std::move(cfg.config);
+}
+
+// Logs what the first load did; false when nothing can be served.
+bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path) {
+  for (const auto& e : zones.events) dnssec_log().info("{}", e);
+  for (const auto& w : zones.warnings) zone_log().warn("{}", w);
+  for (const auto& e : zones.domain_errors) zone_log().error("{} (zone not served)", e);
+  if (!zones.snapshot) {
+    for (const auto& e : zones.errors) zone_log().error("{}", e);
+    server_log().error("{} zone error{}; not starting (check with: mailns check-config -c {})", zones.errors.size(),
+                       zones.errors.size() == 1 ? "" : "s", config_path);
+    return false;
+  }
+  for (const LoadedZone& lz : zones.zones) {
+    const auto& z = *lz.zone;
+    zone_log().info("loaded {} serial {}, {} records{}, from {}", z.origin().to_text(), z.soa_serial(),
+                    z.record_count(), lz.signing ? " (signed)" : "", lz.source);
+  }
+  if (zones.signing.zones + zones.signing.failed > 0)
+    dnssec_log().info("signed {} zone{} with {} signatures in {:.3f} s{}", zones.signing.zones,
+                      zones.signing.zones == 1 ? "" : "s", zones.signing.signatures, zones.signing.seconds,
+                      zones.signing.failed ? "; " + std::to_string(zones.signing.failed) + " not served (see above)"
+                                           : std::string());
+  return true;
+}
+
+// The control socket's commands.
+ControlSocket::Handler control_commands(ReloadService& reloads) {
+  return [&reloads](const std::string& command) {
+    if (command != "reload") return ControlReply{"unknown command '" + command + "'; known: reload\n", false};
+    const ReloadOutcome out = reloads.request_and_wait("mailns reload");
+    return ControlReply{out.text(), !out.failed()};
+  };
+}
+
+// Binds, starts the reload thread, the file watcher and the control socket,
+// and answers until SIGTERM/SIGINT.
+int run_services(const Config& config, const std::string& config_path, Reloader& reloader, SnapshotHolder& snapshots,
+                 Primary& primary, ReloadService& reloads, ControlSocket& control) {
+  FileWatcher watcher([&reloads] { reloads.request("file change"); });
+  Server server(config.server, snapshots, &primary);
+  primary.start_notify();  // the sockets are bound: secondaries can connect back
+  if (config.server.watch_files) {
+    if (std::string err = watcher.start(); !err.empty())
+      server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
+    watcher.set_files(reloader.watched_files());
+  }
+  reloads.set_after_reload([&](const ReloadOutcome&) {
+    if (config.server.watch_files) watcher.set_files(reloader.watched_files());
+    primary.update_settings(reloader.config().transfer);
+  });
+  // Re-signing runs on the reload thread (Reloader::tick), never beside
+  // a reload of the same zones.
+  // A DKIM date passing changes what is published: reload then.
+  reloads.set_next_event([&reloader] {
+    return synth::next_dkim_change(reloader.config().mail_domains, static_cast<int64_t>(std::time(nullptr)));
+  });
+  reloads.start();
+  control.start();
+  server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", config_path,
+                    config.server.control_socket, config.server.watch_files ? "; watching the configuration's files" : "");
+  server.run();
+  watcher.stop();
+  control.stop();
+  reloads.stop();
+  primary.stop();
+  return kExitOk;
+}
+
+}  // namespace
+
 int run_serve(std::span<const std::string_view> args) {
   std::string usage;
   auto opts = parse_cli_options(args, /*allow_listen=*/true, &usage);
@@ -39,43 +131,16 @@ int run_serve(std::span<const std::string_view> args) {
   // blocked here, before any thread exists, so every thread inherits it.
   block_reload_signal();
   init_logging(LogLevel::kInfo);
-  ConfigResult cfg = load_config(opts->config);
-  if (!cfg.config) {
-    for (const auto& e : cfg.errors) server_log().error("{}", e);
-    server_log().error("{}: {} error{} in the configuration; not starting", opts->config, cfg.errors.size(),
-                       cfg.errors.size() == 1 ? "" : "s");
-    return kExitFailure;
-  }
-  Config& config = *cfg.config;
-  if (auto errors = apply_listen_override(config, opts->listen); !errors.empty()) {
-    for (const auto& e : errors) std::fprintf(stderr, "mailns serve: %s\n", e.c_str());
-    return kExitUsage;
-  }
-  init_logging(config.server.log_level);
+  int exit_code = kExitOk;
+  std::optional<Config> loaded = load_serve_config(*opts, &exit_code);
+  if (!loaded) return exit_code;
+  const Config& config = *loaded;
 
   // The reloader loads the zones as load_zones always did, with the serials
   // persisted in state_dir, and remembers what each zone was built from.
   Reloader reloader(opts->config, opts->listen);
   ZoneSetResult zones = reloader.initial_load(config);
-  for (const auto& e : zones.events) dnssec_log().info("{}", e);
-  for (const auto& w : zones.warnings) zone_log().warn("{}", w);
-  for (const auto& e : zones.domain_errors) zone_log().error("{} (zone not served)", e);
-  if (!zones.snapshot) {
-    for (const auto& e : zones.errors) zone_log().error("{}", e);
-    server_log().error("{} zone error{}; not starting (check with: mailns check-config -c {})", zones.errors.size(),
-                       zones.errors.size() == 1 ? "" : "s", opts->config);
-    return kExitFailure;
-  }
-  for (const LoadedZone& lz : zones.zones) {
-    const auto& z = *lz.zone;
-    zone_log().info("loaded {} serial {}, {} records{}, from {}", z.origin().to_text(), z.soa_serial(),
-                    z.record_count(), lz.signing ? " (signed)" : "", lz.source);
-  }
-  if (zones.signing.zones + zones.signing.failed > 0)
-    dnssec_log().info("signed {} zone{} with {} signatures in {:.3f} s{}", zones.signing.zones,
-                      zones.signing.zones == 1 ? "" : "s", zones.signing.signatures, zones.signing.seconds,
-                      zones.signing.failed ? "; " + std::to_string(zones.signing.failed) + " not served (see above)"
-                                           : std::string());
+  if (!log_initial_load(zones, opts->config)) return kExitFailure;
 
   // A client that closes early must not kill the server on write.
   std::signal(SIGPIPE, SIG_IGN);
@@ -90,43 +155,13 @@ int run_serve(std::span<const std::string_view> args) {
   Primary primary(config.transfer, Primary::Options{config.server.state_dir});
   primary.attach(snapshots);
   ReloadService reloads(reloader, snapshots);
-  ControlSocket control(config.server.control_socket, [&reloads](const std::string& command) {
-    if (command != "reload") return ControlReply{"unknown command '" + command + "'; known: reload\n", false};
-    const ReloadOutcome out = reloads.request_and_wait("mailns reload");
-    return ControlReply{out.text(), !out.failed()};
-  });
+  ControlSocket control(config.server.control_socket, control_commands(reloads));
   if (std::string err = control.open(); !err.empty()) {
     server_log().error("{}; not starting", err);
     return kExitFailure;
   }
-  FileWatcher watcher([&reloads] { reloads.request("file change"); });
   try {
-    Server server(config.server, snapshots, &primary);
-    primary.start_notify();  // the sockets are bound: secondaries can connect back
-    if (config.server.watch_files) {
-      if (std::string err = watcher.start(); !err.empty())
-        server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
-      watcher.set_files(reloader.watched_files());
-    }
-    reloads.set_after_reload([&](const ReloadOutcome&) {
-      if (config.server.watch_files) watcher.set_files(reloader.watched_files());
-      primary.update_settings(reloader.config().transfer);
-    });
-    // Re-signing runs on the reload thread (Reloader::tick), never beside
-    // a reload of the same zones.
-    // A DKIM date passing changes what is published: reload then.
-    reloads.set_next_event([&reloader] {
-      return synth::next_dkim_change(reloader.config().mail_domains, static_cast<int64_t>(std::time(nullptr)));
-    });
-    reloads.start();
-    control.start();
-    server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", opts->config,
-                      config.server.control_socket, config.server.watch_files ? "; watching the configuration's files" : "");
-    server.run();
-    watcher.stop();
-    control.stop();
-    reloads.stop();
-    primary.stop();
+    run_services(config, opts->config, reloader, snapshots, primary, reloads, control);
   } catch (const std::system_error& e) {
     server_log().error("{}; not starting", e.what());
     return kExitFailure;

@@ -16,20 +16,8 @@
 
 namespace mailns::server {
 
-const char* to_string(LogLevel level) noexcept {
-  switch (level) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-  }
-  return "info";
-}
-
 namespace {
 
-constexpr unsigned kMaxThreads = 256;
 
 using Checker = ConfigChecker;
 
@@ -107,7 +95,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   parse_reload_settings(c, keys, c.file(), out);
   if (auto it = keys.find("listen"); it != keys.end()) parse_listen(c, it->second, out);
   if (auto it = keys.find("threads"); it != keys.end())
-    if (auto v = c.integer(it->second, "server.threads", 1, kMaxThreads)) out.threads = static_cast<unsigned>(*v);
+    if (auto v = c.integer(it->second, "server.threads", 1, kMaxWorkers)) out.threads = static_cast<unsigned>(*v);
   if (auto it = keys.find("udp_payload"); it != keys.end())
     if (auto v = c.integer(it->second, "server.udp_payload", 512, 4096, " of octets"))
       out.udp_payload = static_cast<uint16_t>(*v);
@@ -220,7 +208,7 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
   Config cfg;
   cfg.path = path;
   const unsigned hw = std::thread::hardware_concurrency();
-  cfg.server.threads = std::clamp(hw, 1u, kMaxThreads);
+  cfg.server.threads = std::clamp(hw, 1u, kMaxWorkers);
   cfg.server.listen = {*ListenAddress::parse("127.0.0.1:53", nullptr)};
 
   if (root.IsNull()) {
@@ -263,6 +251,7 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
     c.error(root, "nothing to serve; add \"mail_domains: [{domain: example.org, ...}]\" or \"zones: [{origin: "
                   "example.org, file: example.org.zone}]\"");
 
+  cfg.entry_texts = read_entry_texts(root);
   if (res.errors.empty()) res.config = std::move(cfg);
   return res;
 }
@@ -311,6 +300,23 @@ std::vector<std::string> apply_listen_override(Config& config, const std::vector
   }
   if (errors.empty() && !addrs.empty()) config.server.listen = std::move(addrs);
   return errors;
+}
+
+std::string control_socket_path(const std::string& config_path) {
+  ConfigResult cfg = load_config(config_path);
+  if (cfg.config) return cfg.config->server.control_socket;
+  std::string state = "state", sock;
+  try {
+    const YAML::Node root = YAML::LoadFile(config_path);
+    if (root.IsMap() && root["server"] && root["server"].IsMap()) {
+      const YAML::Node s = root["server"];
+      if (s["state_dir"] && s["state_dir"].IsScalar()) state = s["state_dir"].Scalar();
+      if (s["control_socket"] && s["control_socket"].IsScalar()) sock = s["control_socket"].Scalar();
+    }
+  } catch (const YAML::Exception&) {
+  }
+  if (!sock.empty()) return resolve_config_path(config_path, sock);
+  return resolve_config_path(config_path, state) + "/mailns.sock";
 }
 
 }  // namespace mailns::server

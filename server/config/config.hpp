@@ -31,23 +31,19 @@
 #include <vector>
 
 #include "server/config/dnssec_settings.hpp"
-#include "server/net/listen_address.hpp"
+#include "server/config/entry_texts.hpp"
+#include "server/logging.hpp"
+#include "server/net/net_settings.hpp"
 #include "server/config/transfer_config.hpp"
 #include "synth/declaration.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::server {
 
-enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
-
-const char* to_string(LogLevel level) noexcept;
-
-struct ServerSettings {
-  std::vector<ListenAddress> listen;          // never empty after parsing; default 127.0.0.1:53
-  unsigned threads = 1;                       // default: hardware threads
-  uint16_t udp_payload = 1232;                // our EDNS buffer size (RFC 6891), 512..4096
-  std::chrono::seconds tcp_idle_timeout{10};  // RFC 7766 6.2.3
-  unsigned tcp_max_connections = 256;
+// The `server:` section: the transport's settings (listen, threads, TCP
+// limits: server/net/net_settings.hpp) and the rest of the service's.
+struct ServerSettings : NetSettings {
+  uint16_t udp_payload = 1232;  // our EDNS buffer size (RFC 6891), 512..4096
   LogLevel log_level = LogLevel::kInfo;
   // Hot reload (server/reloader.hpp). Paths resolved against the config's
   // directory; defaults: state_dir "state", control_socket "<state_dir>/mailns.sock".
@@ -74,6 +70,7 @@ struct Config {
   // (already merged with the top-level one), by lookup form of the origin.
   std::map<std::string, DnssecSettings, std::less<>> dnssec_overrides;
   TransferSettings transfer;  // secondaries, TSIG keys, transfer ACL, IXFR history, catalog
+  EntryTexts entry_texts;     // each zone's own configuration text, for reloads
 
   // The DNSSEC settings of one zone: its override, else the top-level ones.
   const DnssecSettings& dnssec_for(const zone::DnsName& origin) const;
@@ -95,5 +92,10 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
 // command line wins over the file). Returns one message per bad value and
 // leaves config unchanged when there is any.
 std::vector<std::string> apply_listen_override(Config& config, const std::vector<std::string>& listen);
+
+// The control socket a configuration names, also when the configuration
+// does not load (then server.state_dir / server.control_socket are read
+// leniently, or the defaults are used).
+std::string control_socket_path(const std::string& config_path);
 
 }  // namespace mailns::server

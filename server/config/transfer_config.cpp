@@ -1,7 +1,5 @@
 #include "server/config/transfer_config.hpp"
 
-#include <openssl/evp.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -261,29 +259,6 @@ void read_catalog(ConfigChecker& c, const YAML::Node& n, std::span<const zone::D
 }
 
 }  // namespace
-
-const TsigKey* TransferSettings::find_key(const zone::DnsName& name) const noexcept {
-  for (const TsigKey& k : tsig_keys)
-    if (k.name == name) return &k;
-  return nullptr;
-}
-
-std::optional<std::vector<uint8_t>> decode_base64_secret(std::string_view text) {
-  std::string clean;
-  for (char ch : text)
-    if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') clean += ch;
-  if (clean.empty() || clean.size() % 4 != 0) return std::nullopt;
-  std::vector<uint8_t> out(clean.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
-                                static_cast<int>(clean.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero octets.
-  size_t pad = 0;
-  if (clean.back() == '=') ++pad;
-  if (clean.size() >= 2 && clean[clean.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
 
 void read_transfer_settings(ConfigChecker& c, const std::map<std::string, YAML::Node>& top,
                             const std::string& config_path, std::span<const zone::DnsName> served,

@@ -1,5 +1,5 @@
-// TransferSettings: the configuration of mailns as a (hidden) primary, from
-// these top-level keys (all optional; without them nothing may transfer):
+// The configuration of mailns as a (hidden) primary
+// (server/xfr/transfer_settings.hpp), read from these top-level keys (all optional; without them nothing may transfer):
 //
 //   tsig_keys:                      # RFC 8945 shared secrets
 //     - { name: xfr-key, algorithm: hmac-sha256, secret_file: state/xfr-key.b64 }
@@ -24,33 +24,10 @@
 #include <vector>
 
 #include "server/config/config_checker.hpp"
-#include "server/net/listen_address.hpp"
-#include "server/xfr/transfer_acl.hpp"
-#include "server/xfr/tsig_key.hpp"
+#include "server/xfr/transfer_settings.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::server {
-
-struct Secondary {
-  ListenAddress address;              // where NOTIFY goes (IP and port)
-  std::optional<zone::DnsName> tsig;  // key to sign NOTIFY with and to require on its transfers
-  int line = 0;
-};
-
-struct CatalogSettings {
-  zone::DnsName zone;  // the catalog zone's name
-};
-
-struct TransferSettings {
-  std::vector<TsigKey> tsig_keys;
-  std::vector<Secondary> secondaries;
-  // allow_transfer: entries in file order, then one per secondary.
-  TransferAcl acl;
-  unsigned ixfr_history = 20;
-  std::optional<CatalogSettings> catalog;
-
-  const TsigKey* find_key(const zone::DnsName& name) const noexcept;
-};
 
 inline constexpr const char* kTransferTopKeys[] = {"tsig_keys", "secondaries", "allow_transfer", "ixfr_history",
                                                    "catalog"};
@@ -61,9 +38,5 @@ inline constexpr const char* kTransferTopKeys[] = {"tsig_keys", "secondaries", "
 void read_transfer_settings(ConfigChecker& c, const std::map<std::string, YAML::Node>& top,
                             const std::string& config_path, std::span<const zone::DnsName> served,
                             TransferSettings& out);
-
-// Decodes a base64 secret (whitespace and line breaks ignored); nullopt
-// when the text is not base64.
-std::optional<std::vector<uint8_t>> decode_base64_secret(std::string_view text);
 
 }  // namespace mailns::server

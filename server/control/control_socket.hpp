@@ -45,9 +45,4 @@ class ControlSocket {
 // *error is set when the server cannot be reached.
 ControlReply send_control_command(const std::string& path, const std::string& command, std::string* error);
 
-// The control socket a configuration names, also when the configuration
-// does not load (then server.state_dir / server.control_socket are read
-// leniently, or the defaults are used).
-std::string control_socket_path(const std::string& config_path);
-
 }  // namespace mailns::server

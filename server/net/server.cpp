@@ -16,10 +16,10 @@ namespace mailns::server {
 namespace asio = boost::asio;
 
 struct Server::Impl {
-  Impl(const ServerSettings& s, const SnapshotHolder& snapshots, const Primary* primary)
+  Impl(const NetSettings& s, const SnapshotHolder& snapshots, const RequestHandler* handler)
       : settings(s), holder(snapshots), limit(s.tcp_max_connections), signals(main_io, SIGINT, SIGTERM) {
     for (unsigned i = 0; i < settings.threads; ++i)
-      workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, primary));
+      workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, handler));
     // Retired snapshots are freed once every worker has passed a batch
     // boundary (server/snapshot_reclaim.hpp).
     snapshots.set_workers(settings.threads, [this](unsigned i) {
@@ -31,7 +31,7 @@ struct Server::Impl {
   // holds a retired snapshot.
   ~Impl() { holder.set_workers(0, nullptr); }
 
-  ServerSettings settings;
+  NetSettings settings;
   const SnapshotHolder& holder;
   TcpConnectionLimit limit;  // outlives the workers (declared before them)
   asio::io_context main_io{1};
@@ -39,8 +39,8 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
 };
 
-Server::Server(const ServerSettings& settings, const SnapshotHolder& snapshots, const Primary* primary)
-    : impl_(std::make_unique<Impl>(settings, snapshots, primary)) {}
+Server::Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler)
+    : impl_(std::make_unique<Impl>(settings, snapshots, handler)) {}
 
 Server::~Server() = default;
 

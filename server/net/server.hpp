@@ -6,20 +6,20 @@
 
 #include <memory>
 
-#include "server/config/config.hpp"
+#include "server/net/net_settings.hpp"
 #include "server/net/snapshot_holder.hpp"
 
 namespace mailns::server {
 
-class Primary;
+class RequestHandler;
 
 class Server {
  public:
   // Creates the workers and binds every listen address on each of them;
   // throws std::system_error (naming the address) when one cannot be bound.
   // Installs the SIGTERM/SIGINT handlers.
-  // primary: zone transfers and TSIG (server/primary.hpp); may be nullptr.
-  Server(const ServerSettings& settings, const SnapshotHolder& snapshots, const Primary* primary = nullptr);
+  // handler: zone transfers and TSIG (server/net/request_handler.hpp); may be nullptr.
+  Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

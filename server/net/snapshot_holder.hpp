@@ -52,7 +52,7 @@ class SnapshotHolder {
     if (after_publish_) after_publish_();
   }
 
-  // Hooks of the zone-transfer code (server/primary.hpp) around every
+  // Hooks of the zone-transfer code (server/xfr/primary.hpp) around every
   // publication: before(next, current) returns the snapshot to publish
   // instead of next (with the catalog zone added) and may compare the two;
   // after() runs once it is current (NOTIFY). Set before anything publishes

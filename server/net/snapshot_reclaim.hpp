@@ -24,11 +24,12 @@
 #include <memory>
 #include <vector>
 
+#include "server/net/net_settings.hpp"
+
 namespace mailns::server {
 
 class WorkerEpochs {
  public:
-  static constexpr unsigned kMaxWorkers = 256;
 
   WorkerEpochs();
 

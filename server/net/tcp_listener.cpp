@@ -28,11 +28,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   ~TcpConnection() { state_.limit.release(); }
 
   void start() {
-    if (state_.primary) {
+    if (state_.handler) {
       error_code ec;
       const auto peer = socket_.remote_endpoint(ec);
       if (auto ip = ec ? std::nullopt : IpAddress::from_sockaddr(peer.data(), static_cast<socklen_t>(peer.size())))
-        stream_.set_primary(state_.primary, &state_.snapshots, *ip);
+        stream_.set_handler(state_.handler, &state_.snapshots, *ip);
     }
     touch();
     arm_timer();

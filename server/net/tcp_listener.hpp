@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "server/net/listen_address.hpp"
-#include "server/xfr/primary.hpp"
+#include "server/net/request_handler.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "server/net/tcp_connection_limit.hpp"
 #include "server/net/tcp_query_stream.hpp"
@@ -40,7 +40,7 @@ struct TcpWorkerState {
   std::chrono::seconds idle_timeout;
   std::vector<std::byte> scratch;  // one answer at a time: the worker is single-threaded
   TcpStats stats;
-  const Primary* primary = nullptr;  // zone transfers and TSIG; nullptr: handle_query answers everything
+  const RequestHandler* handler = nullptr;  // zone transfers and TSIG; nullptr: handle_query answers everything
 };
 
 class TcpListener {

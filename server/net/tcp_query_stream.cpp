@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "server/xfr/primary.hpp"
+#include "server/net/request_handler.hpp"
 #include "server/net/snapshot_holder.hpp"
-#include "server/xfr/xfr_request.hpp"
 #include "zone/handle_query.hpp"
 
 namespace mailns::server {
@@ -20,8 +19,8 @@ TcpQueryStream::TcpQueryStream() : buf_(kReadChunk) {}
 
 TcpQueryStream::~TcpQueryStream() = default;
 
-void TcpQueryStream::set_primary(const Primary* primary, const SnapshotHolder* holder, const IpAddress& peer) {
-  primary_ = primary;
+void TcpQueryStream::set_handler(const RequestHandler* handler, const SnapshotHolder* holder, const IpAddress& peer) {
+  handler_ = handler;
   holder_ = holder;
   peer_ = peer;
 }
@@ -68,8 +67,8 @@ size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::b
       const size_t len = frame_length(buf_.data() + begin_);
       const std::span<const std::byte> query(buf_.data() + begin_ + 2, len);
       ++answered;
-      if (primary_ && needs_primary(query)) {
-        transfer_ = primary_->answer_tcp(query, holder_->owner(), peer_);
+      if (handler_ && needs_request_handler(query)) {
+        transfer_ = handler_->answer_tcp(query, holder_->owner(), peer_);
         begin_ += 2 + len;
         continue;
       }

@@ -4,7 +4,7 @@
 // order and its framed answer appended to an output buffer. Pipelined
 // queries (several sent before reading, RFC 7766 6.2.1.1) are just several
 // frames in the input. Zone transfers and TSIG-signed queries go to the
-// Primary when one is set (server/primary.hpp): a transfer's messages are
+// RequestHandler when one is set (server/net/request_handler.hpp): a transfer's messages are
 // produced as the output drains, before the next query is answered. No
 // sockets, no Asio: the connection feeds it.
 #pragma once
@@ -14,13 +14,13 @@
 #include <span>
 #include <vector>
 
-#include "server/xfr/transfer_acl.hpp"
+#include "server/net/ip_address.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
 
 class MessageSource;
-class Primary;
+class RequestHandler;
 class SnapshotHolder;
 
 class TcpQueryStream {
@@ -31,9 +31,9 @@ class TcpQueryStream {
   TcpQueryStream();
   ~TcpQueryStream();
 
-  // Hands transfers and signed queries from `peer` to primary; transfers
+  // Hands transfers and signed queries from `peer` to handler; transfers
   // pin holder's current snapshot. Both must outlive the stream.
-  void set_primary(const Primary* primary, const SnapshotHolder* holder, const IpAddress& peer);
+  void set_handler(const RequestHandler* handler, const SnapshotHolder* holder, const IpAddress& peer);
 
   // Where the next socket read should go: never empty, and large enough to
   // finish the frame being received or to take a fresh chunk.
@@ -61,7 +61,7 @@ class TcpQueryStream {
   std::vector<std::byte> buf_;
   size_t begin_ = 0;
   size_t end_ = 0;
-  const Primary* primary_ = nullptr;
+  const RequestHandler* handler_ = nullptr;
   const SnapshotHolder* holder_ = nullptr;
   IpAddress peer_;
   std::unique_ptr<MessageSource> transfer_;

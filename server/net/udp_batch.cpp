@@ -3,8 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "server/xfr/primary.hpp"
-#include "server/xfr/xfr_request.hpp"
+#include "server/net/request_handler.hpp"
 #include "zone/handle_query.hpp"
 
 namespace mailns::server {
@@ -72,9 +71,9 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
     const std::span<const std::byte> query(in_[i].data(), rx_[i].msg_len);
     const std::span<std::byte> answer(out_[i].data(), kMaxResponse);
     size_t len;
-    if (primary_ && needs_primary(query)) {
+    if (handler_ && needs_request_handler(query)) {
       const auto peer = IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer_[i]), h.msg_namelen);
-      len = peer ? primary_->answer_udp(query, answer, snapshot, *peer) : 0;
+      len = peer ? handler_->answer_udp(query, answer, snapshot, *peer) : 0;
     } else {
       len = zone::handle_query(query, answer, snapshot, zone::Transport::kUdp);
     }

@@ -16,7 +16,7 @@
 
 namespace mailns::server {
 
-class Primary;
+class RequestHandler;
 
 struct UdpStats {
   uint64_t received = 0;     // datagrams taken from the socket
@@ -50,9 +50,9 @@ class UdpBatch {
 
   const UdpStats& stats() const noexcept { return stats_; }
 
-  // Zone transfers and TSIG (server/primary.hpp): messages for which
-  // needs_primary() is true are answered by primary instead.
-  void set_primary(const Primary* primary) noexcept { primary_ = primary; }
+  // Zone transfers and TSIG (server/net/request_handler.hpp): messages for
+  // which needs_request_handler() is true are answered by handler instead.
+  void set_handler(const RequestHandler* handler) noexcept { handler_ = handler; }
 
  private:
   static constexpr size_t kControlSize = 64;  // >= CMSG_SPACE(sizeof(in6_pktinfo))
@@ -72,7 +72,7 @@ class UdpBatch {
   std::array<std::array<std::byte, kMaxQuery>, kBatchSize> in_{};
   std::array<std::array<std::byte, kMaxResponse>, kBatchSize> out_{};
   UdpStats stats_;
-  const Primary* primary_ = nullptr;
+  const RequestHandler* handler_ = nullptr;
 };
 
 }  // namespace mailns::server

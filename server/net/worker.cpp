@@ -19,12 +19,12 @@ namespace mailns::server {
 namespace asio = boost::asio;
 
 struct Worker::Impl {
-  Impl(unsigned i, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
-       const Primary* primary)
+  Impl(unsigned i, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
+       const RequestHandler* handler)
       : index(i), snapshots(snapshots), batch(std::make_unique<UdpBatch>()),
         tcp(snapshots, limit, settings.tcp_idle_timeout) {
-    batch->set_primary(primary);
-    tcp.primary = primary;
+    batch->set_handler(handler);
+    tcp.handler = handler;
     for (const ListenAddress& a : settings.listen) {
       udp.push_back(std::make_unique<UdpListener>(io, a, snapshots, *batch, index));
       tcp_listeners.push_back(std::make_unique<TcpListener>(io, a, tcp));
@@ -58,9 +58,9 @@ struct Worker::Impl {
   std::thread thread;
 };
 
-Worker::Worker(unsigned index, const ServerSettings& settings, const SnapshotHolder& snapshots,
-               TcpConnectionLimit& limit, const Primary* primary)
-    : impl_(std::make_unique<Impl>(index, settings, snapshots, limit, primary)) {}
+Worker::Worker(unsigned index, const NetSettings& settings, const SnapshotHolder& snapshots,
+               TcpConnectionLimit& limit, const RequestHandler* handler)
+    : impl_(std::make_unique<Impl>(index, settings, snapshots, limit, handler)) {}
 
 Worker::~Worker() {
   stop();

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "server/config/config.hpp"
+#include "server/net/net_settings.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "server/net/tcp_connection_limit.hpp"
 #include "server/net/tcp_listener.hpp"
@@ -24,9 +24,9 @@ class Worker {
  public:
   // Binds every socket now, in the calling thread, so that a bad address
   // fails start-up before any thread runs (throws std::system_error).
-  // primary: zone transfers and TSIG (nullptr: handle_query answers all).
-  Worker(unsigned index, const ServerSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
-         const Primary* primary = nullptr);
+  // handler: zone transfers and TSIG (nullptr: handle_query answers all).
+  Worker(unsigned index, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
+         const RequestHandler* handler = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -154,120 +154,30 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
   const auto started = std::chrono::steady_clock::now();
   ReloadOutcome out;
   out.reason = reason;
-  auto finish = [&] {
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  std::shared_ptr<const Config> cfg = read_config(out);
+  if (!cfg) {
+    out.seconds = elapsed();
     return out;
-  };
-  ConfigResult parsed = load_config(path_);
-  if (!parsed.config) {
-    out.config_errors = std::move(parsed.errors);
-    for (const auto& e : out.config_errors) server_log().error("reload ({}): {}", reason, e);
-    server_log().error("reload ({}): {} configuration error{}; still serving the last good configuration", reason,
-                       out.config_errors.size(), out.config_errors.size() == 1 ? "" : "s");
-    return finish();
   }
-  if (!listen_override_.empty()) (void)apply_listen_override(*parsed.config, listen_override_);
-  auto cfg = std::make_shared<Config>(std::move(*parsed.config));
-  if (std::string d = settings_diff(running_, cfg->server, listen_override_.empty()); !d.empty()) {
-    out.needs_restart.push_back(d);
-    server_log().warn("reload ({}): server settings changed ({}); they need a restart and are not applied", reason, d);
-  }
-  if (cfg->server.log_level != config_->server.log_level) init_logging(cfg->server.log_level);
-
-  const int64_t t = now();
   ConfigFingerprints fp = fingerprint_config(*cfg);
-  const std::vector<zone::DnsName> origins = cfg->all_origins();
-  // The served zones by key, as the resigner has them now.
-  std::map<std::string, const LoadedZone*> current;
+  CurrentZones current;  // the served zones by key, as the resigner has them now
   for (const LoadedZone& z : resigner_->zones()) current[fingerprint_key(z.zone->origin())] = &z;
-  std::set<std::string> changed;
-  for (const zone::DnsName& o : origins) {
-    const std::string key = fingerprint_key(o);
-    auto m = meta_.find(key);
-    if (m == meta_.end() || m->second.fingerprint != fp.zones[key] || !current.count(key)) changed.insert(key);
-  }
-
-  // The changed zones, loaded from a copy of the config that has only them
-  // (reverse zones need every mail domain's hosts: then all mail domains
-  // are synthesized, and only the changed ones kept).
-  std::map<std::string, LoadedZone> rebuilt;
+  const std::set<std::string> changed = changed_zones(*cfg, fp, current);
   std::vector<std::string> load_errors;
-  if (!changed.empty()) {
-    Config partial = *cfg;
-    bool reverse_changed = false;
-    std::erase_if(partial.zones, [&](const ZoneSource& z) { return !changed.count(fingerprint_key(z.origin)); });
-    std::erase_if(partial.reverse_zones, [&](const synth::ReverseZoneDecl& r) {
-      const bool keep = changed.count(fingerprint_key(r.origin)) > 0;
-      reverse_changed |= keep;
-      return !keep;
-    });
-    if (!reverse_changed)
-      std::erase_if(partial.mail_domains,
-                    [&](const synth::MailDomainDecl& d) { return !changed.count(fingerprint_key(d.domain)); });
-    ZoneSetResult res = load_zones(partial, load_options(t));
-    for (const auto& e : res.events) dnssec_log().info("{}", e);
-    for (const auto& w : res.warnings) zone_log().warn("{}", w);
-    for (auto& e : res.errors) load_errors.push_back(std::move(e));
-    for (auto& e : res.domain_errors) load_errors.push_back(std::move(e));
-    for (LoadedZone& z : res.zones) {
-      const std::string key = fingerprint_key(z.zone->origin());
-      if (!changed.count(key)) continue;
-      if (z.signing) z.signing->settings = &cfg->dnssec_for(z.zone->origin());
-      rebuilt.emplace(key, std::move(z));
-    }
-  }
+  std::map<std::string, LoadedZone> rebuilt = rebuild(cfg, changed, load_errors);
 
-  std::vector<LoadedZone> next;
-  std::map<std::string, ZoneMeta> next_meta;
+  NextZones next;
   std::set<std::string> served;
-  for (size_t i = 0; i < origins.size(); ++i) {
-    const zone::DnsName& o = origins[i];
+  for (const zone::DnsName& o : cfg->all_origins()) {
     const std::string key = fingerprint_key(o);
     if (!served.insert(key).second) continue;
-    ZoneOutcome zo;
-    zo.zone = without_dot(o.to_text());
-    auto cur = current.find(key);
-    if (!changed.count(key)) {
-      LoadedZone z = *cur->second;
-      if (z.signing) z.signing->settings = &cfg->dnssec_for(o);
-      zo.serial = z.zone->soa_serial();
-      next.push_back(std::move(z));
-      next_meta[key] = ZoneMeta{fp.zones[key], cfg};
-    } else if (auto r = rebuilt.find(key); r != rebuilt.end()) {
-      zo.status = cur == current.end() ? ZoneOutcome::Status::kAdded : ZoneOutcome::Status::kLoaded;
-      for (const auto& d : cfg->mail_domains) {
-        if (d.domain != o) continue;
-        // RFC 7671 8.1: a certificate whose key was not in DNS breaks DANE
-        // until the cached TLSA set expires; say so loudly.
-        for (const TlsaChange& c : tlsa_.check(d, cur == current.end() ? nullptr : cur->second->zone.get())) {
-          if (c.broken) zone_log().error("reload ({}): {}", reason, c.message);
-          else zone_log().info("reload ({}): {}", reason, c.message);
-          out.warnings.push_back(c.message);
-        }
-      }
-      zo.serial = r->second.zone->soa_serial();
-      next.push_back(std::move(r->second));
-      next_meta[key] = ZoneMeta{fp.zones[key], cfg};
-    } else {
-      zo.status = ZoneOutcome::Status::kFailed;
-      std::string file;
-      for (const ZoneSource& z : cfg->zones)
-        if (z.origin == o) file = z.file;
-      for (const auto& e : load_errors)
-        if (error_is_about(e, zo.zone, file)) zo.errors.push_back(e);
-      if (zo.errors.empty()) zo.errors = load_errors;
-      if (cur != current.end()) {
-        // Keep the last good version, and its fingerprint: the next reload tries again.
-        next.push_back(*cur->second);
-        zo.serial = cur->second->zone->soa_serial();
-        next_meta[key] = meta_[key];
-        next_meta[key].fingerprint = "failed";
-      }
-      for (const auto& e : zo.errors)
-        zone_log().error("reload ({}): {}: {} ({})", reason, zo.zone, e,
-                         cur != current.end() ? "still serving serial " + std::to_string(zo.serial) : "not served");
-    }
-    out.zones.push_back(std::move(zo));
+    const auto cur = current.find(key);
+    const LoadedZone* old = cur == current.end() ? nullptr : cur->second;
+    auto r = rebuilt.find(key);
+    if (!changed.count(key)) out.zones.push_back(keep_unchanged(*old, o, fp.zones[key], cfg, next));
+    else if (r != rebuilt.end()) out.zones.push_back(take_rebuilt(std::move(r->second), old, o, fp.zones[key], cfg, next, out));
+    else out.zones.push_back(keep_failed(old, o, load_errors, *cfg, next, out.reason));
   }
   for (const auto& [key, z] : current)
     if (!served.count(key)) {
@@ -276,41 +186,173 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
       zo.status = ZoneOutcome::Status::kRemoved;
       out.zones.push_back(std::move(zo));
     }
+  out.published = publish(std::move(next.zones), out);
+  meta_ = std::move(next.meta);
+  fingerprints_ = std::move(fp);
+  config_ = std::move(cfg);
+  out.seconds = elapsed();
+  log_outcome(out);
+  return out;
+}
 
+std::shared_ptr<const Config> Reloader::read_config(ReloadOutcome& out) {
+  const std::string& reason = out.reason;
+  ConfigResult parsed = load_config(path_);
+  if (!parsed.config) {
+    out.config_errors = std::move(parsed.errors);
+    for (const auto& e : out.config_errors) server_log().error("reload ({}): {}", reason, e);
+    server_log().error("reload ({}): {} configuration error{}; still serving the last good configuration", reason,
+                       out.config_errors.size(), out.config_errors.size() == 1 ? "" : "s");
+    return nullptr;
+  }
+  if (!listen_override_.empty()) (void)apply_listen_override(*parsed.config, listen_override_);
+  auto cfg = std::make_shared<const Config>(std::move(*parsed.config));
+  if (std::string d = settings_diff(running_, cfg->server, listen_override_.empty()); !d.empty()) {
+    out.needs_restart.push_back(d);
+    server_log().warn("reload ({}): server settings changed ({}); they need a restart and are not applied", reason, d);
+  }
+  if (cfg->server.log_level != config_->server.log_level) init_logging(cfg->server.log_level);
+  return cfg;
+}
+
+std::set<std::string> Reloader::changed_zones(const Config& cfg, ConfigFingerprints& fp,
+                                              const CurrentZones& current) const {
+  std::set<std::string> changed;
+  for (const zone::DnsName& o : cfg.all_origins()) {
+    const std::string key = fingerprint_key(o);
+    auto m = meta_.find(key);
+    if (m == meta_.end() || m->second.fingerprint != fp.zones[key] || !current.count(key)) changed.insert(key);
+  }
+  return changed;
+}
+
+std::map<std::string, LoadedZone> Reloader::rebuild(const std::shared_ptr<const Config>& cfg,
+                                                    const std::set<std::string>& changed,
+                                                    std::vector<std::string>& load_errors) {
+  std::map<std::string, LoadedZone> rebuilt;
+  if (changed.empty()) return rebuilt;
+  // The changed zones, loaded from a copy of the config that has only them
+  // (reverse zones need every mail domain's hosts: then all mail domains
+  // are synthesized, and only the changed ones kept).
+  Config partial = *cfg;
+  bool reverse_changed = false;
+  std::erase_if(partial.zones, [&](const ZoneSource& z) { return !changed.count(fingerprint_key(z.origin)); });
+  std::erase_if(partial.reverse_zones, [&](const synth::ReverseZoneDecl& r) {
+    const bool keep = changed.count(fingerprint_key(r.origin)) > 0;
+    reverse_changed |= keep;
+    return !keep;
+  });
+  if (!reverse_changed)
+    std::erase_if(partial.mail_domains,
+                  [&](const synth::MailDomainDecl& d) { return !changed.count(fingerprint_key(d.domain)); });
+  ZoneSetResult res = load_zones(partial, load_options(now()));
+  for (const auto& e : res.events) dnssec_log().info("{}", e);
+  for (const auto& w : res.warnings) zone_log().warn("{}", w);
+  for (auto& e : res.errors) load_errors.push_back(std::move(e));
+  for (auto& e : res.domain_errors) load_errors.push_back(std::move(e));
+  for (LoadedZone& z : res.zones) {
+    const std::string key = fingerprint_key(z.zone->origin());
+    if (!changed.count(key)) continue;
+    if (z.signing) z.signing->settings = &cfg->dnssec_for(z.zone->origin());
+    rebuilt.emplace(key, std::move(z));
+  }
+  return rebuilt;
+}
+
+ZoneOutcome Reloader::keep_unchanged(const LoadedZone& current, const zone::DnsName& origin,
+                                     const std::string& fingerprint, const std::shared_ptr<const Config>& cfg,
+                                     NextZones& next) {
+  ZoneOutcome zo;
+  zo.zone = without_dot(origin.to_text());
+  LoadedZone z = current;
+  if (z.signing) z.signing->settings = &cfg->dnssec_for(origin);
+  zo.serial = z.zone->soa_serial();
+  next.zones.push_back(std::move(z));
+  next.meta[fingerprint_key(origin)] = ZoneMeta{fingerprint, cfg};
+  return zo;
+}
+
+ZoneOutcome Reloader::take_rebuilt(LoadedZone rebuilt, const LoadedZone* current, const zone::DnsName& origin,
+                                   const std::string& fingerprint, const std::shared_ptr<const Config>& cfg,
+                                   NextZones& next, ReloadOutcome& out) {
+  ZoneOutcome zo;
+  zo.zone = without_dot(origin.to_text());
+  zo.status = current ? ZoneOutcome::Status::kLoaded : ZoneOutcome::Status::kAdded;
+  for (const auto& d : cfg->mail_domains) {
+    if (d.domain != origin) continue;
+    // RFC 7671 8.1: a certificate whose key was not in DNS breaks DANE
+    // until the cached TLSA set expires; say so loudly.
+    for (const TlsaChange& c : tlsa_.check(d, current ? current->zone.get() : nullptr)) {
+      if (c.broken) zone_log().error("reload ({}): {}", out.reason, c.message);
+      else zone_log().info("reload ({}): {}", out.reason, c.message);
+      out.warnings.push_back(c.message);
+    }
+  }
+  zo.serial = rebuilt.zone->soa_serial();
+  next.zones.push_back(std::move(rebuilt));
+  next.meta[fingerprint_key(origin)] = ZoneMeta{fingerprint, cfg};
+  return zo;
+}
+
+ZoneOutcome Reloader::keep_failed(const LoadedZone* current, const zone::DnsName& origin,
+                                  const std::vector<std::string>& load_errors, const Config& cfg, NextZones& next,
+                                  const std::string& reason) {
+  ZoneOutcome zo;
+  zo.zone = without_dot(origin.to_text());
+  zo.status = ZoneOutcome::Status::kFailed;
+  std::string file;
+  for (const ZoneSource& z : cfg.zones)
+    if (z.origin == origin) file = z.file;
+  for (const auto& e : load_errors)
+    if (error_is_about(e, zo.zone, file)) zo.errors.push_back(e);
+  if (zo.errors.empty()) zo.errors = load_errors;
+  if (current) {
+    // Keep the last good version, and its fingerprint: the next reload tries again.
+    const std::string key = fingerprint_key(origin);
+    next.zones.push_back(*current);
+    zo.serial = current->zone->soa_serial();
+    next.meta[key] = meta_[key];
+    next.meta[key].fingerprint = "failed";
+  }
+  for (const auto& e : zo.errors)
+    zone_log().error("reload ({}): {}: {} ({})", reason, zo.zone, e,
+                     current ? "still serving serial " + std::to_string(zo.serial) : "not served");
+  return zo;
+}
+
+bool Reloader::publish(std::vector<LoadedZone> next, const ReloadOutcome& out) {
   bool any_change = false;
   for (const auto& z : out.zones)
     if (z.status == ZoneOutcome::Status::kLoaded || z.status == ZoneOutcome::Status::kAdded ||
         z.status == ZoneOutcome::Status::kRemoved)
       any_change = true;
-  if (any_change) {
-    // Serials on disk first: after a crash right after publishing, the
-    // restart must not serve a lower serial.
-    remember_serials(next);
-    std::vector<std::shared_ptr<const zone::Zone>> zones;
-    zones.reserve(next.size());
-    for (const LoadedZone& z : next) zones.push_back(z.zone);
-    snapshots_->publish(std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(running_)));
-    resigner_->set_zones(std::move(next));
-    out.published = true;
-  } else {
-    resigner_->set_zones(std::move(next));  // the settings pointers now point into cfg
+  if (!any_change) {
+    resigner_->set_zones(std::move(next));  // the settings pointers now point into the new config
+    return false;
   }
-  meta_ = std::move(next_meta);
-  fingerprints_ = std::move(fp);
-  config_ = std::move(cfg);
-  finish();
+  // Serials on disk first: after a crash right after publishing, the
+  // restart must not serve a lower serial.
+  remember_serials(next);
+  std::vector<std::shared_ptr<const zone::Zone>> zones;
+  zones.reserve(next.size());
+  for (const LoadedZone& z : next) zones.push_back(z.zone);
+  snapshots_->publish(std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(running_)));
+  resigner_->set_zones(std::move(next));
+  return true;
+}
+
+void Reloader::log_outcome(const ReloadOutcome& out) {
   size_t n_changed = 0, n_failed = 0;
   for (const auto& z : out.zones) {
     if (z.status == ZoneOutcome::Status::kFailed) ++n_failed;
     else if (z.status != ZoneOutcome::Status::kUnchanged) {
       ++n_changed;
-      zone_log().info("reload ({}): {} {}{}", reason, z.zone, to_string(z.status),
+      zone_log().info("reload ({}): {} {}{}", out.reason, z.zone, to_string(z.status),
                       z.serial ? ", serial " + std::to_string(z.serial) : std::string());
     }
   }
-  server_log().info("reload ({}): {} zone{} changed, {} failed, {} unchanged in {:.3f} s", reason, n_changed,
+  server_log().info("reload ({}): {} zone{} changed, {} failed, {} unchanged in {:.3f} s", out.reason, n_changed,
                     n_changed == 1 ? "" : "s", n_failed, out.zones.size() - n_changed - n_failed, out.seconds);
-  return out;
 }
 
 }  // namespace mailns::server

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <set>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -97,6 +98,30 @@ class Reloader {
   };
   LoadOptions load_options(int64_t now);
   void remember_serials(const std::vector<LoadedZone>& zones);
+
+  // The steps of reload(): the new configuration (nullptr: it has errors,
+  // in out); the zones whose fingerprint changed; those zones loaded again;
+  // what each served zone becomes (the next set of zones and their
+  // fingerprints); publishing it; the summary in the log.
+  using CurrentZones = std::map<std::string, const LoadedZone*>;  // by fingerprint_key
+  struct NextZones {
+    std::vector<LoadedZone> zones;
+    std::map<std::string, ZoneMeta> meta;
+  };
+  std::shared_ptr<const Config> read_config(ReloadOutcome& out);
+  std::set<std::string> changed_zones(const Config& cfg, ConfigFingerprints& fp, const CurrentZones& current) const;
+  std::map<std::string, LoadedZone> rebuild(const std::shared_ptr<const Config>& cfg,
+                                            const std::set<std::string>& changed, std::vector<std::string>& load_errors);
+  ZoneOutcome keep_unchanged(const LoadedZone& current, const zone::DnsName& origin, const std::string& fingerprint,
+                             const std::shared_ptr<const Config>& cfg, NextZones& next);
+  ZoneOutcome take_rebuilt(LoadedZone rebuilt, const LoadedZone* current, const zone::DnsName& origin,
+                           const std::string& fingerprint, const std::shared_ptr<const Config>& cfg, NextZones& next,
+                           ReloadOutcome& out);
+  ZoneOutcome keep_failed(const LoadedZone* current, const zone::DnsName& origin,
+                          const std::vector<std::string>& load_errors, const Config& cfg, NextZones& next,
+                          const std::string& reason);
+  bool publish(std::vector<LoadedZone> next, const ReloadOutcome& out);
+  static void log_outcome(const ReloadOutcome& out);
 
   std::string path_;
   std::vector<std::string> listen_override_;

@@ -1,7 +1,6 @@
 #include "server/publish/zone_fingerprint.hpp"
 
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <ctime>
@@ -38,67 +37,33 @@ std::string file_digest(const std::string& path) {
   return sha256_hex(s.str());
 }
 
-std::string dump(const YAML::Node& n) {
-  if (!n) return "~";
-  YAML::Emitter e;
-  e << n;
-  return e.c_str();
-}
-
-// The entries of a list keyed by one of their scalar fields, lower-cased
-// and with a final dot, as fingerprint_key() makes them.
-std::map<std::string, YAML::Node> entries_by(const YAML::Node& list, const char* field) {
-  std::map<std::string, YAML::Node> out;
-  if (!list || !list.IsSequence()) return out;
-  for (const YAML::Node& item : list) {
-    if (!item.IsMap() || !item[field] || !item[field].IsScalar()) continue;
-    std::string k = item[field].Scalar();
-    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (k.empty() || k.back() != '.') k += '.';
-    out[k] = item;
-  }
-  return out;
-}
-
 }  // namespace
 
-std::string fingerprint_key(const zone::DnsName& origin) {
-  std::string s = origin.to_text();
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+std::string fingerprint_key(const zone::DnsName& origin) { return entry_key(origin.to_text()); }
 
 ConfigFingerprints fingerprint_config(const Config& config) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const EntryTexts& texts = config.entry_texts;
+  auto text_of = [](const auto& map, const std::string& key) {
+    auto it = map.find(key);
+    return it == map.end() ? std::string("?") : it->second;
+  };
   ConfigFingerprints out;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(config.path);
-  } catch (const YAML::Exception&) {
-    // The config parsed a moment ago; if it is unreadable now, every zone
-    // looks changed and the next reload sorts it out.
-  }
-  const YAML::Node empty;
-  auto get = [&](const char* key) { return root && root.IsMap() && root[key] ? root[key] : empty; };
-  const std::string common = "dnssec:" + dump(get("dnssec"));
+  const std::string common = "dnssec:" + texts.dnssec;
   std::set<std::string> files{config.path};
 
-  const auto zone_entries = entries_by(get("zones"), "origin");
   for (const ZoneSource& z : config.zones) {
     const std::string key = fingerprint_key(z.origin);
-    auto it = zone_entries.find(key);
-    std::string text = common + "\nzone:" + (it == zone_entries.end() ? "?" : dump(it->second));
+    std::string text = common + "\nzone:" + text_of(texts.zones, key);
     text += "\nfile:" + z.file + "=" + file_digest(z.file);
     files.insert(z.file);
     out.zones[key] = sha256_hex(text);
   }
 
-  const auto domain_entries = entries_by(get("mail_domains"), "domain");
   std::string mail_hosts;  // what reverse zones depend on
   for (const synth::MailDomainDecl& d : config.mail_domains) {
     const std::string key = fingerprint_key(d.domain);
-    auto it = domain_entries.find(key);
-    std::string text = common + "\ndomain:" + (it == domain_entries.end() ? "?" : dump(it->second));
+    std::string text = common + "\ndomain:" + text_of(texts.mail_domains, key);
     auto add_file = [&](const std::string& f) {
       if (f.empty()) return;
       text += "\nfile:" + f + "=" + file_digest(f);
@@ -117,9 +82,9 @@ ConfigFingerprints fingerprint_config(const Config& config) {
         add_file(h.tls->next_key);
       }
     out.zones[key] = sha256_hex(text);
-    mail_hosts += key + (it == domain_entries.end() ? "?" : dump(it->second["mail_hosts"])) + "\n";
+    mail_hosts += key + text_of(texts.mail_hosts, key) + "\n";
   }
-  const std::string reverse = common + "\nreverse:" + dump(get("reverse_zones")) + "\n" + mail_hosts;
+  const std::string reverse = common + "\nreverse:" + texts.reverse_zones + "\n" + mail_hosts;
   for (const synth::ReverseZoneDecl& r : config.reverse_zones) out.zones[fingerprint_key(r.origin)] = sha256_hex(reverse);
 
   out.files.assign(files.begin(), files.end());

@@ -1,7 +1,7 @@
 // Zone fingerprints: what a reload compares to decide which zones to
 // rebuild. A zone's fingerprint is a SHA-256 over everything its records
-// depend on: its own entry in the configuration (re-emitted by yaml-cpp, so
-// moving an entry or editing another one does not change it), the top-level
+// depend on: its own entry in the configuration (Config::entry_texts,
+// server/config/entry_texts.hpp), the top-level
 // dnssec: section, and the content of every file the entry references (DKIM
 // keys, TLS certificates and next keys, master files). A reverse zone
 // depends on the reverse_zones: list and on every mail domain's mail_hosts.
@@ -20,7 +20,7 @@ struct ConfigFingerprints {
   std::vector<std::string> files;            // the config and every file it references, sorted, unique
 };
 
-// Reads config.path again for the entries' text; never throws.
+// Reads the files the configuration references; never throws.
 ConfigFingerprints fingerprint_config(const Config& config);
 
 // The key fingerprint_config uses for a zone.

@@ -38,140 +38,179 @@ ZoneSigning signing_state(SignJob& job, const LoadOptions& options) {
 
 }  // namespace
 
-ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
-  ZoneSetResult res;
-  const int64_t now = options.now ? options.now : static_cast<int64_t>(std::time(nullptr));
-  const uint32_t serial = options.serial ? options.serial : zone::first_serial_of_day(now);
-  auto wants_signing = [&](const zone::DnsName& origin) {
-    return options.keys.has_value() && config.dnssec_for(origin).enabled &&
-           (!options.sign_only || *options.sign_only == origin);
-  };
-  auto take_notes = [&](SignJob& job, std::vector<std::string>& warnings) {
-    for (auto& e : job.events) res.events.push_back(std::move(e));
+namespace {
+
+// One load_zones() call, in steps: master files (built, then signed),
+// synthesized mail and reverse zones (signed between synthesis and build),
+// then the snapshot of all of them.
+class ZoneSetLoader {
+ public:
+  ZoneSetLoader(const Config& config, const LoadOptions& options)
+      : config_(config),
+        options_(options),
+        now_(options.now ? options.now : static_cast<int64_t>(std::time(nullptr))) {}
+
+  ZoneSetResult run() && {
+    load_masters();
+    if (!config_.mail_domains.empty() || !config_.reverse_zones.empty()) load_mail_zones();
+    for (const LoadedZone& z : res_.zones) warn_unsigned_tlsa(config_, *z.zone, res_.warnings);
+    if (res_.errors.empty()) {
+      std::vector<std::shared_ptr<const zone::Zone>> zones;
+      for (const LoadedZone& z : res_.zones) zones.push_back(z.zone);
+      res_.snapshot = std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(config_.server));
+    }
+    return std::move(res_);
+  }
+
+ private:
+  bool wants_signing(const zone::DnsName& origin) const {
+    return options_.keys.has_value() && config_.dnssec_for(origin).enabled &&
+           (!options_.sign_only || *options_.sign_only == origin);
+  }
+  void take_notes(SignJob& job, std::vector<std::string>& warnings) {
+    for (auto& e : job.events) res_.events.push_back(std::move(e));
     for (auto& w : job.warnings) warnings.push_back(std::move(w));
-  };
+  }
   // Without keys, check-config still checks the rest of the zone.
-  auto unsigned_is_fine = [&](const SignJob& job) { return job.missing_keys && options.unsigned_without_keys; };
+  bool unsigned_is_fine(const SignJob& job) const { return job.missing_keys && options_.unsigned_without_keys; }
+  void sign(std::vector<SignJob>& jobs) {
+    add_stats(res_.signing, sign_jobs(jobs, *options_.keys, now_, config_.server.threads));
+  }
 
   // Master-file zones: built (which checks them, with file:line errors), and
   // the ones to sign taken apart again into records for the signer.
-  std::vector<std::optional<LoadedZone>> masters(config.zones.size());
-  std::vector<SignJob> jobs;
-  std::vector<size_t> job_zone;
-  std::set<std::string> origins;
-  for (size_t i = 0; i < config.zones.size(); ++i) {
-    const ZoneSource& src = config.zones[i];
-    zone::ZoneLoadResult z = zone::load_zone_file(src.file, src.origin);
-    for (auto& w : z.warnings) res.warnings.push_back(src.origin.to_text() + ": " + w);
-    for (auto& e : z.errors) res.errors.push_back(std::move(e));
-    if (z.errors.empty() && !z.zone)
-      res.errors.push_back(src.file + ": zone " + src.origin.to_text() + " could not be built");
-    if (!z.zone) continue;
-    origins.insert(std::string(src.origin.lookup_form()));
-    masters[i] = LoadedZone{z.zone, src.file, std::nullopt};
-    if (wants_signing(src.origin)) {
+  void load_masters() {
+    std::vector<std::optional<LoadedZone>> masters(config_.zones.size());
+    std::vector<SignJob> jobs;
+    std::vector<size_t> job_zone;
+    for (size_t i = 0; i < config_.zones.size(); ++i) {
+      const ZoneSource& src = config_.zones[i];
+      zone::ZoneLoadResult z = zone::load_zone_file(src.file, src.origin);
+      for (auto& w : z.warnings) res_.warnings.push_back(src.origin.to_text() + ": " + w);
+      for (auto& e : z.errors) res_.errors.push_back(std::move(e));
+      if (z.errors.empty() && !z.zone)
+        res_.errors.push_back(src.file + ": zone " + src.origin.to_text() + " could not be built");
+      if (!z.zone) continue;
+      origins_.insert(std::string(src.origin.lookup_form()));
+      masters[i] = LoadedZone{z.zone, src.file, std::nullopt};
+      if (!wants_signing(src.origin)) continue;
       std::vector<zone::Record> records = zone_records(*z.zone);
-      if (options.serial_for) set_soa_serial(records, src.origin, options.serial_for(src.origin, z.zone->soa_serial()));
-      jobs.push_back(SignJob(src.origin, std::move(records), config.dnssec_for(src.origin)));
+      if (options_.serial_for)
+        set_soa_serial(records, src.origin, options_.serial_for(src.origin, z.zone->soa_serial()));
+      jobs.push_back(SignJob(src.origin, std::move(records), config_.dnssec_for(src.origin)));
       job_zone.push_back(i);
     }
-  }
-  if (!jobs.empty()) {
-    add_stats(res.signing, sign_jobs(jobs, *options.keys, now, config.server.threads));
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      SignJob& job = jobs[j];
-      const ZoneSource& src = config.zones[job_zone[j]];
-      take_notes(job, res.warnings);
-      if (!job.error.empty()) {
-        if (unsigned_is_fine(job)) {
-          res.warnings.push_back(job.error + "; checked unsigned");
-        } else {
-          res.domain_errors.push_back(config.path + ":" + std::to_string(src.line) + ": error: " +
-                                      name_without_dot(src.origin) + ": " +
-                                      without_zone_prefix(job.error, src.origin));
-          masters[job_zone[j]].reset();
-        }
-        continue;
-      }
-      ZoneSigning state = signing_state(job, options);
-      std::vector<std::string> build_errors;
-      auto built = build_zone(src.origin, std::move(job.signed_records), build_errors, res.warnings, job.online_signer);
-      if (!built) {
-        for (auto& e : build_errors) res.errors.push_back(src.file + ": signed zone: " + e);
-        masters[job_zone[j]].reset();
-        continue;
-      }
-      masters[job_zone[j]] = LoadedZone{std::move(built), src.file, std::move(state)};
+    if (!jobs.empty()) {
+      sign(jobs);
+      for (size_t j = 0; j < jobs.size(); ++j) take_signed_master(jobs[j], config_.zones[job_zone[j]], masters[job_zone[j]]);
     }
+    for (auto& m : masters)
+      if (m) res_.zones.push_back(std::move(*m));
   }
-  for (auto& m : masters)
-    if (m) res.zones.push_back(std::move(*m));
 
-  if (!config.mail_domains.empty() || !config.reverse_zones.empty()) {
+  // A master-file zone to sign: replaced by its signed build, or left out
+  // when signing or the build failed (the error says why). Without keys
+  // (check-config), the unsigned build stays.
+  void take_signed_master(SignJob& job, const ZoneSource& src, std::optional<LoadedZone>& slot) {
+    take_notes(job, res_.warnings);
+    if (!job.error.empty()) {
+      if (unsigned_is_fine(job)) {
+        res_.warnings.push_back(job.error + "; checked unsigned");
+      } else {
+        res_.domain_errors.push_back(config_.path + ":" + std::to_string(src.line) + ": error: " +
+                                     name_without_dot(src.origin) + ": " + without_zone_prefix(job.error, src.origin));
+        slot.reset();
+      }
+      return;
+    }
+    ZoneSigning state = signing_state(job, options_);
+    std::vector<std::string> build_errors;
+    auto built = build_zone(src.origin, std::move(job.signed_records), build_errors, res_.warnings, job.online_signer);
+    if (!built) {
+      for (auto& e : build_errors) res_.errors.push_back(src.file + ": signed zone: " + e);
+      slot.reset();
+      return;
+    }
+    slot = LoadedZone{std::move(built), src.file, std::move(state)};
+  }
+
+  void load_mail_zones() {
     synth::SynthOptions opt;
-    opt.serial = serial;
-    opt.now = now;
-    std::map<std::string, ZoneSigning, std::less<>> synth_signing;  // by lookup form of the origin
-    std::map<std::string, std::shared_ptr<const zone::OnlineSigner>> online_signers;  // compact denial, likewise
+    opt.serial = options_.serial ? options_.serial : zone::first_serial_of_day(now_);
+    opt.now = now_;
     synth::BuildHooks hooks;
-    hooks.before_build = [&](std::span<synth::ZoneRecords> zones) {
-      if (options.serial_for)
-        for (synth::ZoneRecords& z : zones)
-          set_soa_serial(z.records, z.origin, options.serial_for(z.origin, soa_serial(z.records, z.origin).value_or(0)));
-      std::vector<SignJob> sj;
-      std::vector<size_t> idx;
-      for (size_t i = 0; i < zones.size(); ++i) {
-        if (!wants_signing(zones[i].origin)) continue;
-        sj.push_back(SignJob(zones[i].origin, zones[i].records, config.dnssec_for(zones[i].origin)));
-        idx.push_back(i);
-      }
-      if (sj.empty()) return;
-      add_stats(res.signing, sign_jobs(sj, *options.keys, now, config.server.threads));
-      for (size_t g = 0; g < sj.size(); ++g) {
-        SignJob& job = sj[g];
-        synth::ZoneRecords& z = zones[idx[g]];
-        std::vector<std::string> warnings;
-        take_notes(job, warnings);
-        for (auto& w : warnings) z.warnings.push_back(without_zone_prefix(w, z.origin));
-        if (!job.error.empty()) {
-          if (unsigned_is_fine(job))
-            z.warnings.push_back(without_zone_prefix(job.error, z.origin) + "; checked unsigned");
-          else
-            z.error = without_zone_prefix(job.error, z.origin);
-          continue;
-        }
-        z.records = std::move(job.signed_records);
-        if (options.keep_signed_records) job.signed_records = z.records;
-        synth_signing[std::string(z.origin.lookup_form())] = signing_state(job, options);
-        if (job.online_signer) online_signers[std::string(z.origin.lookup_form())] = job.online_signer;
-      }
-    };
-    synth::MailZoneSet set = synth::build_mail_zones(config.mail_domains, config.reverse_zones, opt, hooks);
+    hooks.before_build = [this](std::span<synth::ZoneRecords> zones) { sign_mail_zones(zones); };
+    synth::MailZoneSet set = synth::build_mail_zones(config_.mail_domains, config_.reverse_zones, opt, hooks);
     for (const auto& d : set.diagnostics) {
-      if (d.severity == synth::Diagnostic::Severity::kError) res.domain_errors.push_back(d.str());
-      else res.warnings.push_back(d.str());
+      if (d.severity == synth::Diagnostic::Severity::kError) res_.domain_errors.push_back(d.str());
+      else res_.warnings.push_back(d.str());
     }
-    for (auto& z : set.zones) {
-      const std::string lf(z->origin().lookup_form());
-      if (!origins.insert(lf).second) {
-        res.errors.push_back(config.path + ": " + z->origin().to_text() +
-                             " is both a zones: entry and a mail domain; keep one of them");
-        continue;
-      }
-      if (auto it = online_signers.find(lf); it != online_signers.end()) z->attach_online_signer(it->second);
-      LoadedZone lz{std::move(z), "mail_domains in " + config.path, std::nullopt};
-      if (auto it = synth_signing.find(lf); it != synth_signing.end()) lz.signing = std::move(it->second);
-      res.zones.push_back(std::move(lz));
+    for (auto& z : set.zones) add_mail_zone(std::move(z));
+    res_.mta_sts_policies = std::move(set.mta_sts_policies);
+  }
+
+  // Between synthesis and build: serials, then the records of the zones to
+  // sign replaced by their signed records.
+  void sign_mail_zones(std::span<synth::ZoneRecords> zones) {
+    if (options_.serial_for)
+      for (synth::ZoneRecords& z : zones)
+        set_soa_serial(z.records, z.origin, options_.serial_for(z.origin, soa_serial(z.records, z.origin).value_or(0)));
+    std::vector<SignJob> jobs;
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < zones.size(); ++i) {
+      if (!wants_signing(zones[i].origin)) continue;
+      jobs.push_back(SignJob(zones[i].origin, zones[i].records, config_.dnssec_for(zones[i].origin)));
+      idx.push_back(i);
     }
-    res.mta_sts_policies = std::move(set.mta_sts_policies);
+    if (jobs.empty()) return;
+    sign(jobs);
+    for (size_t g = 0; g < jobs.size(); ++g) take_signed_mail_zone(jobs[g], zones[idx[g]]);
   }
-  for (const LoadedZone& z : res.zones) warn_unsigned_tlsa(config, *z.zone, res.warnings);
-  if (res.errors.empty()) {
-    std::vector<std::shared_ptr<const zone::Zone>> zones;
-    for (const LoadedZone& z : res.zones) zones.push_back(z.zone);
-    res.snapshot = std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(config.server));
+
+  void take_signed_mail_zone(SignJob& job, synth::ZoneRecords& z) {
+    std::vector<std::string> warnings;
+    take_notes(job, warnings);
+    for (auto& w : warnings) z.warnings.push_back(without_zone_prefix(w, z.origin));
+    if (!job.error.empty()) {
+      if (unsigned_is_fine(job))
+        z.warnings.push_back(without_zone_prefix(job.error, z.origin) + "; checked unsigned");
+      else
+        z.error = without_zone_prefix(job.error, z.origin);
+      return;
+    }
+    z.records = std::move(job.signed_records);
+    if (options_.keep_signed_records) job.signed_records = z.records;
+    const std::string lf(z.origin.lookup_form());
+    mail_signing_[lf] = signing_state(job, options_);
+    if (job.online_signer) online_signers_[lf] = job.online_signer;
   }
-  return res;
+
+  void add_mail_zone(std::shared_ptr<const zone::Zone> z) {
+    const std::string lf(z->origin().lookup_form());
+    if (!origins_.insert(lf).second) {
+      res_.errors.push_back(config_.path + ": " + z->origin().to_text() +
+                            " is both a zones: entry and a mail domain; keep one of them");
+      return;
+    }
+    if (auto it = online_signers_.find(lf); it != online_signers_.end()) z->attach_online_signer(it->second);
+    LoadedZone lz{std::move(z), "mail_domains in " + config_.path, std::nullopt};
+    if (auto it = mail_signing_.find(lf); it != mail_signing_.end()) lz.signing = std::move(it->second);
+    res_.zones.push_back(std::move(lz));
+  }
+
+  const Config& config_;
+  const LoadOptions& options_;
+  const int64_t now_;
+  ZoneSetResult res_;
+  std::set<std::string> origins_;                                                 // lookup forms served so far
+  std::map<std::string, ZoneSigning, std::less<>> mail_signing_;                  // by lookup form of the origin
+  std::map<std::string, std::shared_ptr<const zone::OnlineSigner>> online_signers_;  // compact denial, likewise
+};
+
+}  // namespace
+
+ZoneSetResult load_zones(const Config& config, const LoadOptions& options) {
+  return ZoneSetLoader(config, options).run();
 }
 
 ZoneSetResult load_zones(const Config& config, uint32_t serial) {

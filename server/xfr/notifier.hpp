@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/config/transfer_config.hpp"
+#include "server/xfr/transfer_settings.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::server {

@@ -55,6 +55,40 @@ ResponseHead head_of(const XfrRequest& q, uint16_t our_payload) {
   return h;
 }
 
+const char* kind_text(uint16_t qtype) {
+  return qtype == zone::rrtype::AXFR ? "AXFR" : qtype == zone::rrtype::IXFR ? "IXFR" : "query";
+}
+
+// The largest response message: 64 KiB over TCP; over UDP the client's
+// EDNS size capped by ours, at least 512 (RFC 6891 6.2.5).
+size_t message_limit(const XfrRequest& q, bool tcp, uint16_t ours, size_t out_size) {
+  size_t limit = kMaxTcpMessage;
+  if (!tcp) limit = q.has_edns ? std::max<size_t>(512, std::min<size_t>(q.edns_udp_size, ours)) : 512;
+  return std::min(limit, out_size);
+}
+
+// The zone's SOA alone: an up-to-date IXFR answer.
+std::vector<XfrRecord> soa_only(const zone::Zone& z) {
+  const auto w = z.origin().wire();
+  return {XfrRecord{w.data(), static_cast<uint8_t>(w.size()), zone::rrtype::SOA, z.soa().ttl, z.soa().rdatas.front()}};
+}
+
+// Logs how a transfer ended: complete, failed, or cut short by the client.
+std::function<void(const TransferTotals&)> transfer_end_log(std::string zone_name, std::string what, std::string who) {
+  const auto started = std::chrono::steady_clock::now();
+  return [what, zone_name, who, started](const TransferTotals& t) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (t.complete)
+      xfr_log().info("{}: {} to {}: {} records in {} message{} ({} octets) in {:.3f} s", zone_name, what, who,
+                     t.records, t.messages, t.messages == 1 ? "" : "s", t.bytes, secs);
+    else if (t.failed)
+      xfr_log().error("{}: {} to {}: a record does not fit in a message; answered SERVFAIL", zone_name, what, who);
+    else
+      xfr_log().info("{}: {} to {}: stopped after {} records (the client closed the connection)", zone_name, what,
+                     who, t.records);
+  };
+}
+
 }  // namespace
 
 bool Primary::RefusalLog::allow(int64_t now) const noexcept {
@@ -278,41 +312,16 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   if (st == XfrParse::kFormErr) return zone::handle_query(as_bytes(in), as_bytes(out), snapshot, transport);
 
   const uint16_t ours = snapshot.options().max_udp_payload;
-  size_t limit = kMaxTcpMessage;
-  if (!tcp) limit = q.has_edns ? std::max<size_t>(512, std::min<size_t>(q.edns_udp_size, ours)) : 512;
-  limit = std::min(limit, out.size());
+  const size_t limit = message_limit(q, tcp, ours, out.size());
   const ResponseHead head = head_of(q, ours);
   const auto settings = this->settings();
-  const bool xfr = q.qtype == zone::rrtype::AXFR || q.qtype == zone::rrtype::IXFR;
-  const char* kind = q.qtype == zone::rrtype::AXFR ? "AXFR" : q.qtype == zone::rrtype::IXFR ? "IXFR" : "query";
 
   // RFC 8945 5.2: verify before anything else.
   std::optional<TsigSigner> signer;
   const TsigKey* key = nullptr;
   if (q.has_tsig) {
     const TsigCheck c = verify_tsig(in, q.tsig, settings->tsig_keys, {}, now());
-    if (c.status != TsigStatus::kOk) {
-      if (refusals_.allow(now()))
-        xfr_log().info("{} {} from {}: TSIG key {}: {}; answered NOTAUTH", kind, name_text(q.qname), peer.to_string(),
-                     name_text(q.tsig.key_name), tsig_status_text(c.status));
-      if (c.status == TsigStatus::kFormErr) return write_header_only(out.first(limit), head, kFormErr);
-      const size_t room = 400;  // the largest TSIG record, with other data
-      if (limit < room + 12) return 0;
-      const size_t n = write_header_only(out.first(limit - room), head, kNotAuth);
-      if (n == 0) return 0;
-      if (c.status == TsigStatus::kBadKey || c.status == TsigStatus::kBadSig)  // RFC 8945 5.3.2: unsigned
-        return append_unsigned_tsig(out.first(limit), n, q.tsig.key_name, q.tsig.algorithm, q.tsig.time_signed,
-                                    q.tsig.original_id, c.error_code());
-      // BADTIME (with our time, RFC 8945 5.2.3) and BADTRUNC are signed.
-      TsigSigner s(*c.key, q.tsig.mac, q.tsig.original_id);
-      const uint64_t t = static_cast<uint64_t>(now());
-      const uint8_t ours_now[6] = {static_cast<uint8_t>(t >> 40), static_cast<uint8_t>(t >> 32),
-                                   static_cast<uint8_t>(t >> 24), static_cast<uint8_t>(t >> 16),
-                                   static_cast<uint8_t>(t >> 8),  static_cast<uint8_t>(t)};
-      const bool badtime = c.status == TsigStatus::kBadTime;
-      return s.sign(out.first(limit), n, q.tsig.time_signed, c.error_code(),
-                    badtime ? std::span<const uint8_t>(ours_now, 6) : std::span<const uint8_t>());
-    }
+    if (c.status != TsigStatus::kOk) return answer_bad_tsig(q, c, head, out.first(limit), peer);
     key = c.key;
     signer.emplace(*c.key, q.tsig.mac, q.tsig.original_id);
   }
@@ -322,78 +331,99 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
     if (n == 0 || !signer) return n;
     return signer->sign(out.first(limit), n, static_cast<uint64_t>(now()));
   };
-  auto reply = [&](uint16_t rcode) { return sign(write_header_only(out.first(limit - room), head, rcode)); };
-
-  if (!xfr) return sign(zone::handle_query(as_bytes(in), as_bytes(out.first(limit - room)), snapshot, transport));
+  if (q.qtype != zone::rrtype::AXFR && q.qtype != zone::rrtype::IXFR)
+    return sign(zone::handle_query(as_bytes(in), as_bytes(out.first(limit - room)), snapshot, transport));
 
   const std::string who = peer.to_string() + (key ? " (key " + key->name.to_text() + ")" : std::string());
-  if (q.has_edns && q.edns_version != 0) return reply(kBadVers);  // RFC 6891 6.1.3
-  if (!tcp && q.qtype == zone::rrtype::AXFR) return reply(kFormErr);  // RFC 5936 4.2: TCP only
-  if (q.qclass != zone::rrclass::IN) return reply(kRefused);
-  if (!settings->acl.match(peer, key ? &key->name : nullptr)) {
+  const zone::Zone* z = nullptr;
+  if (const uint16_t rcode = check_transfer(q, tcp, *settings, peer, key, who, snapshot, z))
+    return sign(write_header_only(out.first(limit - room), head, rcode));
+  const bool current = q.qtype == zone::rrtype::IXFR && !zone::serial_greater(z->soa_serial(), *q.ixfr_serial);
+  if (!tcp) {
+    // IXFR over UDP (RFC 1995 2): the SOA when the client is current, else
+    // TC so that it asks again over TCP.
+    if (!current) return sign(write_header_only(out.first(limit - room), head, 0, true, true));
+    TransferMessages m(head, std::make_unique<ListStream>(soa_only(*z), nullptr), std::move(signer), limit, nullptr);
+    return m.next(out.first(limit));
+  }
+  std::string what;
+  std::unique_ptr<RecordStream> records = transfer_records(*z, q, current, *pin, what);
+  const std::string zone_name = z->origin().to_text();
+  xfr_log().debug("{}: {} to {}: started", zone_name, what, who);
+  *transfer = std::make_unique<TransferMessages>(head, std::move(records), std::move(signer), kMaxTcpMessage,
+                                                 transfer_end_log(zone_name, what, who));
+  return 0;
+}
+
+size_t Primary::answer_bad_tsig(const XfrRequest& q, const TsigCheck& c, const ResponseHead& head,
+                                std::span<uint8_t> out, const IpAddress& peer) const {
+  if (refusals_.allow(now()))
+    xfr_log().info("{} {} from {}: TSIG key {}: {}; answered NOTAUTH", kind_text(q.qtype), name_text(q.qname),
+                   peer.to_string(), name_text(q.tsig.key_name), tsig_status_text(c.status));
+  if (c.status == TsigStatus::kFormErr) return write_header_only(out, head, kFormErr);
+  const size_t room = 400;  // the largest TSIG record, with other data
+  if (out.size() < room + 12) return 0;
+  const size_t n = write_header_only(out.first(out.size() - room), head, kNotAuth);
+  if (n == 0) return 0;
+  if (c.status == TsigStatus::kBadKey || c.status == TsigStatus::kBadSig)  // RFC 8945 5.3.2: unsigned
+    return append_unsigned_tsig(out, n, q.tsig.key_name, q.tsig.algorithm, q.tsig.time_signed, q.tsig.original_id,
+                                c.error_code());
+  // BADTIME (with our time, RFC 8945 5.2.3) and BADTRUNC are signed.
+  TsigSigner s(*c.key, q.tsig.mac, q.tsig.original_id);
+  const uint64_t t = static_cast<uint64_t>(now());
+  const uint8_t ours_now[6] = {static_cast<uint8_t>(t >> 40), static_cast<uint8_t>(t >> 32),
+                               static_cast<uint8_t>(t >> 24), static_cast<uint8_t>(t >> 16),
+                               static_cast<uint8_t>(t >> 8),  static_cast<uint8_t>(t)};
+  const bool badtime = c.status == TsigStatus::kBadTime;
+  return s.sign(out, n, q.tsig.time_signed, c.error_code(),
+                badtime ? std::span<const uint8_t>(ours_now, 6) : std::span<const uint8_t>());
+}
+
+uint16_t Primary::check_transfer(const XfrRequest& q, bool tcp, const TransferSettings& settings,
+                                 const IpAddress& peer, const TsigKey* key, const std::string& who,
+                                 const zone::Snapshot& snapshot, const zone::Zone*& zone_out) const {
+  const char* kind = kind_text(q.qtype);
+  if (q.has_edns && q.edns_version != 0) return kBadVers;             // RFC 6891 6.1.3
+  if (!tcp && q.qtype == zone::rrtype::AXFR) return kFormErr;         // RFC 5936 4.2: TCP only
+  if (q.qclass != zone::rrclass::IN) return kRefused;
+  if (!settings.acl.match(peer, key ? &key->name : nullptr)) {
     if (refusals_.allow(now()))
       xfr_log().info("{} {} from {}: refused (not allowed by allow_transfer or secondaries{})", kind,
-                   name_text(q.qname), who, key ? "" : "; no TSIG key");
-    return reply(kRefused);
+                     name_text(q.qname), who, key ? "" : "; no TSIG key");
+    return kRefused;
   }
   const auto qname = zone::DnsName::from_wire(std::span<const uint8_t>(q.qname.wire, q.qname.len));
   const zone::Zone* z = qname ? snapshot.find_zone(*qname) : nullptr;
   if (!z || !(z->origin() == *qname)) {
     if (refusals_.allow(now()))
       xfr_log().info("{} {} from {}: not a zone served here; answered NOTAUTH", kind, name_text(q.qname), who);
-    return reply(kNotAuth);
+    return kNotAuth;
   }
-  const uint32_t serial = z->soa_serial();
-  const bool current = q.qtype == zone::rrtype::IXFR && !zone::serial_greater(serial, *q.ixfr_serial);
-  const auto soa_only = [&] {
-    const auto w = z->origin().wire();
-    return std::vector<XfrRecord>{
-        XfrRecord{w.data(), static_cast<uint8_t>(w.size()), zone::rrtype::SOA, z->soa().ttl, z->soa().rdatas.front()}};
-  };
+  zone_out = z;
+  return 0;
+}
 
-  if (!tcp) {
-    // IXFR over UDP (RFC 1995 2): the SOA when the client is current, else
-    // TC so that it asks again over TCP.
-    if (!current) return sign(write_header_only(out.first(limit - room), head, 0, true, true));
-    TransferMessages m(head, std::make_unique<ListStream>(soa_only(), nullptr), std::move(signer), limit, nullptr);
-    return m.next(out.first(limit));
-  }
-
-  std::unique_ptr<RecordStream> records;
-  const std::string serials = q.ixfr_serial ? std::to_string(*q.ixfr_serial) + " -> " + std::to_string(serial) : "";
-  std::string what = "AXFR serial " + std::to_string(serial);
+std::unique_ptr<RecordStream> Primary::transfer_records(const zone::Zone& z, const XfrRequest& q, bool current,
+                                                        const std::shared_ptr<const zone::Snapshot>& pin,
+                                                        std::string& what) const {
+  const uint32_t serial = z.soa_serial();
+  what = "AXFR serial " + std::to_string(serial);
   if (current) {
-    records = std::make_unique<ListStream>(soa_only(), *pin);
     what = "IXFR serial " + std::to_string(*q.ixfr_serial) + " (up to date)";
-  } else if (q.qtype == zone::rrtype::IXFR) {
-    if (auto chain = journal_.chain(z->origin(), *q.ixfr_serial, serial)) {
-      auto keep = std::make_shared<std::pair<DiffChain, std::shared_ptr<const zone::Snapshot>>>(std::move(*chain), *pin);
-      records = std::make_unique<ListStream>(ixfr_records(*z, keep->first), keep);
+    return std::make_unique<ListStream>(soa_only(z), pin);
+  }
+  if (q.qtype == zone::rrtype::IXFR) {
+    const std::string serials = std::to_string(*q.ixfr_serial) + " -> " + std::to_string(serial);
+    if (auto chain = journal_.chain(z.origin(), *q.ixfr_serial, serial)) {
+      auto keep = std::make_shared<std::pair<DiffChain, std::shared_ptr<const zone::Snapshot>>>(std::move(*chain), pin);
       what = "IXFR serial " + serials + " (" + std::to_string(keep->first.size()) + " version" +
              (keep->first.size() == 1 ? "" : "s") + ")";
-    } else {
-      what = "IXFR serial " + serials + " as AXFR (" + std::to_string(*q.ixfr_serial) + " is not among the last " +
-             std::to_string(journal_.history()) + " versions)";
+      return std::make_unique<ListStream>(ixfr_records(z, keep->first), keep);
     }
+    what = "IXFR serial " + serials + " as AXFR (" + std::to_string(*q.ixfr_serial) + " is not among the last " +
+           std::to_string(journal_.history()) + " versions)";
   }
-  if (!records) records = std::make_unique<AxfrStream>(*pin, *z);
-  const auto started = std::chrono::steady_clock::now();
-  const std::string zone_name = z->origin().to_text();
-  xfr_log().debug("{}: {} to {}: started", zone_name, what, who);
-  *transfer = std::make_unique<TransferMessages>(
-      head, std::move(records), std::move(signer), kMaxTcpMessage,
-      [what, zone_name, who, started](const TransferTotals& t) {
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        if (t.complete)
-          xfr_log().info("{}: {} to {}: {} records in {} message{} ({} octets) in {:.3f} s", zone_name, what, who,
-                         t.records, t.messages, t.messages == 1 ? "" : "s", t.bytes, secs);
-        else if (t.failed)
-          xfr_log().error("{}: {} to {}: a record does not fit in a message; answered SERVFAIL", zone_name, what, who);
-        else
-          xfr_log().info("{}: {} to {}: stopped after {} records (the client closed the connection)", zone_name, what,
-                         who, t.records);
-      });
-  return 0;
+  return std::make_unique<AxfrStream>(pin, z);
 }
 
 }  // namespace mailns::server

@@ -1,6 +1,7 @@
 // Primary: mailns as the primary of its zones for secondaries (issue 6).
-// The transports hand it what needs more than handle_query (needs_primary:
-// AXFR, IXFR, TSIG-signed queries) and it answers:
+// It is the transports' RequestHandler (server/net/request_handler.hpp):
+// they hand it what needs more than handle_query (AXFR, IXFR, TSIG-signed
+// queries) and it answers:
 //   - TSIG (RFC 8945): the request is verified first; BADKEY/BADSIG are
 //     answered NOTAUTH with an unsigned TSIG error, BADTIME/BADTRUNC NOTAUTH
 //     signed; every other answer to a signed request is signed.
@@ -26,16 +27,18 @@
 #include <string>
 #include <vector>
 
+#include "server/net/request_handler.hpp"
 #include "server/xfr/ixfr_journal.hpp"
 #include "server/xfr/notifier.hpp"
 #include "server/net/snapshot_holder.hpp"
-#include "server/config/transfer_config.hpp"
+#include "server/xfr/transfer_settings.hpp"
 #include "server/xfr/xfr_output.hpp"
+#include "server/xfr/xfr_request.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
 
-class Primary {
+class Primary final : public RequestHandler {
  public:
   using Clock = std::function<int64_t()>;  // Unix seconds
 
@@ -72,15 +75,12 @@ class Primary {
                                                        const zone::Snapshot& prev);
   void after_publish();
 
-  // UDP: the answer to a message for which needs_primary() was true, into
-  // out; 0 when nothing must be sent.
+  // RequestHandler (server/net/request_handler.hpp).
   size_t answer_udp(std::span<const std::byte> in, std::span<std::byte> out, const zone::Snapshot& snapshot,
-                    const IpAddress& peer) const noexcept;
-  // TCP: the messages answering it (nullptr when nothing must be sent). A
-  // transfer keeps `snapshot` alive until its last message.
+                    const IpAddress& peer) const noexcept override;
   std::unique_ptr<MessageSource> answer_tcp(std::span<const std::byte> in,
                                             std::shared_ptr<const zone::Snapshot> snapshot,
-                                            const IpAddress& peer) const;
+                                            const IpAddress& peer) const override;
 
   const IxfrJournal& journal() const noexcept { return journal_; }
   NotifyStats notify_stats() const;
@@ -90,6 +90,17 @@ class Primary {
   size_t answer(std::span<const uint8_t> in, std::span<uint8_t> out, const zone::Snapshot& snapshot,
                 const std::shared_ptr<const zone::Snapshot>* pin, const IpAddress& peer, bool tcp,
                 std::unique_ptr<MessageSource>* transfer) const;
+  // The steps of answer(): a request whose TSIG does not verify; whether a
+  // transfer is allowed (0, with the zone) or its refusal's RCODE; the
+  // records of an allowed transfer over TCP (what: for the log).
+  size_t answer_bad_tsig(const XfrRequest& q, const TsigCheck& c, const ResponseHead& head, std::span<uint8_t> out,
+                         const IpAddress& peer) const;
+  uint16_t check_transfer(const XfrRequest& q, bool tcp, const TransferSettings& settings, const IpAddress& peer,
+                          const TsigKey* key, const std::string& who, const zone::Snapshot& snapshot,
+                          const zone::Zone*& zone_out) const;
+  std::unique_ptr<RecordStream> transfer_records(const zone::Zone& z, const XfrRequest& q, bool current,
+                                                 const std::shared_ptr<const zone::Snapshot>& pin,
+                                                 std::string& what) const;
   std::shared_ptr<const TransferSettings> settings() const;
   std::shared_ptr<const zone::Snapshot> with_catalog(std::shared_ptr<const zone::Snapshot> next,
                                                      const CatalogSettings& catalog);

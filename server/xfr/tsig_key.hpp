@@ -31,4 +31,8 @@ std::optional<TsigAlgorithm> tsig_algorithm_from_name(const zone::DnsName& name)
 // Octets of a full MAC: 32 or 64.
 size_t tsig_mac_size(TsigAlgorithm a) noexcept;
 
+// Decodes a base64 secret (whitespace and line breaks ignored, as
+// `openssl rand -base64 32` writes it); nullopt when the text is not base64.
+std::optional<std::vector<uint8_t>> decode_base64_secret(std::string_view text);
+
 }  // namespace mailns::server

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "server/net/request_handler.hpp"
 #include "server/xfr/tsig.hpp"
 #include "zone/wire_reader.hpp"
 
@@ -55,16 +56,6 @@ class ListStream : public RecordStream {
   std::vector<XfrRecord> records_;
   std::shared_ptr<const void> pin_;
   size_t i_ = 0;
-};
-
-// A response of one or more messages, produced one message at a time so a
-// TCP connection writes them as the client reads.
-class MessageSource {
- public:
-  virtual ~MessageSource() = default;
-  // Writes the next message into out; returns its length, or 0 when the
-  // response is complete.
-  virtual size_t next(std::span<uint8_t> out) = 0;
 };
 
 // A response that is one message, already encoded.

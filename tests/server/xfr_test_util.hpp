@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "server/config/transfer_config.hpp"
+#include "server/xfr/transfer_settings.hpp"
 #include "server/xfr/tsig.hpp"
 #include "zone/dns_name.hpp"
 

@@ -21,6 +21,7 @@ namespace mailns::server {
 namespace {
 
 using namespace testing;
+using zone::serial_greater;
 
 constexpr uint16_t kSOA = 6, kA = 1, kAXFR = 252, kIXFR = 251;
 constexpr int64_t kNow = 1'800'000'000;
@@ -306,7 +307,7 @@ TEST_F(XfrTest, SignedPlainQueriesGetSignedAnswers) {
   now = std::time(nullptr);
   std::vector<uint8_t> mac;
   const auto q = sign_request(build_query(21, "example.org", kSOA, std::nullopt, true), make_key(), now, &mac);
-  ASSERT_TRUE(needs_primary(std::as_bytes(std::span(q))));
+  ASSERT_TRUE(needs_request_handler(std::as_bytes(std::span(q))));
   const auto a = udp(*p, q, *snap, "198.51.100.7");  // no ACL for queries
   const Decoded d = decode(a);
   EXPECT_EQ(d.rcode, 0u);
@@ -443,26 +444,26 @@ TEST_F(XfrTest, CatalogZoneListsEveryZoneAndKeepsItsSerialForTheSameList) {
 
 TEST_F(XfrTest, NeedsPrimaryIsCheapAndExact) {
   auto bytes = [](const std::vector<uint8_t>& v) { return std::as_bytes(std::span(v)); };
-  EXPECT_FALSE(needs_primary(bytes(build_query(1, "example.org", kA))));
-  EXPECT_FALSE(needs_primary(bytes(build_query(1, "example.org", kA, std::nullopt, true))));
-  EXPECT_TRUE(needs_primary(bytes(build_query(1, "example.org", kAXFR))));
-  EXPECT_TRUE(needs_primary(bytes(build_query(1, "example.org", kIXFR, 5))));
-  EXPECT_TRUE(needs_primary(bytes(sign_request(build_query(1, "example.org", kA), make_key(), 1))));
-  EXPECT_TRUE(needs_primary(bytes(sign_request(build_query(1, "example.org", kA, std::nullopt, true), make_key(), 1))));
+  EXPECT_FALSE(needs_request_handler(bytes(build_query(1, "example.org", kA))));
+  EXPECT_FALSE(needs_request_handler(bytes(build_query(1, "example.org", kA, std::nullopt, true))));
+  EXPECT_TRUE(needs_request_handler(bytes(build_query(1, "example.org", kAXFR))));
+  EXPECT_TRUE(needs_request_handler(bytes(build_query(1, "example.org", kIXFR, 5))));
+  EXPECT_TRUE(needs_request_handler(bytes(sign_request(build_query(1, "example.org", kA), make_key(), 1))));
+  EXPECT_TRUE(needs_request_handler(bytes(sign_request(build_query(1, "example.org", kA, std::nullopt, true), make_key(), 1))));
   auto notify = build_query(1, "example.org", kSOA);
   notify[2] = 4 << 3;  // opcode NOTIFY: handle_query answers NOTIMP
-  EXPECT_FALSE(needs_primary(bytes(notify)));
+  EXPECT_FALSE(needs_request_handler(bytes(notify)));
   auto response = build_query(1, "example.org", kAXFR);
   response[2] = 0x80;
-  EXPECT_FALSE(needs_primary(bytes(response)));
-  EXPECT_FALSE(needs_primary(bytes(std::vector<uint8_t>(5, 0))));
+  EXPECT_FALSE(needs_request_handler(bytes(response)));
+  EXPECT_FALSE(needs_request_handler(bytes(std::vector<uint8_t>(5, 0))));
 }
 
 TEST_F(XfrTest, TcpStreamAnswersPipelinedQueriesAfterTheTransfer) {
   SnapshotHolder holder(snapshot_of({zone_of(kExampleZone)}));
   auto p = make_primary(settings());
   TcpQueryStream stream;
-  stream.set_primary(p.get(), &holder, ip("127.0.0.1"));
+  stream.set_handler(p.get(), &holder, ip("127.0.0.1"));
   std::vector<uint8_t> in;
   for (const auto& q : {build_query(1, "example.org", kAXFR), build_query(2, "example.org", kSOA)}) {
     in.push_back(static_cast<uint8_t>(q.size() >> 8));

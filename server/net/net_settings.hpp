@@ -1,0 +1,26 @@
+// NetSettings: what the transport needs to run: where to listen, how many
+// worker threads, and the TCP limits. Plain values; server/config fills them
+// from the `server:` section (and --listen), and they need a restart to
+// change.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "server/net/listen_address.hpp"
+
+namespace mailns::server {
+
+// The most worker threads a server runs: the snapshot reclaimer keeps one
+// slot per worker (server/net/snapshot_reclaim.hpp) and server.threads is
+// checked against it.
+inline constexpr unsigned kMaxWorkers = 256;
+
+struct NetSettings {
+  std::vector<ListenAddress> listen;          // never empty after parsing; default 127.0.0.1:53
+  unsigned threads = 1;                       // 1..kMaxWorkers; default: hardware threads
+  std::chrono::seconds tcp_idle_timeout{10};  // RFC 7766 6.2.3
+  unsigned tcp_max_connections = 256;
+};
+
+}  // namespace mailns::server
