@@ -10,6 +10,7 @@
 #include "dnssec/rrsig.hpp"
 #include "dnssec/zone_layout.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/soa.hpp"
 
 namespace mailns::dnssec {
 
@@ -18,12 +19,6 @@ namespace t = zone::rrtype;
 
 bool is_generated_type(uint16_t type) noexcept {
   return type == t::RRSIG || type == t::NSEC || type == t::NSEC3 || type == t::NSEC3PARAM;
-}
-
-uint32_t soa_minimum(const std::vector<uint8_t>& rd) noexcept {
-  if (rd.size() < 20) return 0;
-  const size_t p = rd.size() - 4;
-  return uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
 }
 
 // RFC 9824 3.1: each NSEC of the chain points at "\000.<owner>" instead of
@@ -91,7 +86,7 @@ Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Reco
   if (outside) out.warnings.push_back(zname + ": " + std::to_string(outside) + " record(s) outside the zone dropped");
   if (!soa) return Error{zname + ": no SOA record at the zone apex; cannot sign"};
   const uint32_t soa_ttl = soa->ttl;
-  const uint32_t negative_ttl = std::min(soa_ttl, soa_minimum(soa->rdata));  // RFC 9077 3
+  const uint32_t negative_ttl = std::min(soa_ttl, zone::soa_minimum(soa->rdata).value_or(0));  // RFC 9077 3
   const uint32_t dnskey_ttl = policy.dnskey_ttl.value_or(soa_ttl);
 
   for (zone::Record& r : records)

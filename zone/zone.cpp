@@ -4,6 +4,7 @@
 
 #include "zone/answer_cache.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/soa.hpp"
 
 namespace mailns::zone {
 
@@ -257,10 +258,8 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   if (!z.apex_->find(rrtype::NS)) warnings_.push_back(origin_.to_text() + ": no NS records at the zone apex");
   if (!errors_.empty()) return nullptr;
   z.soa_ = z.apex_->find(rrtype::SOA);
-  const auto& rd = z.soa_->rdatas.front();
-  const size_t p = rd.size() - 4;
-  const uint32_t minimum = uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
-  z.negative_ttl_ = std::min(z.soa_->ttl, minimum);
+  // RFC 2308 5; an SOA too short to hold MINIMUM gets 0, as in the signer.
+  z.negative_ttl_ = std::min(z.soa_->ttl, soa_minimum(z.soa_->rdatas.front()).value_or(0));
   std::vector<std::pair<std::string_view, const Node*>> items;
   items.reserve(z.nodes_.size());
   for (const auto& n : z.nodes_) items.emplace_back(n->name_.lookup_form(), n.get());
