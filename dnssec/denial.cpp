@@ -14,8 +14,6 @@
 namespace mailns::dnssec {
 
 namespace {
-constexpr char kB32[] = "0123456789abcdefghijklmnopqrstuv";
-
 std::vector<uint16_t> types_of(const NameEntry& n, bool delegation_only) {
   std::vector<uint16_t> t;
   t.reserve(n.rrsets.size() + 3);
@@ -35,47 +33,6 @@ void sort_unique(std::vector<uint16_t>& t) {
 Nsec3Hash nsec3_hash(const zone::DnsName& name, std::span<const uint8_t> salt, uint16_t iterations) noexcept {
   // The query path hashes names too; one implementation lives in zone/.
   return zone::nsec3_hash_wire(name.wire().data(), name.wire().size(), salt, iterations);
-}
-
-std::string base32hex_encode(std::span<const uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() * 8 + 4) / 5);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : data) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += kB32[(acc >> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += kB32[(acc << (5 - bits)) & 31];
-  return out;
-}
-
-std::optional<std::vector<uint8_t>> base32hex_decode(std::string_view text) {
-  std::vector<uint8_t> out;
-  out.reserve(text.size() * 5 / 8);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'v') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'V') v = c - 'A' + 10;
-    else return std::nullopt;
-    acc = (acc << 5) | static_cast<uint32_t>(v);
-    bits += 5;
-    if (bits >= 8) {
-      out.push_back(static_cast<uint8_t>(acc >> (bits - 8)));
-      bits -= 8;
-    }
-    acc &= (1u << bits) - 1;
-  }
-  // Leftover bits must be fewer than a whole octet and all zero (RFC 4648 3.5).
-  if (bits >= 5 || acc != 0) return std::nullopt;
-  return out;
 }
 
 std::vector<uint8_t> type_bitmap(std::span<const uint16_t> types) {

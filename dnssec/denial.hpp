@@ -15,6 +15,7 @@
 
 #include "dnssec/result.hpp"
 #include "dnssec/zone_layout.hpp"
+#include "zone/base32hex.hpp"
 #include "zone/nsec3_hash.hpp"
 #include "zone/record.hpp"
 
@@ -31,10 +32,9 @@ using Nsec3Hash = zone::Nsec3Hash;
 // x = the lower-cased wire form of name.
 Nsec3Hash nsec3_hash(const zone::DnsName& name, std::span<const uint8_t> salt, uint16_t iterations) noexcept;
 
-// RFC 4648 7 "base32hex", lower case, no padding (RFC 5155 3.3).
-std::string base32hex_encode(std::span<const uint8_t> data);
-// Case-insensitive; rejects padding, other characters and non-zero trailing bits.
-std::optional<std::vector<uint8_t>> base32hex_decode(std::string_view text);
+// RFC 4648 7 "base32hex" (RFC 5155 3.3); one implementation lives in zone/.
+using zone::base32hex_decode;
+using zone::base32hex_encode;
 
 // RFC 4034 4.1.2 type bit maps from a sorted, duplicate-free list of types.
 std::vector<uint8_t> type_bitmap(std::span<const uint16_t> sorted_types);

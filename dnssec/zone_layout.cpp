@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "zone/rr_type.hpp"
+#include "zone/soa.hpp"
 
 namespace mailns::dnssec {
 
@@ -97,11 +98,9 @@ std::optional<uint32_t> ZoneLayout::negative_ttl() const noexcept {
   if (!a) return std::nullopt;
   const RRsetRef* soa = a->find(zone::rrtype::SOA);
   if (!soa || soa->records.empty()) return std::nullopt;
-  const auto& rd = records_[soa->records.front()].rdata;
-  if (rd.size() < 20) return std::nullopt;
-  const size_t p = rd.size() - 4;
-  const uint32_t minimum = uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
-  return std::min(soa->ttl, minimum);
+  const auto minimum = zone::soa_minimum(records_[soa->records.front()].rdata);
+  if (!minimum) return std::nullopt;
+  return std::min(soa->ttl, *minimum);
 }
 
 uint32_t ZoneLayout::max_ttl() const noexcept {

@@ -10,6 +10,7 @@
 #include "dnssec/rrsig.hpp"
 #include "dnssec/zone_layout.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/soa.hpp"
 
 namespace mailns::dnssec {
 
@@ -18,12 +19,6 @@ namespace t = zone::rrtype;
 
 bool is_generated_type(uint16_t type) noexcept {
   return type == t::RRSIG || type == t::NSEC || type == t::NSEC3 || type == t::NSEC3PARAM;
-}
-
-uint32_t soa_minimum(const std::vector<uint8_t>& rd) noexcept {
-  if (rd.size() < 20) return 0;
-  const size_t p = rd.size() - 4;
-  return uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
 }
 
 // RFC 9824 3.1: each NSEC of the chain points at "\000.<owner>" instead of
@@ -44,6 +39,193 @@ void make_compact(std::vector<zone::Record>& chain) {
 std::string tag_text(const SigningKey& k) {
   return std::to_string(k.tag()) + " (" + std::string(algorithm_mnemonic(k.algorithm())) + ")";
 }
+
+// Every key is there and published when it signs, and between them the keys
+// sign both the DNSKEY RRset and the rest of the zone.
+Status check_key_set(const std::string& zname, const ZoneKeySet& keys) {
+  bool can_sign_keyset = false, can_sign_zone = false;
+  for (const KeyUse& k : keys) {
+    if (!k.key) return Error{zname + ": empty key in the key set"};
+    if ((k.sign_keyset || k.sign_zone) && !k.publish)
+      return Error{zname + ": key " + tag_text(*k.key) + " signs but is not in the DNSKEY RRset"};
+    can_sign_keyset |= k.sign_keyset;
+    can_sign_zone |= k.sign_zone;
+  }
+  if (!can_sign_keyset || !can_sign_zone)
+    return Error{zname + ": the key set has no key to sign " + std::string(can_sign_keyset ? "the zone" : "the DNSKEY RRset")};
+  return {};
+}
+
+// What signing takes from the input's apex.
+struct ApexInput {
+  uint32_t soa_ttl = 0;
+  uint32_t negative_ttl = 0;  // RFC 9077 3
+  bool has_cds = false;
+  bool has_cdnskey = false;
+};
+
+// Drops what signing makes anew and the records outside the zone (with a
+// warning), then reads the SOA and whether the input brings CDS/CDNSKEY.
+Result<ApexInput> take_input(const zone::DnsName& origin, const std::string& zname, std::vector<zone::Record>& records,
+                             std::vector<std::string>& warnings) {
+  size_t outside = 0;
+  std::erase_if(records, [&](const zone::Record& r) {
+    if (!r.owner.is_subdomain_of(origin)) {
+      ++outside;
+      return true;
+    }
+    return is_generated_type(r.type);
+  });
+  ApexInput in;
+  const zone::Record* soa = nullptr;
+  for (const zone::Record& r : records) {
+    if (!(r.owner == origin)) continue;
+    if (r.type == t::SOA && !soa) soa = &r;
+    in.has_cds |= r.type == t::CDS;
+    in.has_cdnskey |= r.type == t::CDNSKEY;
+  }
+  if (outside) warnings.push_back(zname + ": " + std::to_string(outside) + " record(s) outside the zone dropped");
+  if (!soa) return Error{zname + ": no SOA record at the zone apex; cannot sign"};
+  in.soa_ttl = soa->ttl;
+  in.negative_ttl = std::min(soa->ttl, zone::soa_minimum(soa->rdata).value_or(0));
+  return in;
+}
+
+// The DNSKEY RRset (input DNSKEYs take its TTL), CDS and CDNSKEY for the
+// keys that should be at the parent unless the input has its own (RFC 8078
+// 4), and NSEC3PARAM.
+void add_apex_records(const zone::DnsName& origin, std::vector<zone::Record>& records, const ZoneKeySet& keys,
+                      const SigningPolicy& policy, const ApexInput& in) {
+  const uint32_t dnskey_ttl = policy.dnskey_ttl.value_or(in.soa_ttl);
+  for (zone::Record& r : records)
+    if (r.type == t::DNSKEY && r.owner == origin) r.ttl = dnskey_ttl;
+  for (const KeyUse& k : keys) {
+    if (!k.publish) continue;
+    records.push_back(zone::Record{origin, t::DNSKEY, zone::rrclass::IN, dnskey_ttl, k.key->dnskey_rdata()});
+    if (policy.publish_cds && k.publish_cds) {
+      if (!in.has_cds)
+        records.push_back(
+            zone::Record{origin, t::CDS, zone::rrclass::IN, dnskey_ttl, cds_rdata(origin, k.key->dnskey_rdata())});
+      if (!in.has_cdnskey)
+        records.push_back(
+            zone::Record{origin, t::CDNSKEY, zone::rrclass::IN, dnskey_ttl, cdnskey_rdata(k.key->dnskey_rdata())});
+    }
+  }
+  if (policy.denial == DenialMode::kNsec3)
+    records.push_back(
+        zone::Record{origin, t::NSEC3PARAM, zone::rrclass::IN, in.negative_ttl, nsec3param_rdata(policy.nsec3)});
+}
+
+// The NSEC chain (made compact for RFC 9824) or the NSEC3 chain.
+Result<std::vector<zone::Record>> build_chain(const ZoneLayout& layout, const SigningPolicy& policy,
+                                              uint32_t negative_ttl) {
+  if (policy.denial == DenialMode::kNsec3) return build_nsec3_chain(layout, policy.nsec3, negative_ttl);
+  std::vector<zone::Record> chain = build_nsec_chain(layout, negative_ttl);
+  if (policy.denial == DenialMode::kCompact) make_compact(chain);
+  return chain;
+}
+
+// One OpenSSL signing context per key, in key order.
+Result<std::vector<SignContext>> signing_contexts(const std::string& zname, const ZoneKeySet& keys) {
+  std::vector<SignContext> ctx;
+  ctx.reserve(keys.size());
+  for (const KeyUse& k : keys) {
+    ctx.emplace_back(*k.key);
+    if ((k.sign_keyset || k.sign_zone) && !ctx.back().usable())
+      return Error{zname + ": cannot set up OpenSSL signing with key " + tag_text(*k.key)};
+  }
+  return ctx;
+}
+
+// Moves the records into the output in layout order, each RRset followed by
+// its RRSIGs, each NSEC after the records of its name, the NSEC3 chain last.
+class SigningRun {
+ public:
+  SigningRun(const zone::DnsName& origin, const std::string& zname, const ZoneKeySet& keys,
+             std::vector<SignContext>& ctx, SignatureTimes times, SignedZone& out)
+      : origin_(origin), zname_(zname), keys_(keys), ctx_(ctx), times_(times), out_(out) {}
+
+  // False when a signature could not be made; failure() says which.
+  bool add_zone(const ZoneLayout& layout, std::vector<zone::Record>& records, std::vector<zone::Record>& chain,
+                DenialMode denial) {
+    size_t next_chain = 0;
+    for (const NameEntry& n : layout.names()) {
+      for (const RRsetRef& s : n.rrsets)
+        if (!add_rrset(n, s, records)) return false;
+      if (denial != DenialMode::kNsec3 && n.in_nsec_chain() && next_chain < chain.size()) {
+        if (!add_chain_record(chain[next_chain++])) return false;
+      }
+    }
+    if (denial == DenialMode::kNsec3) {
+      for (zone::Record& r : chain)
+        if (!add_chain_record(r)) return false;
+    }
+    return true;
+  }
+
+  const std::string& failure() const noexcept { return failure_; }
+
+ private:
+  bool add_rrset(const NameEntry& n, const RRsetRef& s, std::vector<zone::Record>& records) {
+    if (n.signs(s.type)) {
+      rdatas_.clear();
+      for (uint32_t i : s.records) rdatas_.emplace_back(records[i].rdata);
+      if (!sign_rrset(n.name, s.type, s.ttl)) return false;
+    }
+    for (uint32_t i : s.records) {
+      out_.records.push_back(std::move(records[i]));
+      out_.records.back().ttl = s.ttl;  // one TTL per RRset (RFC 2181 5.2)
+    }
+    return true;
+  }
+
+  bool add_chain_record(zone::Record& r) {
+    rdatas_.assign(1, std::span<const uint8_t>(r.rdata));
+    const zone::DnsName owner = r.owner;
+    const uint16_t type = r.type;
+    const uint32_t ttl = r.ttl;
+    out_.records.push_back(std::move(r));
+    return sign_rrset(owner, type, ttl);
+  }
+
+  // One RRSIG over rdatas_ per key in the role for this RRset: DNSKEY, CDS
+  // and CDNSKEY at the apex by the key-signing keys, the rest by the others.
+  bool sign_rrset(const zone::DnsName& owner, uint16_t type, uint32_t ttl) {
+    const bool keyset = (type == t::DNSKEY || type == t::CDS || type == t::CDNSKEY) && owner == origin_;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (!(keyset ? keys_[i].sign_keyset : keys_[i].sign_zone)) continue;
+      zone::Record sig{owner, t::RRSIG, zone::rrclass::IN, ttl, {}};
+      if (!signer_.sign(owner, type, ttl, rdatas_, origin_, times_, ctx_[i], sig.rdata)) {
+        failure_ = zname_ + ": signing " + owner.to_text() + " " + zone::type_to_text(type) + " with key " +
+                   tag_text(*keys_[i].key) + " failed";
+        return false;
+      }
+      out_.records.push_back(std::move(sig));
+      ++out_.signatures;
+    }
+    return true;
+  }
+
+  const zone::DnsName& origin_;
+  const std::string& zname_;
+  const ZoneKeySet& keys_;
+  std::vector<SignContext>& ctx_;
+  const SignatureTimes times_;
+  SignedZone& out_;
+  RrsetSigner signer_;
+  std::vector<std::span<const uint8_t>> rdatas_;
+  std::string failure_;
+};
+
+// RFC 9824: answers for names that do not exist are signed at query time
+// with the zone-signing keys.
+std::shared_ptr<const zone::OnlineSigner> online_signer(const zone::DnsName& origin, const ZoneKeySet& keys,
+                                                        const SigningPolicy& policy) {
+  std::vector<std::shared_ptr<const SigningKey>> zsks;
+  for (const KeyUse& k : keys)
+    if (k.sign_zone) zsks.push_back(k.key);
+  return std::make_shared<OnlineZoneSigner>(origin, std::move(zsks), policy);
+}
 }  // namespace
 
 SignatureTimes signature_times(const SigningPolicy& policy, int64_t now) noexcept {
@@ -59,136 +241,24 @@ int64_t serial_time_to_unix(uint32_t t, int64_t now) noexcept {
 Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Record> records, const ZoneKeySet& keys,
                              const SigningPolicy& policy, int64_t now) {
   const std::string zname = origin.to_text();
-  bool can_sign_keyset = false, can_sign_zone = false;
-  for (const KeyUse& k : keys) {
-    if (!k.key) return Error{zname + ": empty key in the key set"};
-    if ((k.sign_keyset || k.sign_zone) && !k.publish)
-      return Error{zname + ": key " + tag_text(*k.key) + " signs but is not in the DNSKEY RRset"};
-    can_sign_keyset |= k.sign_keyset;
-    can_sign_zone |= k.sign_zone;
-  }
-  if (!can_sign_keyset || !can_sign_zone)
-    return Error{zname + ": the key set has no key to sign " + std::string(can_sign_keyset ? "the zone" : "the DNSKEY RRset")};
-
+  if (const Status keys_ok = check_key_set(zname, keys); !keys_ok) return Error{keys_ok.error()};
   SignedZone out;
-  // Drop what we generate, and data outside the zone.
-  size_t outside = 0;
-  bool input_cds = false, input_cdnskey = false;
-  const zone::Record* soa = nullptr;
-  std::erase_if(records, [&](const zone::Record& r) {
-    if (!r.owner.is_subdomain_of(origin)) {
-      ++outside;
-      return true;
-    }
-    return is_generated_type(r.type);
-  });
-  for (const zone::Record& r : records) {
-    if (!(r.owner == origin)) continue;
-    if (r.type == t::SOA && !soa) soa = &r;
-    input_cds |= r.type == t::CDS;
-    input_cdnskey |= r.type == t::CDNSKEY;
-  }
-  if (outside) out.warnings.push_back(zname + ": " + std::to_string(outside) + " record(s) outside the zone dropped");
-  if (!soa) return Error{zname + ": no SOA record at the zone apex; cannot sign"};
-  const uint32_t soa_ttl = soa->ttl;
-  const uint32_t negative_ttl = std::min(soa_ttl, soa_minimum(soa->rdata));  // RFC 9077 3
-  const uint32_t dnskey_ttl = policy.dnskey_ttl.value_or(soa_ttl);
-
-  for (zone::Record& r : records)
-    if (r.type == t::DNSKEY && r.owner == origin) r.ttl = dnskey_ttl;
-  for (const KeyUse& k : keys) {
-    if (!k.publish) continue;
-    records.push_back(zone::Record{origin, t::DNSKEY, zone::rrclass::IN, dnskey_ttl, k.key->dnskey_rdata()});
-    if (policy.publish_cds && k.publish_cds) {
-      if (!input_cds)
-        records.push_back(
-            zone::Record{origin, t::CDS, zone::rrclass::IN, dnskey_ttl, cds_rdata(origin, k.key->dnskey_rdata())});
-      if (!input_cdnskey)
-        records.push_back(
-            zone::Record{origin, t::CDNSKEY, zone::rrclass::IN, dnskey_ttl, cdnskey_rdata(k.key->dnskey_rdata())});
-    }
-  }
-  if (policy.denial == DenialMode::kNsec3)
-    records.push_back(zone::Record{origin, t::NSEC3PARAM, zone::rrclass::IN, negative_ttl, nsec3param_rdata(policy.nsec3)});
+  const auto apex = take_input(origin, zname, records, out.warnings);
+  if (!apex) return Error{apex.error()};
+  add_apex_records(origin, records, keys, policy, *apex);
 
   const ZoneLayout layout(origin, records);
-  std::vector<zone::Record> chain;
-  if (policy.denial == DenialMode::kNsec || policy.denial == DenialMode::kCompact) {
-    chain = build_nsec_chain(layout, negative_ttl);
-    if (policy.denial == DenialMode::kCompact) make_compact(chain);
-  } else {
-    auto c = build_nsec3_chain(layout, policy.nsec3, negative_ttl);
-    if (!c) return Error{c.error()};
-    chain = std::move(*c);
-  }
-
-  std::vector<SignContext> ctx;
-  ctx.reserve(keys.size());
-  for (const KeyUse& k : keys) {
-    ctx.emplace_back(*k.key);
-    if ((k.sign_keyset || k.sign_zone) && !ctx.back().usable())
-      return Error{zname + ": cannot set up OpenSSL signing with key " + tag_text(*k.key)};
-  }
+  auto chain = build_chain(layout, policy, apex->negative_ttl);
+  if (!chain) return Error{chain.error()};
+  auto ctx = signing_contexts(zname, keys);
+  if (!ctx) return Error{ctx.error()};
 
   const SignatureTimes times = signature_times(policy, now);
   out.earliest_expiration = times.expiration;
-  RrsetSigner signer;
-  std::vector<std::span<const uint8_t>> rdatas;
-  out.records.reserve(records.size() * 2 + chain.size() * 2);
-  std::string failure;
-
-  auto sign_set = [&](const zone::DnsName& owner, uint16_t type, uint32_t ttl) -> bool {
-    const bool keyset = (type == t::DNSKEY || type == t::CDS || type == t::CDNSKEY) && owner == origin;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (!(keyset ? keys[i].sign_keyset : keys[i].sign_zone)) continue;
-      zone::Record sig{owner, t::RRSIG, zone::rrclass::IN, ttl, {}};
-      if (!signer.sign(owner, type, ttl, rdatas, origin, times, ctx[i], sig.rdata)) {
-        failure = zname + ": signing " + owner.to_text() + " " + zone::type_to_text(type) + " with key " +
-                  tag_text(*keys[i].key) + " failed";
-        return false;
-      }
-      out.records.push_back(std::move(sig));
-      ++out.signatures;
-    }
-    return true;
-  };
-  auto sign_chain_record = [&](zone::Record& r) -> bool {
-    rdatas.assign(1, std::span<const uint8_t>(r.rdata));
-    const zone::DnsName owner = r.owner;
-    const uint16_t type = r.type;
-    const uint32_t ttl = r.ttl;
-    out.records.push_back(std::move(r));
-    return sign_set(owner, type, ttl);
-  };
-
-  size_t next_chain = 0;
-  for (const NameEntry& n : layout.names()) {
-    for (const RRsetRef& s : n.rrsets) {
-      const bool sign = n.signs(s.type);
-      if (sign) {
-        rdatas.clear();
-        for (uint32_t i : s.records) rdatas.emplace_back(records[i].rdata);
-        if (!sign_set(n.name, s.type, s.ttl)) return Error{failure};
-      }
-      for (uint32_t i : s.records) {
-        out.records.push_back(std::move(records[i]));
-        out.records.back().ttl = s.ttl;  // one TTL per RRset (RFC 2181 5.2)
-      }
-    }
-    if (policy.denial != DenialMode::kNsec3 && n.in_nsec_chain() && next_chain < chain.size()) {
-      if (!sign_chain_record(chain[next_chain++])) return Error{failure};
-    }
-  }
-  if (policy.denial == DenialMode::kNsec3) {
-    for (zone::Record& r : chain)
-      if (!sign_chain_record(r)) return Error{failure};
-  }
-  if (policy.denial == DenialMode::kCompact) {
-    std::vector<std::shared_ptr<const SigningKey>> zsks;
-    for (const KeyUse& k : keys)
-      if (k.sign_zone) zsks.push_back(k.key);
-    out.online_signer = std::make_shared<OnlineZoneSigner>(origin, std::move(zsks), policy);
-  }
+  out.records.reserve(records.size() * 2 + chain->size() * 2);
+  SigningRun run(origin, zname, keys, *ctx, times, out);
+  if (!run.add_zone(layout, records, *chain, policy.denial)) return Error{run.failure()};
+  if (policy.denial == DenialMode::kCompact) out.online_signer = online_signer(origin, keys, policy);
   return out;
 }
 

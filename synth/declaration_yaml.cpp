@@ -73,6 +73,20 @@ NameServerDecl read_ns(Ctx& c, const YAML::Node& n, const std::string& ctx) {
   return d;
 }
 
+// An optional sub-mapping: read with its own reader and the mapping's
+// location. Its key is known even when absent or null.
+template <typename F>
+void read_section(Ctx& c, MapReader& m, const std::string& ctx, const char* key, F&& read) {
+  if (!m.has(key)) {
+    m.node(key);
+    return;
+  }
+  YAML::Node s = m.node(key);
+  MapReader sm(s, c.errors, ctx + "." + key);
+  read(sm, s, c.loc(s));
+  sm.finish();
+}
+
 MailHostDecl read_host(Ctx& c, const YAML::Node& n, const std::string& ctx, uint16_t default_priority) {
   MailHostDecl d;
   d.loc = c.loc(n);
@@ -82,32 +96,210 @@ MailHostDecl read_host(Ctx& c, const YAML::Node& n, const std::string& ctx, uint
   if (auto p = m.get_int("priority", 0, 65535)) d.priority = static_cast<uint16_t>(*p);
   d.ipv4 = addresses(c, m, n, "ipv4", AF_INET, ctx);
   d.ipv6 = addresses(c, m, n, "ipv6", AF_INET6, ctx);
-  if (m.has("tls")) {
-    YAML::Node t = m.node("tls");
-    MapReader tm(t, c.errors, ctx + ".tls");
+  read_section(c, m, ctx, "tls", [&](MapReader& tm, const YAML::Node&, SourceLoc loc) {
     TlsDecl tls;
-    tls.loc = c.loc(t);
+    tls.loc = loc;
     if (auto cert = tm.get_string("cert", true)) tls.cert = c.path(*cert);
     if (auto k = tm.get_string("key")) tls.key = c.path(*k);
     if (auto nk = tm.get_string("next_key")) tls.next_key = c.path(*nk);
-    tm.finish();
     d.tls = tls;
-  } else {
-    m.node("tls");
-  }
+  });
   m.finish();
   return d;
 }
 
+// Calls f for each item of an optional list; anything else but a list is
+// reported with the message not_a_list.
 template <typename F>
-void each(Ctx& c, const YAML::Node& list, const std::string& ctx, F&& f) {
+void each_listed(Ctx& c, const YAML::Node& list, const std::string& not_a_list, F&& f) {
   if (!list.IsDefined() || list.IsNull()) return;
   if (!list.IsSequence()) {
-    c.errors.add(list, ctx + " must be a list (lines starting with '- ')");
+    c.errors.add(list, not_a_list);
     return;
   }
+  for (const auto& item : list) f(item);
+}
+
+// Each item of an optional list of mappings, with its context ("...[2]").
+template <typename F>
+void each(Ctx& c, const YAML::Node& list, const std::string& ctx, F&& f) {
   size_t i = 0;
-  for (const auto& item : list) f(item, ctx + "[" + std::to_string(i++) + "]");
+  each_listed(c, list, ctx + " must be a list (lines starting with '- ')",
+              [&](const YAML::Node& item) { f(item, ctx + "[" + std::to_string(i++) + "]"); });
+}
+
+// Keys that other parts of the program read from a mail domain (c.extra).
+void read_extra_keys(Ctx& c, MapReader& m, const std::optional<DnsName>& domain) {
+  for (const ExtraKey& x : c.extra) {
+    const YAML::Node v = m.node(x.name);
+    if (domain && v.IsDefined() && x.read) x.read(*domain, v);
+  }
+}
+
+// The SOA contact may be written as an e-mail address: the first '@'
+// becomes a label boundary, dots before it are escaped (RFC 1035 8).
+std::string contact_as_name_text(const std::string& contact) {
+  const auto at = contact.find('@');
+  if (at == std::string::npos) return contact;
+  std::string escaped;
+  for (char ch : contact.substr(0, at)) escaped += (ch == '.' ? std::string("\\.") : std::string(1, ch));
+  return escaped + "." + contact.substr(at + 1);
+}
+
+void read_soa(Ctx& c, MapReader& m, const std::string& ctx, MailDomainDecl& d) {
+  d.soa_contact = *d.domain.prepend("hostmaster");
+  read_section(c, m, ctx, "soa", [&](MapReader& sm, const YAML::Node& s, SourceLoc) {
+    if (auto p = name_at(c, sm, s, "primary", ctx + ".soa", false)) d.soa_primary = *p;
+    if (auto ct = sm.get_string("contact")) {
+      std::string err;
+      if (auto cn = DnsName::from_text(contact_as_name_text(*ct), &err)) d.soa_contact = *cn;
+      else c.errors.add(s["contact"], ctx + ".soa.contact: " + err + "; write hostmaster.example.org");
+    }
+  });
+}
+
+// Name servers, and mail hosts whose priority defaults to 10 more than the
+// one before (10 for the first).
+void read_servers(Ctx& c, MapReader& m, const std::string& ctx, MailDomainDecl& d) {
+  each(c, m.node("nameservers"), ctx + ".nameservers",
+       [&](const YAML::Node& item, const std::string& ictx) { d.nameservers.push_back(read_ns(c, item, ictx)); });
+  uint16_t prio = 10;
+  each(c, m.node("mail_hosts"), ctx + ".mail_hosts", [&](const YAML::Node& item, const std::string& ictx) {
+    d.mail_hosts.push_back(read_host(c, item, ictx, prio));
+    prio = static_cast<uint16_t>(d.mail_hosts.back().priority + 10);
+  });
+}
+
+void read_date(Ctx& c, MapReader& km, const YAML::Node& item, const std::string& ictx, const char* key,
+               int64_t& out) {
+  if (auto v = km.get_string(key)) {
+    if (auto t = parse_date(*v)) out = *t;
+    else c.errors.add(item[key], ictx + "." + key + ": '" + *v + "' is not a date; write YYYY-MM-DD");
+  }
+}
+
+DkimDecl read_dkim(Ctx& c, const YAML::Node& item, const std::string& ictx) {
+  DkimDecl k;
+  k.loc = c.loc(item);
+  MapReader km(item, c.errors, ictx);
+  if (auto s = km.get_string("selector", true)) k.selector = *s;
+  if (auto f = km.get_string("key", true)) k.key = c.path(*f);
+  if (auto st = km.get_enum("state", {"published", "active", "retiring", "retired"}))
+    k.state = *st == "published" ? DkimState::kPublished
+              : *st == "active"  ? DkimState::kActive
+              : *st == "retiring" ? DkimState::kRetiring
+                                  : DkimState::kRetired;
+  read_date(c, km, item, ictx, "until", k.until);
+  read_date(c, km, item, ictx, "publish_at", k.publish_at);
+  read_date(c, km, item, ictx, "active_at", k.active_at);
+  read_date(c, km, item, ictx, "retire_at", k.retire_at);
+  read_date(c, km, item, ictx, "remove_at", k.remove_at);
+  if (auto r = km.get_bool("revoke")) k.revoke = *r;
+  if (k.state && (k.publish_at || k.active_at || k.retire_at || k.remove_at))
+    c.errors.add(item, ictx + ": give either state: or the dates (publish_at, active_at, retire_at, remove_at), not both");
+  km.finish();
+  return k;
+}
+
+SpfDecl read_spf(MapReader& sm, SourceLoc loc) {
+  SpfDecl x;
+  x.loc = loc;
+  if (auto v = sm.get_string_list("mechanisms")) x.mechanisms = *v;
+  if (auto v = sm.get_string_list("include")) x.include = *v;
+  if (auto v = sm.get_string_list("ip4")) x.ip4 = *v;
+  if (auto v = sm.get_string_list("ip6")) x.ip6 = *v;
+  if (auto v = sm.get_enum("all", {"fail", "softfail", "neutral", "pass"})) x.all = *v;
+  if (auto v = sm.get_string("ra")) x.ra = *v;
+  return x;
+}
+
+DmarcDecl read_dmarc(MapReader& sm, SourceLoc loc) {
+  DmarcDecl x;
+  x.loc = loc;
+  if (auto v = sm.get_enum("policy", {"none", "quarantine", "reject"})) x.policy = *v;
+  if (auto v = sm.get_string_list("rua")) x.rua = *v;
+  if (auto v = sm.get_string_list("ruf")) x.ruf = *v;
+  if (auto v = sm.get_enum("adkim", {"relaxed", "strict"})) x.adkim = *v;
+  if (auto v = sm.get_enum("aspf", {"relaxed", "strict"})) x.aspf = *v;
+  if (auto v = sm.get_enum("subdomain_policy", {"none", "quarantine", "reject"})) x.subdomain_policy = *v;
+  if (auto v = sm.get_int("pct", 0, 100)) x.pct = static_cast<int>(*v);
+  return x;
+}
+
+MtaStsDecl read_mta_sts(Ctx& c, MapReader& sm, const YAML::Node& s, SourceLoc loc, const std::string& ctx) {
+  MtaStsDecl x;
+  x.loc = loc;
+  if (auto v = sm.get_enum("mode", {"enforce", "testing", "none"})) x.mode = *v;
+  if (auto v = sm.get_int("max_age", 0, 4294967295LL)) x.max_age = static_cast<uint32_t>(*v);
+  if (auto h = name_at(c, sm, s, "host", ctx + ".mta_sts", false)) x.host = *h;
+  return x;
+}
+
+// Read over the defaults (which the lint and the records rely on).
+void read_client_services(MapReader& sm, SourceLoc loc, ClientServicesDecl& x) {
+  x.loc = loc;
+  if (auto v = sm.get_bool("imap")) x.imap = *v;
+  if (auto v = sm.get_bool("pop3")) x.pop3 = *v;
+  if (auto v = sm.get_bool("submission")) x.submission = *v;
+  if (auto v = sm.get_bool("autoconfig")) x.autoconfig = *v;
+}
+
+CaaDecl read_caa(MapReader& sm, SourceLoc loc) {
+  CaaDecl x;
+  x.loc = loc;
+  if (auto v = sm.get_string_list("issue")) x.issue = *v;
+  if (auto v = sm.get_string_list("issuewild")) x.issuewild = *v;
+  if (auto v = sm.get_string("iodef")) x.iodef = *v;
+  return x;
+}
+
+BimiDecl read_bimi(MapReader& sm, SourceLoc loc) {
+  BimiDecl x;
+  x.loc = loc;
+  if (auto v = sm.get_string("logo", true)) x.logo = *v;
+  if (auto v = sm.get_string("authority")) x.authority = *v;
+  return x;
+}
+
+// The optional sub-mappings of the mail policies: spf, dmarc, mta_sts,
+// tls_rpt, client_services, caa, bimi.
+void read_policies(Ctx& c, MapReader& m, const std::string& ctx, MailDomainDecl& d) {
+  read_section(c, m, ctx, "spf", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) { d.spf = read_spf(sm, loc); });
+  read_section(c, m, ctx, "dmarc",
+               [&](MapReader& sm, const YAML::Node&, SourceLoc loc) { d.dmarc = read_dmarc(sm, loc); });
+  read_section(c, m, ctx, "mta_sts", [&](MapReader& sm, const YAML::Node& s, SourceLoc loc) {
+    d.mta_sts = read_mta_sts(c, sm, s, loc, ctx);
+  });
+  read_section(c, m, ctx, "tls_rpt", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
+    TlsRptDecl x;
+    x.loc = loc;
+    if (auto v = sm.get_string_list("rua")) x.rua = *v;
+    d.tls_rpt = x;
+  });
+  d.client_services.loc = d.loc;
+  read_section(c, m, ctx, "client_services", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
+    read_client_services(sm, loc, d.client_services);
+  });
+  read_section(c, m, ctx, "caa", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) { d.caa = read_caa(sm, loc); });
+  read_section(c, m, ctx, "bimi",
+               [&](MapReader& sm, const YAML::Node&, SourceLoc loc) { d.bimi = read_bimi(sm, loc); });
+}
+
+// accept_reports_for: domains whose DMARC reports this one takes (RFC 7489
+// 7.1); records: extra zone-file lines, one per quoted item.
+void read_extra_lists(Ctx& c, MapReader& m, const std::string& ctx, MailDomainDecl& d) {
+  each_listed(c, m.node("accept_reports_for"),
+              ctx + ".accept_reports_for must be a list of domains like [customer.example]",
+              [&](const YAML::Node& item) { d.accept_reports_for.push_back({item.Scalar(), c.loc(item)}); });
+  each_listed(c, m.node("records"),
+              ctx + ".records must be a list of zone-file lines like \"www 3600 IN A 192.0.2.80\"",
+              [&](const YAML::Node& item) {
+                if (!item.IsScalar()) {
+                  c.errors.add(item, ctx + ".records: each item is one zone-file line in quotes");
+                  return;
+                }
+                d.records.push_back({item.Scalar(), c.loc(item)});
+              });
 }
 
 MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0) {
@@ -122,168 +314,17 @@ MailDomainDecl read_domain(Ctx& c, const YAML::Node& n, const std::string& ctx0)
     ctx.pop_back();
     m.set_context(ctx);
   }
-  for (const ExtraKey& x : c.extra) {
-    const YAML::Node v = m.node(x.name);
-    if (name && v.IsDefined() && x.read) x.read(*name, v);
-  }
+  read_extra_keys(c, m, name);
   d.ttl_loc = c.loc(n);
   if (m.has("ttl")) d.ttl_loc = c.loc(n["ttl"]);
   if (auto t = m.get_int("ttl", 0, 2147483647)) d.ttl = static_cast<uint32_t>(*t);
   if (auto p = m.get_bool("parked")) d.parked = *p;
-  d.soa_contact = *d.domain.prepend("hostmaster");
-  if (m.has("soa")) {
-    YAML::Node s = m.node("soa");
-    MapReader sm(s, c.errors, ctx + ".soa");
-    if (auto p = name_at(c, sm, s, "primary", ctx + ".soa", false)) d.soa_primary = *p;
-    if (auto ct = sm.get_string("contact")) {
-      std::string text = *ct;
-      // Accept an e-mail address too: the first '@' becomes a label boundary (RFC 1035 8).
-      if (auto at = text.find('@'); at != std::string::npos) {
-        std::string local = text.substr(0, at);
-        std::string escaped;
-        for (char ch : local) escaped += (ch == '.' ? std::string("\\.") : std::string(1, ch));
-        text = escaped + "." + text.substr(at + 1);
-      }
-      std::string err;
-      if (auto cn = DnsName::from_text(text, &err)) d.soa_contact = *cn;
-      else c.errors.add(s["contact"], ctx + ".soa.contact: " + err + "; write hostmaster.example.org");
-    }
-    sm.finish();
-  } else {
-    m.node("soa");
-  }
-  each(c, m.node("nameservers"), ctx + ".nameservers",
-       [&](const YAML::Node& item, const std::string& ictx) { d.nameservers.push_back(read_ns(c, item, ictx)); });
-  uint16_t prio = 10;
-  each(c, m.node("mail_hosts"), ctx + ".mail_hosts", [&](const YAML::Node& item, const std::string& ictx) {
-    d.mail_hosts.push_back(read_host(c, item, ictx, prio));
-    prio = static_cast<uint16_t>(d.mail_hosts.back().priority + 10);
-  });
-  each(c, m.node("dkim"), ctx + ".dkim", [&](const YAML::Node& item, const std::string& ictx) {
-    DkimDecl k;
-    k.loc = c.loc(item);
-    MapReader km(item, c.errors, ictx);
-    if (auto s = km.get_string("selector", true)) k.selector = *s;
-    if (auto f = km.get_string("key", true)) k.key = c.path(*f);
-    if (auto st = km.get_enum("state", {"published", "active", "retiring", "retired"}))
-      k.state = *st == "published" ? DkimState::kPublished
-                : *st == "active"  ? DkimState::kActive
-                : *st == "retiring" ? DkimState::kRetiring
-                                    : DkimState::kRetired;
-    auto date = [&](const char* key, int64_t& out) {
-      if (auto v = km.get_string(key)) {
-        if (auto t = parse_date(*v)) out = *t;
-        else c.errors.add(item[key], ictx + "." + key + ": '" + *v + "' is not a date; write YYYY-MM-DD");
-      }
-    };
-    date("until", k.until);
-    date("publish_at", k.publish_at);
-    date("active_at", k.active_at);
-    date("retire_at", k.retire_at);
-    date("remove_at", k.remove_at);
-    if (auto r = km.get_bool("revoke")) k.revoke = *r;
-    if (k.state && (k.publish_at || k.active_at || k.retire_at || k.remove_at))
-      c.errors.add(item, ictx + ": give either state: or the dates (publish_at, active_at, retire_at, remove_at), not both");
-    km.finish();
-    d.dkim.push_back(k);
-  });
-  // Optional sub-mappings: each read into its Decl with the mapping's location.
-  auto section = [&](const char* key, auto&& read) {
-    if (!m.has(key)) {
-      m.node(key);  // known, even when absent or null
-      return;
-    }
-    YAML::Node s = m.node(key);
-    MapReader sm(s, c.errors, ctx + "." + key);
-    read(sm, s, c.loc(s));
-    sm.finish();
-  };
-  section("spf", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
-    SpfDecl x;
-    x.loc = loc;
-    if (auto v = sm.get_string_list("mechanisms")) x.mechanisms = *v;
-    if (auto v = sm.get_string_list("include")) x.include = *v;
-    if (auto v = sm.get_string_list("ip4")) x.ip4 = *v;
-    if (auto v = sm.get_string_list("ip6")) x.ip6 = *v;
-    if (auto v = sm.get_enum("all", {"fail", "softfail", "neutral", "pass"})) x.all = *v;
-    if (auto v = sm.get_string("ra")) x.ra = *v;
-    d.spf = x;
-  });
-  section("dmarc", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
-    DmarcDecl x;
-    x.loc = loc;
-    if (auto v = sm.get_enum("policy", {"none", "quarantine", "reject"})) x.policy = *v;
-    if (auto v = sm.get_string_list("rua")) x.rua = *v;
-    if (auto v = sm.get_string_list("ruf")) x.ruf = *v;
-    if (auto v = sm.get_enum("adkim", {"relaxed", "strict"})) x.adkim = *v;
-    if (auto v = sm.get_enum("aspf", {"relaxed", "strict"})) x.aspf = *v;
-    if (auto v = sm.get_enum("subdomain_policy", {"none", "quarantine", "reject"})) x.subdomain_policy = *v;
-    if (auto v = sm.get_int("pct", 0, 100)) x.pct = static_cast<int>(*v);
-    d.dmarc = x;
-  });
-  section("mta_sts", [&](MapReader& sm, const YAML::Node& s, SourceLoc loc) {
-    MtaStsDecl x;
-    x.loc = loc;
-    if (auto v = sm.get_enum("mode", {"enforce", "testing", "none"})) x.mode = *v;
-    if (auto v = sm.get_int("max_age", 0, 4294967295LL)) x.max_age = static_cast<uint32_t>(*v);
-    if (auto h = name_at(c, sm, s, "host", ctx + ".mta_sts", false)) x.host = *h;
-    d.mta_sts = x;
-  });
-  section("tls_rpt", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
-    TlsRptDecl x;
-    x.loc = loc;
-    if (auto v = sm.get_string_list("rua")) x.rua = *v;
-    d.tls_rpt = x;
-  });
-  d.client_services.loc = d.loc;
-  section("client_services", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
-    d.client_services.loc = loc;
-    if (auto v = sm.get_bool("imap")) d.client_services.imap = *v;
-    if (auto v = sm.get_bool("pop3")) d.client_services.pop3 = *v;
-    if (auto v = sm.get_bool("submission")) d.client_services.submission = *v;
-    if (auto v = sm.get_bool("autoconfig")) d.client_services.autoconfig = *v;
-  });
-  section("caa", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
-    CaaDecl x;
-    x.loc = loc;
-    if (auto v = sm.get_string_list("issue")) x.issue = *v;
-    if (auto v = sm.get_string_list("issuewild")) x.issuewild = *v;
-    if (auto v = sm.get_string("iodef")) x.iodef = *v;
-    d.caa = x;
-  });
-  section("bimi", [&](MapReader& sm, const YAML::Node&, SourceLoc loc) {
-    BimiDecl x;
-    x.loc = loc;
-    if (auto v = sm.get_string("logo", true)) x.logo = *v;
-    if (auto v = sm.get_string("authority")) x.authority = *v;
-    d.bimi = x;
-  });
-  {
-    YAML::Node s = m.node("accept_reports_for");
-    if (s.IsDefined() && !s.IsNull()) {
-      if (!s.IsSequence()) {
-        c.errors.add(s, ctx + ".accept_reports_for must be a list of domains like [customer.example]");
-      } else {
-        for (const auto& item : s) d.accept_reports_for.push_back({item.Scalar(), c.loc(item)});
-      }
-    }
-  }
-  {
-    YAML::Node s = m.node("records");
-    if (s.IsDefined() && !s.IsNull()) {
-      if (!s.IsSequence()) {
-        c.errors.add(s, ctx + ".records must be a list of zone-file lines like \"www 3600 IN A 192.0.2.80\"");
-      } else {
-        for (const auto& item : s) {
-          if (!item.IsScalar()) {
-            c.errors.add(item, ctx + ".records: each item is one zone-file line in quotes");
-            continue;
-          }
-          d.records.push_back({item.Scalar(), c.loc(item)});
-        }
-      }
-    }
-  }
+  read_soa(c, m, ctx, d);
+  read_servers(c, m, ctx, d);
+  each(c, m.node("dkim"), ctx + ".dkim",
+       [&](const YAML::Node& item, const std::string& ictx) { d.dkim.push_back(read_dkim(c, item, ictx)); });
+  read_policies(c, m, ctx, d);
+  read_extra_lists(c, m, ctx, d);
   m.finish();
   return d;
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "zone/opt_record.hpp"
 #include "zone/resolver.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/zone.hpp"
@@ -71,7 +72,7 @@ size_t answer_prepared(const Query& q, const Snapshot& snapshot, std::span<uint8
   const RRset::Prepared& p = set->prepared[q.edns_do && !set->prepared[1].same_as_plain ? 1 : 0];
   if (p.sections.empty()) return 0;
   const size_t qlen = q.qname.len;
-  const size_t total = 12 + qlen + 4 + p.sections.size() + (q.has_edns ? 11 : 0);
+  const size_t total = 12 + qlen + 4 + p.sections.size() + (q.has_edns ? kOptRecordSize : 0);
   if (total > params.limit || total > out.size()) return 0;  // the full path sets TC
   uint8_t* o = out.data();
   const uint16_t flags = static_cast<uint16_t>(0x8400 | (q.rd ? 0x0100 : 0) | (q.cd ? 0x0010 : 0));  // QR AA
@@ -88,13 +89,8 @@ size_t answer_prepared(const Query& q, const Snapshot& snapshot, std::span<uint8
   size_t at = 16 + qlen;
   std::memcpy(o + at, p.sections.data(), p.sections.size());
   at += p.sections.size();
-  if (q.has_edns) {
-    // OPT: root, type 41, our payload size, version 0, DO echoed (RFC 3225 3).
-    const uint8_t opt[11] = {0, 0, 41, uint8_t(params.our_udp_payload >> 8), uint8_t(params.our_udp_payload),
-                             0, 0, uint8_t(q.edns_do ? 0x80 : 0), 0, 0, 0};
-    std::memcpy(o + at, opt, 11);
-    at += 11;
-  }
+  if (q.has_edns)
+    at += put_opt_record(out.subspan(at), params.our_udp_payload, rcode::kNoError, q.edns_do, std::nullopt);
   return at;
 }
 

@@ -1,15 +1,12 @@
 #include "zone/response_encoder.hpp"
 
+#include "zone/opt_record.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/wire_writer.hpp"
 
 namespace mailns::zone {
 
 namespace {
-
-constexpr size_t kOptSize = 11;
-constexpr uint16_t kEdeOptionCode = 15;  // RFC 8914 2
-constexpr uint16_t kEdeOptionSize = 6;   // code, length, INFO-CODE
 
 // Names inside RDATA are compressed only for the RFC 1035 types (RFC 3597 4);
 // the others (SRV, DNAME, SVCB, ...) are written whole, but through the
@@ -83,8 +80,8 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
   }
   if (w.overflow()) return 0;
   const bool opt = q.has_edns;
-  const bool with_ede = opt && plan.ede != ede::kNone;
-  const size_t opt_size = kOptSize + (with_ede ? kEdeOptionSize : 0);
+  const std::optional<uint16_t> ede_code = plan.ede != ede::kNone ? std::optional<uint16_t>(plan.ede) : std::nullopt;
+  const size_t opt_size = opt_record_size(ede_code);
   // Keep room for OPT, but never set the limit below what is already written
   // (the writer's checks assume size <= capacity).
   if (opt) w.set_capacity(params.limit > w.size() + opt_size ? params.limit - opt_size : w.size());
@@ -114,28 +111,13 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
   uint16_t arcount = counts[2];
   if (opt) {
     w.set_capacity(params.limit);
-    const auto m = w.mark();
-    w.u8(0);  // root owner
-    w.u16(rrtype::OPT);
-    w.u16(params.our_udp_payload);
-    const uint32_t ext_rcode = (plan.rcode >> 4) & 0xFF;
-    w.u32(ext_rcode << 24 | (q.edns_do ? 0x8000u : 0u));  // version 0, DO echoed (RFC 3225 3)
-    if (with_ede) {
-      w.u16(kEdeOptionSize);
-      w.u16(kEdeOptionCode);  // RFC 8914 2: INFO-CODE, no EXTRA-TEXT
-      w.u16(2);
-      w.u16(plan.ede);
-    } else {
-      w.u16(0);
-    }
-    if (w.overflow()) {
-      // Only with an output buffer smaller than the question plus OPT (the
-      // room kept for OPT was never there): leave it out, never half of it,
-      // and say the message is incomplete.
-      w.rollback(m);
-      tc = true;
-    } else {
+    if (write_opt_record(w, params.our_udp_payload, plan.rcode, q.edns_do, ede_code)) {
       ++arcount;
+    } else {
+      // Only with an output buffer smaller than the question plus OPT (the
+      // room kept for OPT was never there): it is left out, never half of
+      // it, and the message is marked incomplete.
+      tc = true;
     }
   }
   uint16_t flags = 0x8000 | static_cast<uint16_t>((q.opcode & 0xF) << 11) | (plan.rcode & 0xF);

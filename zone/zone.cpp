@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "zone/answer_cache.hpp"
+#include "zone/base32hex.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/soa.hpp"
 
 namespace mailns::zone {
 
@@ -132,25 +134,12 @@ void ZoneBuilder::attach_signatures() {
 }
 
 namespace {
-// RFC 4648 7 base32hex, either case, no padding; false on bad input.
-bool base32hex_decode(std::string_view t, Nsec3Hash& out) {
-  size_t bits = 0, n = 0;
-  uint32_t acc = 0;
-  for (char c : t) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'v') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'V') v = c - 'A' + 10;
-    else return false;
-    acc = acc << 5 | static_cast<uint32_t>(v);
-    bits += 5;
-    if (bits >= 8) {
-      if (n >= out.size()) return false;
-      out[n++] = static_cast<uint8_t>(acc >> (bits - 8));
-      bits -= 8;
-    }
-  }
-  return n == out.size();
+// An NSEC3 owner label is the base32hex of a hash: exactly the hash's octets.
+bool decode_hash_label(std::string_view label, Nsec3Hash& out) {
+  const auto octets = base32hex_decode(label);
+  if (!octets || octets->size() != out.size()) return false;
+  std::copy(octets->begin(), octets->end(), out.begin());
+  return true;
 }
 }  // namespace
 
@@ -168,7 +157,7 @@ void ZoneBuilder::index_denial() {
     }
     for (Node* n : nsec3_list_) {
       Nsec3Hash h{};
-      if (n->name_.label_count() != z.apex_->name_.label_count() + 1 || !base32hex_decode(n->name_.first_label(), h)) {
+      if (n->name_.label_count() != z.apex_->name_.label_count() + 1 || !decode_hash_label(n->name_.first_label(), h)) {
         warnings_.push_back(n->name_.to_text() + " NSEC3: owner is not a base32hex hash directly below the apex; ignored");
         continue;
       }
@@ -257,10 +246,8 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   if (!z.apex_->find(rrtype::NS)) warnings_.push_back(origin_.to_text() + ": no NS records at the zone apex");
   if (!errors_.empty()) return nullptr;
   z.soa_ = z.apex_->find(rrtype::SOA);
-  const auto& rd = z.soa_->rdatas.front();
-  const size_t p = rd.size() - 4;
-  const uint32_t minimum = uint32_t{rd[p]} << 24 | uint32_t{rd[p + 1]} << 16 | uint32_t{rd[p + 2]} << 8 | rd[p + 3];
-  z.negative_ttl_ = std::min(z.soa_->ttl, minimum);
+  // RFC 2308 5; an SOA too short to hold MINIMUM gets 0, as in the signer.
+  z.negative_ttl_ = std::min(z.soa_->ttl, soa_minimum(z.soa_->rdatas.front()).value_or(0));
   std::vector<std::pair<std::string_view, const Node*>> items;
   items.reserve(z.nodes_.size());
   for (const auto& n : z.nodes_) items.emplace_back(n->name_.lookup_form(), n.get());

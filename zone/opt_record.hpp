@@ -1,0 +1,70 @@
+// The OPT pseudo-record of a response (RFC 6891 6.1.2): root owner, type
+// OPT, our UDP payload size as CLASS, the upper 8 bits of the 12-bit rcode
+// as EXTENDED-RCODE, version 0, the DO bit echoed (RFC 3225 3), and at most
+// one option, an Extended DNS Error INFO-CODE without EXTRA-TEXT (RFC 8914).
+// Header-only: the query path writes one per EDNS answer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "zone/rr_type.hpp"
+#include "zone/wire_writer.hpp"
+
+namespace mailns::zone {
+
+inline constexpr size_t kOptRecordSize = 11;  // no options
+inline constexpr size_t kEdeOptionSize = 6;   // OPTION-CODE, OPTION-LENGTH, INFO-CODE
+inline constexpr size_t kMaxOptRecordSize = kOptRecordSize + kEdeOptionSize;
+inline constexpr uint16_t kEdeOptionCode = 15;  // RFC 8914 2
+
+constexpr size_t opt_record_size(std::optional<uint16_t> ede) noexcept {
+  return kOptRecordSize + (ede ? kEdeOptionSize : 0);
+}
+
+// Puts the record's octets at the start of out, which must hold
+// opt_record_size(ede) of them; returns that size. For callers that have
+// already made room (a prepared answer); the others use write_opt_record.
+inline size_t put_opt_record(std::span<uint8_t> out, uint16_t udp_payload, uint16_t rcode, bool dnssec_ok,
+                             std::optional<uint16_t> ede) noexcept {
+  const uint16_t rdlength = ede ? static_cast<uint16_t>(kEdeOptionSize) : 0;
+  uint8_t* o = out.data();
+  o[0] = 0;  // root
+  o[1] = static_cast<uint8_t>(rrtype::OPT >> 8);
+  o[2] = static_cast<uint8_t>(rrtype::OPT);
+  o[3] = static_cast<uint8_t>(udp_payload >> 8);
+  o[4] = static_cast<uint8_t>(udp_payload);
+  o[5] = static_cast<uint8_t>(rcode >> 4);  // EXTENDED-RCODE
+  o[6] = 0;                                 // VERSION
+  o[7] = dnssec_ok ? 0x80 : 0;              // DO, then Z
+  o[8] = 0;
+  o[9] = static_cast<uint8_t>(rdlength >> 8);
+  o[10] = static_cast<uint8_t>(rdlength);
+  if (!ede) return kOptRecordSize;
+  o[11] = static_cast<uint8_t>(kEdeOptionCode >> 8);
+  o[12] = static_cast<uint8_t>(kEdeOptionCode);
+  o[13] = 0;
+  o[14] = 2;  // OPTION-LENGTH: INFO-CODE only
+  o[15] = static_cast<uint8_t>(*ede >> 8);
+  o[16] = static_cast<uint8_t>(*ede);
+  return kMaxOptRecordSize;
+}
+
+// Appends the record; when it does not fit, rolls the writer back to before
+// it and returns false. The caller counts it in ARCOUNT when it returns true.
+inline bool write_opt_record(WireWriter& w, uint16_t udp_payload, uint16_t rcode, bool dnssec_ok,
+                             std::optional<uint16_t> ede = std::nullopt) noexcept {
+  uint8_t octets[kMaxOptRecordSize];
+  const size_t n = put_opt_record(octets, udp_payload, rcode, dnssec_ok, ede);
+  const auto m = w.mark();
+  w.bytes(octets, n);
+  if (w.overflow()) {
+    w.rollback(m);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mailns::zone
