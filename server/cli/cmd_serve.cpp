@@ -152,7 +152,9 @@ int run_serve(std::span<const std::string_view> args) {
   reloader.attach(snapshots, resigner);
   // Zone transfers, TSIG, NOTIFY and the catalog zone (issue 6): from here
   // on every publication goes through it.
-  Primary primary(config.transfer, Primary::Options{config.server.state_dir});
+  Primary::Options primary_options;
+  primary_options.state_dir = config.server.state_dir;
+  Primary primary(config.transfer, primary_options);
   primary.attach(snapshots);
   ReloadService reloads(reloader, snapshots);
   ControlSocket control(config.server.control_socket, control_commands(reloads));

@@ -9,6 +9,7 @@
 #include "dnssec/key_store.hpp"
 #include "dnssec/rollover.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/soa.hpp"
 
 namespace mailns::server {
 
@@ -38,11 +39,10 @@ dnssec::RolloverTtls rollover_ttls(const std::vector<zone::Record>& records, con
   uint32_t max_ttl = 0;
   for (const zone::Record& r : records) {
     max_ttl = std::max(max_ttl, r.ttl);
-    if (r.type == zone::rrtype::SOA && r.owner == origin && r.rdata.size() >= 4) {
+    if (r.type != zone::rrtype::SOA || !(r.owner == origin)) continue;
+    if (const auto minimum = zone::soa_minimum(r.rdata)) {
       t.dnskey_ttl = r.ttl;
-      const uint8_t* m = r.rdata.data() + r.rdata.size() - 4;
-      const uint32_t minimum = uint32_t{m[0]} << 24 | uint32_t{m[1]} << 16 | uint32_t{m[2]} << 8 | m[3];
-      max_ttl = std::max(max_ttl, std::min(r.ttl, minimum));
+      max_ttl = std::max(max_ttl, std::min(r.ttl, *minimum));
     }
   }
   if (policy.dnskey_ttl) t.dnskey_ttl = *policy.dnskey_ttl;

@@ -5,13 +5,13 @@
 #include <ctime>
 
 #include "zone/rr_type.hpp"
+#include "zone/opt_record.hpp"
 #include "zone/wire_writer.hpp"
 
 namespace mailns::server {
 
 namespace {
 
-constexpr size_t kOptSize = 11;
 constexpr uint16_t kServFail = 2;
 
 // Names inside RDATA are compressed for the RFC 1035 types only (RFC 3597 4).
@@ -55,16 +55,7 @@ void write_head(zone::WireWriter& w, const ResponseHead& h, uint16_t rcode, bool
 
 // Appends OPT (RFC 6891) and bumps ARCOUNT; false when it does not fit.
 bool write_opt(zone::WireWriter& w, const ResponseHead& h, uint16_t rcode) {
-  const auto m = w.mark();
-  w.u8(0);
-  w.u16(zone::rrtype::OPT);
-  w.u16(h.our_udp_payload);
-  w.u32(uint32_t{static_cast<uint8_t>(rcode >> 4)} << 24 | (h.edns_do ? 0x8000u : 0u));
-  w.u16(0);
-  if (w.overflow()) {
-    w.rollback(m);
-    return false;
-  }
+  if (!zone::write_opt_record(w, h.our_udp_payload, rcode, h.edns_do)) return false;
   const uint8_t* b = w.data();
   w.patch_u16(10, static_cast<uint16_t>((b[10] << 8 | b[11]) + 1));
   return true;
@@ -102,7 +93,7 @@ size_t TransferMessages::next(std::span<uint8_t> out) {
   if (done_) return 0;
   const size_t cap = std::min(out.size(), limit_);
   const size_t tsig_room = signer_ ? signer_->overhead() : 0;
-  const size_t opt_room = head_.edns ? kOptSize : 0;
+  const size_t opt_room = head_.edns ? zone::kOptRecordSize : 0;
   if (cap < 12 + tsig_room + opt_room + head_.qname.len + 4) return 0;
   zone::WireWriter w(out.first(cap), cap - tsig_room - opt_room);
   const bool first = totals_.messages == 0;
