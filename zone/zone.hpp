@@ -4,8 +4,10 @@
 // lookups. Immutable once built.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -87,6 +89,21 @@ class Zone {
   const OnlineSigner* online_signer() const noexcept { return online_signer_.get(); }
   const Node* nsec3_cover(const Nsec3Hash& h) const noexcept;
 
+  // Documents published with this version of the zone outside DNS, by
+  // "host/path" with the host in lower case and without a final dot (the
+  // MTA-STS policy of example.org is "mta-sts.example.org/.well-known/mta-sts.txt"),
+  // so that they change exactly when the zone does. Attached once, after the
+  // build and before the zone is published in a snapshot.
+  using Documents = std::map<std::string, std::string, std::less<>>;
+  void attach_documents(std::shared_ptr<const Documents> documents) const { documents_ = std::move(documents); }
+  const std::shared_ptr<const Documents>& documents() const noexcept { return documents_; }
+  // The document at host_path, or nullptr.
+  const std::string* document(std::string_view host_path) const noexcept {
+    if (!documents_) return nullptr;
+    auto it = documents_->find(host_path);
+    return it == documents_->end() ? nullptr : &it->second;
+  }
+
   // Every node in canonical order (apex first).
   template <typename F>
   void for_each_node(F&& f) const {
@@ -117,6 +134,7 @@ class Zone {
   std::vector<uint8_t> nsec3_salt_;
   uint16_t nsec3_iterations_ = 0;
   mutable std::shared_ptr<const OnlineSigner> online_signer_;
+  mutable std::shared_ptr<const Documents> documents_;
 };
 
 // Collects records and builds a Zone, checking what makes a zone unservable

@@ -114,16 +114,49 @@ void Reloader::remember_serials(const std::vector<LoadedZone>& zones) {
   }
   if (std::string err = serials_.save(); !err.empty())
     server_log().error("{}; serials may go backwards after a restart (fix the state directory)", err);
+  for (const std::string& err : archive_.save(zones))
+    server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
+}
+
+void Reloader::fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64_t now) {
+  std::set<std::string> served;
+  for (const LoadedZone& z : res.zones) served.insert(fingerprint_key(z.zone->origin()));
+  bool added = false;
+  for (const zone::DnsName& o : cfg.all_origins()) {
+    if (!served.insert(fingerprint_key(o)).second) continue;
+    std::string error;
+    std::optional<LoadedZone> last = archive_.load(o, cfg.dnssec_for(o), now, &error);
+    if (!error.empty()) zone_log().error("{}", error);
+    if (!last) continue;
+    const std::string name = without_dot(o.to_text());
+    std::string file;
+    for (const ZoneSource& z : cfg.zones)
+      if (z.origin == o) file = z.file;
+    // Its errors no longer stop the start: they are the reason it is served from the archive.
+    const size_t before = res.errors.size();
+    std::erase_if(res.errors, [&](const std::string& e) { return error_is_about(e, name, file); });
+    zone_log().error("{}: the configuration or its files have errors (above{}); serving the last good version, "
+                     "serial {}, from {}", name, before != res.errors.size() ? " and below" : "",
+                     last->zone->soa_serial(), archive_.path_of(o));
+    res.zones.push_back(std::move(*last));
+    added = true;
+  }
+  if (!added || !res.errors.empty()) return;
+  std::vector<std::shared_ptr<const zone::Zone>> zones;
+  for (const LoadedZone& z : res.zones) zones.push_back(z.zone);
+  res.snapshot = std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(cfg.server));
 }
 
 ZoneSetResult Reloader::initial_load(Config config) {
   serials_ = SerialStore(config.server.state_dir + "/serials");
+  archive_ = ZoneArchive(config.server.state_dir + "/zones");
   std::vector<std::string> warnings;
   serials_.load(warnings);
   for (const auto& w : warnings) server_log().warn("{}", w);
   const int64_t t = now();
   auto cfg = std::make_shared<Config>(std::move(config));
   ZoneSetResult res = load_zones(*cfg, load_options(t));
+  fall_back_to_archive(*cfg, res, t);
   if (res.snapshot) remember_serials(res.zones);
   running_ = cfg->server;
   fingerprints_ = fingerprint_config(*cfg);
@@ -177,7 +210,7 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
     auto r = rebuilt.find(key);
     if (!changed.count(key)) out.zones.push_back(keep_unchanged(*old, o, fp.zones[key], cfg, next));
     else if (r != rebuilt.end()) out.zones.push_back(take_rebuilt(std::move(r->second), old, o, fp.zones[key], cfg, next, out));
-    else out.zones.push_back(keep_failed(old, o, load_errors, *cfg, next, out.reason));
+    else out.zones.push_back(keep_failed(old, o, load_errors, cfg, next, out.reason));
   }
   for (const auto& [key, z] : current)
     if (!served.count(key)) {
@@ -186,7 +219,7 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
       zo.status = ZoneOutcome::Status::kRemoved;
       out.zones.push_back(std::move(zo));
     }
-  out.published = publish(std::move(next.zones), out);
+  out.published = publish(std::move(next.zones), out, next.from_archive);
   meta_ = std::move(next.meta);
   fingerprints_ = std::move(fp);
   config_ = std::move(cfg);
@@ -295,23 +328,32 @@ ZoneOutcome Reloader::take_rebuilt(LoadedZone rebuilt, const LoadedZone* current
 }
 
 ZoneOutcome Reloader::keep_failed(const LoadedZone* current, const zone::DnsName& origin,
-                                  const std::vector<std::string>& load_errors, const Config& cfg, NextZones& next,
+                                  const std::vector<std::string>& load_errors,
+                                  const std::shared_ptr<const Config>& cfg, NextZones& next,
                                   const std::string& reason) {
   ZoneOutcome zo;
   zo.zone = without_dot(origin.to_text());
   zo.status = ZoneOutcome::Status::kFailed;
   std::string file;
-  for (const ZoneSource& z : cfg.zones)
+  for (const ZoneSource& z : cfg->zones)
     if (z.origin == origin) file = z.file;
   for (const auto& e : load_errors)
     if (error_is_about(e, zo.zone, file)) zo.errors.push_back(e);
   if (zo.errors.empty()) zo.errors = load_errors;
+  std::optional<LoadedZone> archived;
+  if (!current) {
+    std::string error;
+    archived = archive_.load(origin, cfg->dnssec_for(origin), now(), &error);
+    if (!error.empty()) zo.errors.push_back(error);
+    if (archived) current = &*archived;
+    next.from_archive |= archived.has_value();
+  }
   if (current) {
     // Keep the last good version, and its fingerprint: the next reload tries again.
     const std::string key = fingerprint_key(origin);
     next.zones.push_back(*current);
     zo.serial = current->zone->soa_serial();
-    next.meta[key] = meta_[key];
+    next.meta[key] = archived ? ZoneMeta{"failed", cfg} : meta_[key];
     next.meta[key].fingerprint = "failed";
   }
   for (const auto& e : zo.errors)
@@ -320,8 +362,7 @@ ZoneOutcome Reloader::keep_failed(const LoadedZone* current, const zone::DnsName
   return zo;
 }
 
-bool Reloader::publish(std::vector<LoadedZone> next, const ReloadOutcome& out) {
-  bool any_change = false;
+bool Reloader::publish(std::vector<LoadedZone> next, const ReloadOutcome& out, bool any_change) {
   for (const auto& z : out.zones)
     if (z.status == ZoneOutcome::Status::kLoaded || z.status == ZoneOutcome::Status::kAdded ||
         z.status == ZoneOutcome::Status::kRemoved)

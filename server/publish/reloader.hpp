@@ -32,6 +32,7 @@
 #include "server/publish/tlsa_watch.hpp"
 #include "server/publish/resigner.hpp"
 #include "server/publish/serial_store.hpp"
+#include "server/publish/zone_archive.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "server/publish/zone_fingerprint.hpp"
 #include "server/publish/zone_loader.hpp"
@@ -98,6 +99,9 @@ class Reloader {
   };
   LoadOptions load_options(int64_t now);
   void remember_serials(const std::vector<LoadedZone>& zones);
+  // Zones of cfg that load_zones left out (errors) and that have a last good
+  // version in the archive: served from it, their errors kept in the log.
+  void fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64_t now);
 
   // The steps of reload(): the new configuration (nullptr: it has errors,
   // in out); the zones whose fingerprint changed; those zones loaded again;
@@ -107,6 +111,7 @@ class Reloader {
   struct NextZones {
     std::vector<LoadedZone> zones;
     std::map<std::string, ZoneMeta> meta;
+    bool from_archive = false;  // a zone not served before is served from its last good version
   };
   std::shared_ptr<const Config> read_config(ReloadOutcome& out);
   std::set<std::string> changed_zones(const Config& cfg, ConfigFingerprints& fp, const CurrentZones& current) const;
@@ -118,9 +123,9 @@ class Reloader {
                            const std::string& fingerprint, const std::shared_ptr<const Config>& cfg, NextZones& next,
                            ReloadOutcome& out);
   ZoneOutcome keep_failed(const LoadedZone* current, const zone::DnsName& origin,
-                          const std::vector<std::string>& load_errors, const Config& cfg, NextZones& next,
-                          const std::string& reason);
-  bool publish(std::vector<LoadedZone> next, const ReloadOutcome& out);
+                          const std::vector<std::string>& load_errors, const std::shared_ptr<const Config>& cfg,
+                          NextZones& next, const std::string& reason);
+  bool publish(std::vector<LoadedZone> next, const ReloadOutcome& out, bool any_change);
   static void log_outcome(const ReloadOutcome& out);
 
   std::string path_;
@@ -132,6 +137,7 @@ class Reloader {
   TlsaWatch tlsa_;  // certificate keys per mail host, for DANE rollover warnings
   std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
   SerialStore serials_;
+  ZoneArchive archive_;  // the last good version of every zone (never dark)
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;
 };

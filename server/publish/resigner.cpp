@@ -107,6 +107,7 @@ size_t Resigner::resign_due(int64_t now) {
     if (job.error.empty()) {
       std::vector<std::string> warnings;
       built = build_zone(job.origin, std::move(job.signed_records), errors, warnings, job.online_signer);
+      if (built) built->attach_documents(z.zone->documents());  // the same policy documents as before
     } else {
       errors.push_back(job.error);
     }

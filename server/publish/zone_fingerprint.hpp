@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/config/config.hpp"
@@ -22,6 +23,9 @@ struct ConfigFingerprints {
 
 // Reads the files the configuration references; never throws.
 ConfigFingerprints fingerprint_config(const Config& config);
+
+// Lower-case hex SHA-256 of data.
+std::string sha256_hex(std::string_view data);
 
 // The key fingerprint_config uses for a zone.
 std::string fingerprint_key(const zone::DnsName& origin);

@@ -2,6 +2,8 @@
 
 #include "server/publish/dane_lint.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <set>
 
@@ -145,7 +147,10 @@ class ZoneSetLoader {
       if (d.severity == synth::Diagnostic::Severity::kError) res_.domain_errors.push_back(d.str());
       else res_.warnings.push_back(d.str());
     }
-    for (auto& z : set.zones) add_mail_zone(std::move(z));
+    for (auto& z : set.zones) {
+      attach_mta_sts_policy(*z, set.mta_sts_policies);
+      add_mail_zone(std::move(z));
+    }
     res_.mta_sts_policies = std::move(set.mta_sts_policies);
   }
 
@@ -185,6 +190,18 @@ class ZoneSetLoader {
     if (job.online_signer) online_signers_[lf] = job.online_signer;
   }
 
+  // The MTA-STS policy (RFC 8461 3.2) travels with the zone whose _mta-sts
+  // TXT names its id, so both change in the same publication.
+  static void attach_mta_sts_policy(const zone::Zone& z, const std::map<std::string, std::string>& policies) {
+    std::string domain = z.origin().to_text();
+    if (domain.size() > 1) domain.pop_back();
+    auto it = policies.find(domain);
+    if (it == policies.end()) return;
+    auto docs = std::make_shared<zone::Zone::Documents>();
+    (*docs)[mta_sts_policy_path(z.origin())] = it->second;
+    z.attach_documents(std::move(docs));
+  }
+
   void add_mail_zone(std::shared_ptr<const zone::Zone> z) {
     const std::string lf(z->origin().lookup_form());
     if (!origins_.insert(lf).second) {
@@ -217,6 +234,13 @@ ZoneSetResult load_zones(const Config& config, uint32_t serial) {
   LoadOptions o;
   o.serial = serial;
   return load_zones(config, o);
+}
+
+std::string mta_sts_policy_path(const zone::DnsName& domain) {
+  std::string host = domain.to_text();
+  if (host.size() > 1) host.pop_back();
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return "mta-sts." + host + "/.well-known/mta-sts.txt";
 }
 
 uint32_t serial_for_today() { return zone::first_serial_of_day(static_cast<int64_t>(std::time(nullptr))); }

@@ -74,6 +74,9 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options);
 ZoneSetResult load_zones(const Config& config, uint32_t serial);
 
 // The serial for synthesized zones loaded now: YYYYMMDD01 of today (UTC).
+// Where a domain's MTA-STS policy is among its zone's documents
+// (zone::Zone::document): "mta-sts.<domain>/.well-known/mta-sts.txt".
+std::string mta_sts_policy_path(const zone::DnsName& domain);
 uint32_t serial_for_today();
 
 // The answer options a config asks for.

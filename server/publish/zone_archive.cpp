@@ -1,0 +1,128 @@
+#include "server/publish/zone_archive.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "dnssec/atomic_file.hpp"
+#include "server/publish/zone_fingerprint.hpp"
+#include "zone/rr_type.hpp"
+#include "zone/zone_file.hpp"
+
+namespace mailns::server {
+
+namespace {
+
+constexpr mode_t kFileMode = 0644;  // what is in DNS anyway
+constexpr mode_t kDirMode = 0755;
+
+// "example.org.zone" for example.org. (lower case; "root.zone" for the root).
+std::string file_name(const zone::DnsName& origin) {
+  std::string s = fingerprint_key(origin);
+  if (s.size() > 1) s.pop_back();
+  return (s == "." ? std::string("root") : s) + ".zone";
+}
+
+bool is_signer_output(uint16_t type) {
+  namespace t = zone::rrtype;
+  return type == t::RRSIG || type == t::NSEC || type == t::NSEC3 || type == t::NSEC3PARAM || type == t::DNSKEY ||
+         type == t::CDS || type == t::CDNSKEY;
+}
+
+// The earliest RRSIG expiration in the zone (RFC 4034 3.1.5), or nullopt
+// when it has no signatures.
+std::optional<int64_t> earliest_expiration(const zone::Zone& z) {
+  std::optional<int64_t> earliest;
+  auto scan = [&](const zone::Node& n) {
+    for (const zone::RRset& s : n.rrsets())
+      for (const auto& sig : s.sigs) {
+        if (sig.size() < 12) continue;
+        const int64_t exp = int64_t{sig[8]} << 24 | int64_t{sig[9]} << 16 | int64_t{sig[10]} << 8 | sig[11];
+        earliest = earliest ? std::min(*earliest, exp) : exp;
+      }
+  };
+  z.for_each_node(scan);
+  z.for_each_nsec3_node(scan);
+  return earliest;
+}
+
+// What the re-signer needs to renew an archived signed zone with the
+// current keys: the records without what the signer adds, and when.
+ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, int64_t now) {
+  ZoneSigning st;
+  st.settings = &settings;
+  for (zone::Record& r : zone_records(z))
+    if (!is_signer_output(r.type)) st.records.push_back(std::move(r));
+  const auto expires = earliest_expiration(z);
+  const int64_t refresh = static_cast<int64_t>(settings.policy.refresh_before);
+  // Compact denial signs at query time: only a fresh signing sets that up.
+  const bool now_due = !expires || z.denial() == zone::Denial::kCompact || *expires - refresh <= now;
+  st.next_resign = now_due ? now : *expires - refresh;
+  return st;
+}
+
+}  // namespace
+
+ZoneArchive::ZoneArchive(std::string dir) : dir_(std::move(dir)) {}
+
+std::string ZoneArchive::path_of(const zone::DnsName& origin) const { return dir_ + "/" + file_name(origin); }
+
+void ZoneArchive::read_index() {
+  index_read_ = true;
+  auto text = dnssec::read_file(dir_ + "/index");
+  if (!text) return;  // none yet: every zone is written once
+  std::istringstream in(*text);
+  std::string name, digest;
+  while (in >> name >> digest) digests_[name] = digest;
+}
+
+std::vector<std::string> ZoneArchive::save(const std::vector<LoadedZone>& zones) {
+  std::vector<std::string> errors;
+  if (!enabled()) return errors;
+  if (!index_read_) read_index();
+  bool index_changed = false;
+  for (const LoadedZone& lz : zones) {
+    const std::string name = file_name(lz.zone->origin());
+    auto& written = archived_[name];
+    if (!written.owner_before(lz.zone) && !lz.zone.owner_before(written) && !written.expired()) continue;
+    const std::string text = zone::export_zone(*lz.zone);
+    const std::string digest = sha256_hex(text);
+    if (digests_[name] != digest) {
+      if (auto st = dnssec::make_directory(dir_, kDirMode); !st) {
+        errors.push_back(st.error());
+        return errors;
+      }
+      if (auto st = dnssec::write_file_atomic(dir_ + "/" + name, text, kFileMode); !st) {
+        errors.push_back(st.error());
+        continue;
+      }
+      digests_[name] = digest;
+      index_changed = true;
+    }
+    written = lz.zone;
+  }
+  if (index_changed) {
+    std::string index;
+    for (const auto& [name, digest] : digests_)
+      if (!digest.empty()) index += name + " " + digest + "\n";
+    if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) errors.push_back(st.error());
+  }
+  return errors;
+}
+
+std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const DnssecSettings& settings,
+                                            int64_t now, std::string* error) const {
+  error->clear();
+  if (!enabled()) return std::nullopt;
+  const std::string path = path_of(origin);
+  if (!dnssec::file_exists(path)) return std::nullopt;
+  zone::ZoneLoadResult z = zone::load_zone_file(path, origin);
+  if (!z.zone) {
+    *error = path + ": the last good version does not load" + (z.errors.empty() ? "" : ": " + z.errors.front());
+    return std::nullopt;
+  }
+  LoadedZone lz{z.zone, "last good version in " + path, std::nullopt};
+  if (settings.enabled && z.zone->denial() != zone::Denial::kNone) lz.signing = resign_state(*z.zone, settings, now);
+  return lz;
+}
+
+}  // namespace mailns::server

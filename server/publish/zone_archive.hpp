@@ -1,0 +1,50 @@
+// ZoneArchive: the last good version of every served zone, kept on disk as
+// it was signed and served (master-file text in <state_dir>/zones/, each
+// file replaced atomically), so that a zone whose declaration or files
+// break keeps being served from it, after a restart too, instead of going
+// dark while its DS is registered. Only a zone that never had a good
+// version is left out (the never-dark rule, README "Never dark").
+//
+// An index file (<dir>/index: "zone sha256" per line) remembers what each
+// file holds, so a start with nothing changed writes nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/config/dnssec_settings.hpp"
+#include "server/publish/zone_loader.hpp"
+#include "zone/dns_name.hpp"
+
+namespace mailns::server {
+
+class ZoneArchive {
+ public:
+  ZoneArchive() = default;  // keeps nothing (check-config, tests)
+  explicit ZoneArchive(std::string dir);
+
+  bool enabled() const noexcept { return !dir_.empty(); }
+  // Writes the zones whose served version is not the archived one. Returns
+  // one message per file that could not be written (the others are).
+  std::vector<std::string> save(const std::vector<LoadedZone>& zones);
+  // The archived version of origin, built as it was served; with DNSSEC
+  // enabled for the zone (settings), set up to be re-signed with the
+  // current keys when its signatures need it. nullopt when there is none
+  // (*error empty) or it cannot be used (*error says why).
+  std::optional<LoadedZone> load(const zone::DnsName& origin, const DnssecSettings& settings, int64_t now,
+                                 std::string* error) const;
+  std::string path_of(const zone::DnsName& origin) const;
+
+ private:
+  void read_index();
+  std::string dir_;
+  bool index_read_ = false;
+  std::map<std::string, std::string> digests_;                        // file name -> SHA-256 of its text
+  std::map<std::string, std::weak_ptr<const zone::Zone>> archived_;  // file name -> the zone object written
+};
+
+}  // namespace mailns::server
