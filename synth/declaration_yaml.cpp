@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "synth/date_time.hpp"
+
 namespace mailns::synth {
 
 namespace {
@@ -47,19 +49,6 @@ std::vector<std::string> addresses(Ctx& c, MapReader& m, const YAML::Node& at, c
     out.push_back(a);
   }
   return out;
-}
-
-// "2026-12-03" as midnight UTC, in seconds since the epoch.
-std::optional<int64_t> parse_date(const std::string& s) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
-    return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = m - 1;
-  tm.tm_mday = d;
-  return static_cast<int64_t>(timegm(&tm));
 }
 
 NameServerDecl read_ns(Ctx& c, const YAML::Node& n, const std::string& ctx) {
@@ -173,8 +162,10 @@ void read_servers(Ctx& c, MapReader& m, const std::string& ctx, MailDomainDecl& 
 void read_date(Ctx& c, MapReader& km, const YAML::Node& item, const std::string& ictx, const char* key,
                int64_t& out) {
   if (auto v = km.get_string(key)) {
-    if (auto t = parse_date(*v)) out = *t;
-    else c.errors.add(item[key], ictx + "." + key + ": '" + *v + "' is not a date; write YYYY-MM-DD");
+    if (auto t = parse_date_time(*v)) out = *t;
+    else c.errors.add(item[key], ictx + "." + key + ": '" + *v +
+                               "' is not a date; write YYYY-MM-DD (midnight UTC) or an RFC 3339 date-time such as "
+                               "2026-12-01T09:30:00Z");
   }
 }
 

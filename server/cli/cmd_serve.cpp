@@ -100,9 +100,8 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   // Re-signing runs on the reload thread (Reloader::tick), never beside
   // a reload of the same zones.
   // A DKIM date passing changes what is published: reload then.
-  reloads.set_next_event([&reloader] {
-    return synth::next_dkim_change(reloader.config().mail_domains, static_cast<int64_t>(std::time(nullptr)));
-  });
+  reloads.set_next_event(
+      [&reloader](int64_t now) { return synth::next_dkim_change(reloader.config().mail_domains, now); });
   reloads.start();
   control.start();
   server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", config_path,

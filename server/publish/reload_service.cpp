@@ -35,6 +35,7 @@ void ReloadService::start() {
   sigaddset(&block, SIGTERM);
   sigaddset(&block, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &block, &old);
+  if (next_event_) scheduled_ = next_event_(reloader_.now());
   thread_ = std::thread([this] { run(); });
   sighup_ = std::thread([this] { sighup_loop(); });
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -109,8 +110,7 @@ void ReloadService::run() {
     lock.unlock();
 
     const int64_t now = reloader_.now();
-    if (reasons.empty() && next_event_)
-      if (auto at = next_event_(); at && *at <= now) reasons.push_back("scheduled date passed");
+    if (scheduled_ && *scheduled_ <= now) reasons.push_back("scheduled date passed");
     if (!reasons.empty()) {
       std::string why;
       for (const auto& r : reasons)
@@ -123,6 +123,7 @@ void ReloadService::run() {
         out.config_errors.push_back(std::string("reload failed: ") + e.what());
         server_log().error("reload ({}): {}; still serving the last good state", why, e.what());
       }
+      if (next_event_) scheduled_ = next_event_(now);
       if (after_reload_) after_reload_(out);
       for (auto& w : waiters) w.set_value(out);
     }

@@ -39,8 +39,12 @@ class ReloadService {
   // Called on the reload thread after each reload (the file watcher takes
   // the new file list from there).
   void set_after_reload(std::function<void(const ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
-  // An extra wake-up time (e.g. a DKIM date): the thread reloads then.
-  void set_next_event(std::function<std::optional<int64_t>()> fn) { next_event_ = std::move(fn); }
+  // The dates the published records change at without any file changing
+  // (DKIM lifecycle dates): fn(now) gives the first one strictly after now.
+  // The thread takes it at start and after every reload and reloads once it
+  // has passed. Set before start().
+  using NextEvent = std::function<std::optional<int64_t>(int64_t now)>;
+  void set_next_event(NextEvent fn) { next_event_ = std::move(fn); }
 
  private:
   void run();
@@ -54,7 +58,8 @@ class ReloadService {
   std::vector<std::string> reasons_;
   std::vector<std::promise<ReloadOutcome>> waiters_;
   std::function<void(const ReloadOutcome&)> after_reload_;
-  std::function<std::optional<int64_t>()> next_event_;
+  NextEvent next_event_;
+  std::optional<int64_t> scheduled_;  // next_event_ as of the last reload (reload thread only)
   std::thread thread_;
   std::thread sighup_;
 };

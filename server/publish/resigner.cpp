@@ -3,16 +3,19 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
 #include "server/logging.hpp"
+#include "zone/signature_expiry.hpp"
 #include "zone/soa_serial.hpp"
 
 namespace mailns::server {
 
 namespace {
 constexpr int64_t kRetrySeconds = 60;
+constexpr int64_t kMaxRetrySeconds = 3600;
 
 std::string utc_text(int64_t t) {
   const std::time_t tt = static_cast<std::time_t>(t);
@@ -77,6 +80,26 @@ void Resigner::run() {
   }
 }
 
+void Resigner::retry_later(LoadedZone& z, const zone::DnsName& origin, const std::vector<std::string>& errors,
+                           int64_t now) {
+  // Back-off: 1, 2, 4 ... minutes, at most an hour, but never past the
+  // moment the served signatures expire.
+  const unsigned doublings = std::min(z.signing->failures, 6u);
+  int64_t delay = std::min<int64_t>(kRetrySeconds << doublings, kMaxRetrySeconds);
+  const auto expires = zone::earliest_signature_expiration(*z.zone);
+  if (expires && *expires > now) delay = std::min(delay, std::max<int64_t>(kRetrySeconds, *expires - now));
+  ++z.signing->failures;
+  const std::string expiry = !expires ? std::string("it has no signatures")
+                             : *expires <= now ? "its served signatures EXPIRED at " + utc_text(*expires) +
+                                                     ": validating resolvers answer SERVFAIL for it"
+                                               : "its served signatures expire at " + utc_text(*expires);
+  for (const auto& e : errors)
+    dnssec_log().error("{}: re-signing failed (attempt {}): {}; still serving serial {}; {}; trying again in {} s",
+                       origin.to_text(), z.signing->failures, without_zone_prefix(e, origin), z.zone->soa_serial(),
+                       expiry, delay);
+  z.signing->next_resign = now + delay;
+}
+
 size_t Resigner::resign_due(int64_t now) {
   std::vector<size_t> due;
   for (size_t i = 0; i < zones_.size(); ++i) {
@@ -112,13 +135,10 @@ size_t Resigner::resign_due(int64_t now) {
       errors.push_back(job.error);
     }
     if (!built) {
-      for (const auto& e : errors)
-        dnssec_log().error("{}: re-signing failed: {}; still serving serial {}, trying again in {} s",
-                           job.origin.to_text(), without_zone_prefix(e, job.origin), z.zone->soa_serial(),
-                           kRetrySeconds);
-      z.signing->next_resign = now + kRetrySeconds;
+      retry_later(z, job.origin, errors, now);
       continue;
     }
+    z.signing->failures = 0;
     z.zone = std::move(built);
     z.signing->records = std::move(job.records);
     z.signing->signatures = job.signatures;

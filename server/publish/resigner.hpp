@@ -53,6 +53,9 @@ class Resigner {
   void set_before_publish(std::function<void(const std::vector<LoadedZone>&)> fn) { before_publish_ = std::move(fn); }
 
  private:
+  // A zone whose re-signing failed: logged with when its served signatures
+  // expire, and tried again after a back-off.
+  void retry_later(LoadedZone& z, const zone::DnsName& origin, const std::vector<std::string>& errors, int64_t now);
   void run();
 
   std::vector<LoadedZone> zones_;

@@ -6,6 +6,7 @@
 #include "dnssec/atomic_file.hpp"
 #include "server/publish/zone_fingerprint.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/signature_expiry.hpp"
 #include "zone/zone_file.hpp"
 
 namespace mailns::server {
@@ -28,23 +29,6 @@ bool is_signer_output(uint16_t type) {
          type == t::CDS || type == t::CDNSKEY;
 }
 
-// The earliest RRSIG expiration in the zone (RFC 4034 3.1.5), or nullopt
-// when it has no signatures.
-std::optional<int64_t> earliest_expiration(const zone::Zone& z) {
-  std::optional<int64_t> earliest;
-  auto scan = [&](const zone::Node& n) {
-    for (const zone::RRset& s : n.rrsets())
-      for (const auto& sig : s.sigs) {
-        if (sig.size() < 12) continue;
-        const int64_t exp = int64_t{sig[8]} << 24 | int64_t{sig[9]} << 16 | int64_t{sig[10]} << 8 | sig[11];
-        earliest = earliest ? std::min(*earliest, exp) : exp;
-      }
-  };
-  z.for_each_node(scan);
-  z.for_each_nsec3_node(scan);
-  return earliest;
-}
-
 // What the re-signer needs to renew an archived signed zone with the
 // current keys: the records without what the signer adds, and when.
 ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, int64_t now) {
@@ -52,7 +36,7 @@ ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, in
   st.settings = &settings;
   for (zone::Record& r : zone_records(z))
     if (!is_signer_output(r.type)) st.records.push_back(std::move(r));
-  const auto expires = earliest_expiration(z);
+  const auto expires = zone::earliest_signature_expiration(z);
   const int64_t refresh = static_cast<int64_t>(settings.policy.refresh_before);
   // Compact denial signs at query time: only a fresh signing sets that up.
   const bool now_due = !expires || z.denial() == zone::Denial::kCompact || *expires - refresh <= now;

@@ -48,6 +48,7 @@ struct ZoneSigning {
   std::vector<zone::Record> signed_records;    // with LoadOptions::keep_signed_records only
   int64_t next_resign = 0;                     // Unix seconds; 0 = nothing scheduled
   size_t signatures = 0;
+  unsigned failures = 0;                       // re-signing attempts failed in a row (back-off)
 };
 
 struct LoadedZone {
