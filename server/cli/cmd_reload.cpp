@@ -1,6 +1,7 @@
 // mailns reload: asks the running server (through its control socket, see
 // server/control_socket.hpp) to reload its configuration, waits for the
-// reload to finish and prints the outcome per zone. Exit 1 when the
+// reload to finish and prints the zones that changed or failed (--verbose:
+// every zone) and a summary line. Exit 1 when the
 // configuration or any zone failed, or the server cannot be reached.
 #include <cstdio>
 
@@ -13,7 +14,8 @@ namespace mailns::server {
 
 int run_reload(std::span<const std::string_view> args) {
   std::string usage;
-  auto opts = parse_cli_options(args, /*allow_listen=*/false, &usage);
+  static constexpr std::string_view kSwitches[] = {"--verbose"};
+  auto opts = parse_cli_options(args, /*allow_listen=*/false, &usage, kSwitches);
   if (!opts) return usage_error("reload", usage);
   if (opts->help) {
     std::fputs(usage_text(), stdout);
@@ -22,7 +24,7 @@ int run_reload(std::span<const std::string_view> args) {
   if (!opts->positional.empty()) return usage_error("reload", "unexpected argument '" + opts->positional[0] + "'");
   const std::string path = control_socket_path(opts->config);
   std::string error;
-  const ControlReply reply = send_control_command(path, "reload", &error);
+  const ControlReply reply = send_control_command(path, opts->has("--verbose") ? "reload verbose" : "reload", &error);
   std::fputs(reply.text.c_str(), stdout);
   if (!error.empty()) {
     std::fprintf(stderr, "mailns reload: %s\n", error.c_str());

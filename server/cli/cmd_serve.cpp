@@ -48,9 +48,20 @@ std::optional<Config> load_serve_config(const CliOptions& opts, int* exit_code) 
   return std::move(cfg.config);
 }
 
+// Up to this many zones, start-up logs a line per zone (and per key event);
+// beyond, those lines are at debug level and one summary line says what
+// they would have said, so 1000 zones do not make 1000 lines.
+constexpr size_t kPerZoneLines = 20;
+
 // Logs what the first load did; false when nothing can be served.
 bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path) {
-  for (const auto& e : zones.events) dnssec_log().info("{}", e);
+  const bool per_zone = zones.zones.size() <= kPerZoneLines;
+  const auto detail = per_zone ? spdlog::level::info : spdlog::level::debug;
+  for (const auto& e : zones.events) dnssec_log().log(detail, "{}", e);
+  if (!per_zone && !zones.events.empty())
+    dnssec_log().info("{} DNSSEC key event{} (keys created, rollover steps; one line each at log_level: debug; "
+                      "`mailns dnssec keys` lists the keys)",
+                      zones.events.size(), zones.events.size() == 1 ? "" : "s");
   for (const auto& w : zones.warnings) zone_log().warn("{}", w);
   for (const auto& e : zones.domain_errors) zone_log().error("{} (zone not served)", e);
   if (!zones.snapshot) {
@@ -59,11 +70,17 @@ bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path
                        zones.errors.size() == 1 ? "" : "s", config_path);
     return false;
   }
+  size_t records = 0, signed_zones = 0;
   for (const LoadedZone& lz : zones.zones) {
     const auto& z = *lz.zone;
-    zone_log().info("loaded {} serial {}, {} records{}, from {}", z.origin().to_text(), z.soa_serial(),
-                    z.record_count(), lz.signing ? " (signed)" : "", lz.source);
+    records += z.record_count();
+    signed_zones += lz.signing ? 1 : 0;
+    zone_log().log(detail, "loaded {} serial {}, {} records{}, from {}", z.origin().to_text(), z.soa_serial(),
+                   z.record_count(), lz.signing ? " (signed)" : "", lz.source);
   }
+  if (!per_zone)
+    zone_log().info("loaded {} zones ({} signed), {} records (one line per zone at log_level: debug)",
+                    zones.zones.size(), signed_zones, records);
   if (zones.signing.zones + zones.signing.failed > 0)
     dnssec_log().info("signed {} zone{} with {} signatures in {:.3f} s{}", zones.signing.zones,
                       zones.signing.zones == 1 ? "" : "s", zones.signing.signatures, zones.signing.seconds,
@@ -75,9 +92,10 @@ bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path
 // The control socket's commands.
 ControlSocket::Handler control_commands(ReloadService& reloads) {
   return [&reloads](const std::string& command) {
-    if (command != "reload") return ControlReply{"unknown command '" + command + "'; known: reload\n", false};
+    if (command != "reload" && command != "reload verbose")
+      return ControlReply{"unknown command '" + command + "'; known: reload, reload verbose\n", false};
     const ReloadOutcome out = reloads.request_and_wait("mailns reload");
-    return ControlReply{out.text(), !out.failed()};
+    return ControlReply{out.text(command == "reload verbose"), !out.failed()};
   };
 }
 

@@ -99,6 +99,11 @@ ReloadOutcome ReloadService::request_and_wait(std::string reason) {
 
 void ReloadService::run() {
   pthread_setname_np(pthread_self(), "mailns-reload");
+  try {
+    reloader_.archive_start_up_zones();
+  } catch (const std::exception& e) {
+    server_log().error("keeping the start-up zones: {}", e.what());
+  }
   std::unique_lock lock(mu_);
   while (!stop_) {
     cv_.wait_for(lock, kTick, [this] { return stop_ || !reasons_.empty(); });

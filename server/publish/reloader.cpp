@@ -58,10 +58,11 @@ bool ReloadOutcome::failed() const noexcept {
   return false;
 }
 
-std::string ReloadOutcome::text() const {
+std::string ReloadOutcome::text(bool verbose) const {
   std::string out;
   for (const auto& e : config_errors) out += "error: " + e + "\n";
   for (const auto& z : zones) {
+    if (z.status == ZoneOutcome::Status::kUnchanged && !verbose) continue;
     out += z.zone + ": " + to_string(z.status);
     if (z.status == ZoneOutcome::Status::kFailed)
       out += z.serial ? ", still serving serial " + std::to_string(z.serial) : std::string(", not served");
@@ -86,7 +87,8 @@ std::string ReloadOutcome::text() const {
            (config_errors.size() == 1 ? "" : "s") + "; nothing changed, the last good configuration is served)\n";
   else
     out += std::string("reload: ") + (failed_zones ? "failed" : "ok") + " (" + std::to_string(changed) +
-           " changed, " + std::to_string(failed_zones) + " failed, " + secs + " s)\n";
+           " changed, " + std::to_string(failed_zones) + " failed, " +
+           std::to_string(zones.size() - changed - failed_zones) + " unchanged, " + secs + " s)\n";
   return out;
 }
 
@@ -106,7 +108,7 @@ LoadOptions Reloader::load_options(int64_t now) {
   return o;
 }
 
-void Reloader::remember_serials(const std::vector<LoadedZone>& zones) {
+void Reloader::remember_serials(const std::vector<LoadedZone>& zones, bool archive_too) {
   for (const LoadedZone& z : zones) {
     const uint32_t s = z.zone->soa_serial();
     const auto old = serials_.get(z.zone->origin());
@@ -114,8 +116,21 @@ void Reloader::remember_serials(const std::vector<LoadedZone>& zones) {
   }
   if (std::string err = serials_.save(); !err.empty())
     server_log().error("{}; serials may go backwards after a restart (fix the state directory)", err);
+  if (archive_too) archive(zones);
+}
+
+void Reloader::archive(const std::vector<LoadedZone>& zones) {
   for (const std::string& err : archive_.save(zones))
     server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
+}
+
+void Reloader::archive_start_up_zones() {
+  if (start_up_zones_.empty()) return;
+  const auto started = std::chrono::steady_clock::now();
+  archive(start_up_zones_);
+  start_up_zones_.clear();
+  server_log().debug("kept the start-up version of every zone in {} in {:.3f} s", archive_.dir(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 void Reloader::fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64_t now) {
@@ -157,7 +172,13 @@ ZoneSetResult Reloader::initial_load(Config config) {
   auto cfg = std::make_shared<Config>(std::move(config));
   ZoneSetResult res = load_zones(*cfg, load_options(t));
   fall_back_to_archive(*cfg, res, t);
-  if (res.snapshot) remember_serials(res.zones);
+  if (res.snapshot) {
+    // Serials now (a crash must not lower them); the archive once serving
+    // (archive_start_up_zones, on the reload thread): it is not needed to
+    // answer and may write thousands of files.
+    remember_serials(res.zones, /*archive=*/false);
+    start_up_zones_ = res.zones;
+  }
   running_ = cfg->server;
   fingerprints_ = fingerprint_config(*cfg);
   for (const auto& d : cfg->mail_domains) tlsa_.check(d, nullptr);  // remember the certificates' keys

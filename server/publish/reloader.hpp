@@ -59,9 +59,10 @@ struct ReloadOutcome {
   double seconds = 0;
 
   bool failed() const noexcept;
-  // One line per zone ("example.org: loaded, serial 2026010203"), then the
-  // errors, then "reload: ok|failed (...)": what `mailns reload` prints.
-  std::string text() const;
+  // One line per zone that changed or failed ("example.org: loaded, serial
+  // 2026010203", its errors below it; verbose: the unchanged ones too),
+  // then "reload: ok|failed (...)": what `mailns reload` prints.
+  std::string text(bool verbose = false) const;
 };
 
 class Reloader {
@@ -81,6 +82,9 @@ class Reloader {
 
   // Re-reads the config and applies it (see above). After attach().
   ReloadOutcome reload(const std::string& reason);
+  // Writes the zones of initial_load() to the archive (on the reload
+  // thread, once serving; the reload thread calls it first thing).
+  void archive_start_up_zones();
   // Re-signs the zones that are due (Resigner::resign_due).
   void tick(int64_t now);
   // When tick() has work next (nullopt: nothing scheduled).
@@ -98,7 +102,9 @@ class Reloader {
     std::shared_ptr<const Config> config;  // the config its ZoneSigning::settings point into
   };
   LoadOptions load_options(int64_t now);
-  void remember_serials(const std::vector<LoadedZone>& zones);
+  // Persists the zones' serials and (archive_too) their versions.
+  void remember_serials(const std::vector<LoadedZone>& zones, bool archive_too = true);
+  void archive(const std::vector<LoadedZone>& zones);
   // Zones of cfg that load_zones left out (errors) and that have a last good
   // version in the archive: served from it, their errors kept in the log.
   void fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64_t now);
@@ -138,6 +144,7 @@ class Reloader {
   std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
   SerialStore serials_;
   ZoneArchive archive_;  // the last good version of every zone (never dark)
+  std::vector<LoadedZone> start_up_zones_;  // to archive once serving
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;
 };

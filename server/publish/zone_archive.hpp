@@ -28,6 +28,7 @@ class ZoneArchive {
   explicit ZoneArchive(std::string dir);
 
   bool enabled() const noexcept { return !dir_.empty(); }
+  const std::string& dir() const noexcept { return dir_; }
   // Writes the zones whose served version is not the archived one. Returns
   // one message per file that could not be written (the others are).
   std::vector<std::string> save(const std::vector<LoadedZone>& zones);
