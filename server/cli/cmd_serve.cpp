@@ -13,6 +13,7 @@
 #include "server/cli/commands.hpp"
 #include "server/config/config.hpp"
 #include "server/control/control_socket.hpp"
+#include "server/control/service_notify.hpp"
 #include "server/publish/file_watcher.hpp"
 #include "server/logging.hpp"
 #include "server/xfr/primary.hpp"
@@ -99,6 +100,14 @@ ControlSocket::Handler control_commands(ReloadService& reloads) {
   };
 }
 
+// The service manager's one-line status: what is served now.
+std::string serving_status(const SnapshotHolder& snapshots) {
+  const auto snap = snapshots.owner();
+  size_t signed_zones = 0;
+  for (const auto& z : snap->zones()) signed_zones += z->denial() != zone::Denial::kNone ? 1 : 0;
+  return "serving " + std::to_string(snap->zones().size()) + " zones (" + std::to_string(signed_zones) + " signed)";
+}
+
 // Binds, starts the reload thread, the file watcher and the control socket,
 // and answers until SIGTERM/SIGINT.
 int run_services(const Config& config, const std::string& config_path, Reloader& reloader, SnapshotHolder& snapshots,
@@ -111,9 +120,13 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
       server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
     watcher.set_files(reloader.watched_files());
   }
-  reloads.set_after_reload([&](const ReloadOutcome&) {
+  reloads.set_before_reload([&](const std::string& why) { notify_reloading("reloading (" + why + ")"); });
+  reloads.set_after_reload([&](const ReloadOutcome& out) {
     if (config.server.watch_files) watcher.set_files(reloader.watched_files());
     primary.update_settings(reloader.config().transfer);
+    std::string summary = out.text();
+    summary = summary.substr(summary.rfind('\n', summary.size() - 2) + 1);  // its last line: "reload: ok (...)"
+    notify_ready(serving_status(snapshots) + "; last " + summary);
   });
   // Re-signing runs on the reload thread (Reloader::tick), never beside
   // a reload of the same zones.
@@ -124,7 +137,9 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   control.start();
   server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", config_path,
                     config.server.control_socket, config.server.watch_files ? "; watching the configuration's files" : "");
+  notify_ready(serving_status(snapshots) + " on " + to_string(config.server.listen));
   server.run();
+  notify_stopping("shutting down");
   watcher.stop();
   control.stop();
   reloads.stop();

@@ -89,4 +89,10 @@ bool ListenAddress::is_wildcard() const noexcept {
   return true;
 }
 
+std::string to_string(const std::vector<ListenAddress>& addresses) {
+  std::string out;
+  for (const auto& a : addresses) out += (out.empty() ? "" : ", ") + a.to_string();
+  return out;
+}
+
 }  // namespace mailns::server

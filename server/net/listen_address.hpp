@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mailns::server {
 
@@ -28,5 +29,8 @@ struct ListenAddress {
 
   friend auto operator<=>(const ListenAddress&, const ListenAddress&) = default;
 };
+
+// "127.0.0.1:53, [::1]:53": a list of addresses for messages.
+std::string to_string(const std::vector<ListenAddress>& addresses);
 
 }  // namespace mailns::server

@@ -56,9 +56,7 @@ void Server::run() {
   for (auto& w : s.workers) w->start();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
 
-  std::string addrs;
-  for (const auto& a : s.settings.listen) addrs += (addrs.empty() ? "" : ", ") + a.to_string();
-  server_log().info("listening on {} (udp+tcp) with {} worker thread{}", addrs, s.workers.size(),
+  server_log().info("listening on {} (udp+tcp) with {} worker thread{}", to_string(s.settings.listen), s.workers.size(),
                     s.workers.size() == 1 ? "" : "s");
 
   s.signals.async_wait([&s](const boost::system::error_code& ec, int signo) {

@@ -121,6 +121,7 @@ void ReloadService::run() {
       for (const auto& r : reasons)
         if (why.find(r) == std::string::npos) why += (why.empty() ? "" : ", ") + r;
       ReloadOutcome out;
+      if (before_reload_) before_reload_(why);
       try {
         out = reloader_.reload(why);
       } catch (const std::exception& e) {

@@ -39,6 +39,9 @@ class ReloadService {
   // Called on the reload thread after each reload (the file watcher takes
   // the new file list from there).
   void set_after_reload(std::function<void(const ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
+  // Called on the reload thread right before each reload, with its reason
+  // (the service manager hears RELOADING=1 there).
+  void set_before_reload(std::function<void(const std::string&)> fn) { before_reload_ = std::move(fn); }
   // The dates the published records change at without any file changing
   // (DKIM lifecycle dates): fn(now) gives the first one strictly after now.
   // The thread takes it at start and after every reload and reloads once it
@@ -58,6 +61,7 @@ class ReloadService {
   std::vector<std::string> reasons_;
   std::vector<std::promise<ReloadOutcome>> waiters_;
   std::function<void(const ReloadOutcome&)> after_reload_;
+  std::function<void(const std::string&)> before_reload_;
   NextEvent next_event_;
   std::optional<int64_t> scheduled_;  // next_event_ as of the last reload (reload thread only)
   std::thread thread_;
