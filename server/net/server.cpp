@@ -69,25 +69,20 @@ void Server::run() {
   for (auto& w : s.workers) w->stop();
   for (auto& w : s.workers) w->join();
 
-  WorkerStats total;
-  for (const auto& w : s.workers) {
-    const WorkerStats st = w->stats();
-    total.udp.received += st.udp.received;
-    total.udp.answered += st.udp.answered;
-    total.udp.ignored += st.udp.ignored;
-    total.udp.send_failed += st.udp.send_failed;
-    total.tcp.accepted += st.tcp.accepted;
-    total.tcp.refused += st.tcp.refused;
-    total.tcp.queries += st.tcp.queries;
-    total.tcp.timed_out += st.tcp.timed_out;
-  }
+  const NetTotals t = totals();
   server_log().info(
       "stopped: udp {} received, {} answered, {} ignored, {} send failures; tcp {} connections ({} refused over "
       "the limit, {} idle timeouts), {} queries",
-      total.udp.received, total.udp.answered, total.udp.ignored, total.udp.send_failed, total.tcp.accepted,
-      total.tcp.refused, total.tcp.timed_out, total.tcp.queries);
+      t.udp_received, t.udp_answered, t.udp_ignored, t.udp_send_failed, t.tcp_accepted, t.tcp_refused,
+      t.tcp_timed_out, t.tcp_queries);
 }
 
 void Server::stop() noexcept { impl_->main_io.stop(); }
+
+NetTotals Server::totals() const {
+  NetTotals t;
+  for (const auto& w : impl_->workers) t.add(w->stats());
+  return t;
+}
 
 }  // namespace mailns::server

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "server/net/net_settings.hpp"
+#include "server/net/net_totals.hpp"
 #include "server/net/snapshot_holder.hpp"
 
 namespace mailns::server {
@@ -29,6 +30,8 @@ class Server {
   void run();
   // Ends run() from any thread.
   void stop() noexcept;
+  // The workers' counters summed; from any thread, at any time.
+  NetTotals totals() const;
 
  private:
   struct Impl;

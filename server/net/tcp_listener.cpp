@@ -59,7 +59,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   void answer_buffered() {
     if (stream_.has_work() && pending_.size() < kMaxPendingOutput)
-      state_.stats.queries += stream_.answer(*state_.snapshots.current(), pending_, state_.scratch, kMaxPendingOutput);
+      state_.stats.queries += stream_.answer(*state_.snapshots.current(), pending_, state_.scratch, kMaxPendingOutput,
+                                            &state_.stats.answers);
   }
 
   void start_read() {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "server/net/counter.hpp"
 #include "server/net/listen_address.hpp"
 #include "server/net/request_handler.hpp"
 #include "server/net/snapshot_holder.hpp"
@@ -23,11 +24,13 @@ class io_context;
 
 namespace mailns::server {
 
+// Live: the worker writes them, anyone may read them (server/net/counter.hpp).
 struct TcpStats {
-  uint64_t accepted = 0;
-  uint64_t refused = 0;    // closed at once: over the connection limit
-  uint64_t queries = 0;
-  uint64_t timed_out = 0;  // closed by the idle timeout
+  Counter accepted;
+  Counter refused;    // closed at once: over the connection limit
+  Counter queries;
+  Counter timed_out;  // closed by the idle timeout
+  AnswerCounters answers;  // the answers built, by RCODE (a transfer counts once)
 };
 
 // What one worker's TCP connections share; must outlive them (and so the

@@ -52,7 +52,7 @@ bool TcpQueryStream::has_complete_frame() const noexcept {
 }
 
 size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::byte>& out,
-                              std::span<std::byte> scratch, size_t out_limit) {
+                              std::span<std::byte> scratch, size_t out_limit, AnswerCounters* counters) {
   size_t answered = 0;
   const auto message_space = scratch.subspan(2, std::min(kMaxMessage, scratch.size() - 2));
   while (out.size() < out_limit && has_work()) {
@@ -63,17 +63,21 @@ size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::b
         transfer_.reset();  // complete: the snapshot it pinned is released
         continue;
       }
+      if (counters && !transfer_started_) counters->count(message_space.data(), n);
+      transfer_started_ = true;
     } else {
       const size_t len = frame_length(buf_.data() + begin_);
       const std::span<const std::byte> query(buf_.data() + begin_ + 2, len);
       ++answered;
       if (handler_ && needs_request_handler(query)) {
         transfer_ = handler_->answer_tcp(query, holder_->owner(), peer_);
+        transfer_started_ = false;
         begin_ += 2 + len;
         continue;
       }
       n = zone::handle_query(query, message_space, snapshot, zone::Transport::kTcp);
       begin_ += 2 + len;
+      if (counters && n) counters->count(message_space.data(), n);
     }
     if (n == 0) continue;
     scratch[0] = static_cast<std::byte>(n >> 8);

@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "server/net/counter.hpp"
 #include "server/net/ip_address.hpp"
 #include "zone/snapshot.hpp"
 
@@ -46,8 +47,9 @@ class TcpQueryStream {
   // returns 0), and the messages of a transfer in progress first. scratch
   // must hold kScratchSize bytes. Returns the number of queries consumed;
   // unanswered frames stay buffered for the next call.
+  // counters (optional): every answer, and the first message of a transfer.
   size_t answer(const zone::Snapshot& snapshot, std::vector<std::byte>& out, std::span<std::byte> scratch,
-                size_t out_limit);
+                size_t out_limit, AnswerCounters* counters = nullptr);
 
   // A complete query is buffered (answer() stopped at out_limit).
   bool has_complete_frame() const noexcept;
@@ -65,6 +67,7 @@ class TcpQueryStream {
   const SnapshotHolder* holder_ = nullptr;
   IpAddress peer_;
   std::unique_ptr<MessageSource> transfer_;
+  bool transfer_started_ = false;  // its first message was written
 };
 
 }  // namespace mailns::server

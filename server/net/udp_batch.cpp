@@ -81,6 +81,7 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
       ++stats_.ignored;
       continue;
     }
+    stats_.answers.count(out_[i].data(), len);
     tx_iov_[replies] = iovec{out_[i].data(), len};
     msghdr& t = tx_[replies].msg_hdr;
     t.msg_name = &peer_[i];

@@ -12,17 +12,20 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "server/net/counter.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
 
 class RequestHandler;
 
+// Live: the worker writes them, anyone may read them (server/net/counter.hpp).
 struct UdpStats {
-  uint64_t received = 0;     // datagrams taken from the socket
-  uint64_t answered = 0;     // answers handed to the kernel
-  uint64_t ignored = 0;      // handle_query said no answer (responses, runts), or oversized datagrams
-  uint64_t send_failed = 0;  // answers the kernel refused (full buffer, unreachable peer)
+  Counter received;     // datagrams taken from the socket
+  Counter answered;     // answers handed to the kernel
+  Counter ignored;      // handle_query said no answer (responses, runts), or oversized datagrams
+  Counter send_failed;  // answers the kernel refused (full buffer, unreachable peer)
+  AnswerCounters answers;  // the answers built, by RCODE
 };
 
 class UdpBatch {

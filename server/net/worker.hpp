@@ -39,7 +39,7 @@ class Worker {
   // (SnapshotHolder::set_workers); callable from any thread.
   void nudge();
   void join();
-  // Counters; read them only after join().
+  // A copy of the counters; from any thread, at any time (they are live).
   WorkerStats stats() const;
 
  private:

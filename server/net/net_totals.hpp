@@ -1,0 +1,23 @@
+// NetTotals: every worker's transport counters summed into plain numbers,
+// for the shutdown line, `mailns status` and the metrics endpoint. Taken
+// while the workers run (their counters are live: server/net/counter.hpp).
+#pragma once
+
+#include <cstdint>
+
+namespace mailns::server {
+
+struct WorkerStats;
+
+struct NetTotals {
+  enum Transport { kUdp = 0, kTcp = 1 };
+  uint64_t udp_received = 0, udp_answered = 0, udp_ignored = 0, udp_send_failed = 0;
+  uint64_t tcp_accepted = 0, tcp_refused = 0, tcp_queries = 0, tcp_timed_out = 0;
+  uint64_t answers[2][16] = {};  // by transport and RCODE
+  uint64_t truncated[2] = {};
+
+  void add(const WorkerStats& w) noexcept;
+  uint64_t answered(Transport t) const noexcept;
+};
+
+}  // namespace mailns::server
