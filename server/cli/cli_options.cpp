@@ -64,6 +64,8 @@ const char* usage_text() noexcept {
          "  mailns reload -c FILE [--verbose]             make the running server reload (prints the\n"
          "                                                zones that changed or failed, --verbose: all;\n"
          "                                                exit 1 when any failed)\n"
+         "  mailns status -c FILE [--json]                what the running server serves: zones, serials,\n"
+         "                                                signatures, keys, DKIM, next event, counters\n"
          "  mailns zone export -c FILE ORIGIN [--signed]  print a zone as master-file text (--signed:\n"
          "                                                with its DNSSEC records, as served)\n"
          "  mailns mta-sts policy -c FILE DOMAIN          print a mail domain's MTA-STS policy file\n"

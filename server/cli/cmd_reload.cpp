@@ -22,12 +22,15 @@ int run_reload(std::span<const std::string_view> args) {
     return kExitOk;
   }
   if (!opts->positional.empty()) return usage_error("reload", "unexpected argument '" + opts->positional[0] + "'");
-  const std::string path = control_socket_path(opts->config);
+  return print_control_reply("reload", opts->config, opts->has("--verbose") ? "reload verbose" : "reload");
+}
+
+int print_control_reply(const std::string& command, const std::string& config, const std::string& request) {
   std::string error;
-  const ControlReply reply = send_control_command(path, opts->has("--verbose") ? "reload verbose" : "reload", &error);
+  const ControlReply reply = send_control_command(control_socket_path(config), request, &error);
   std::fputs(reply.text.c_str(), stdout);
   if (!error.empty()) {
-    std::fprintf(stderr, "mailns reload: %s\n", error.c_str());
+    std::fprintf(stderr, "mailns %s: %s\n", command.c_str(), error.c_str());
     return kExitFailure;
   }
   return reply.ok ? kExitOk : kExitFailure;

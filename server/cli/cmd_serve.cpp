@@ -11,6 +11,7 @@
 
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
+#include "server/cli/serve_status.hpp"
 #include "server/config/config.hpp"
 #include "server/control/control_socket.hpp"
 #include "server/control/service_notify.hpp"
@@ -90,13 +91,21 @@ bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path
   return true;
 }
 
-// The control socket's commands.
-ControlSocket::Handler control_commands(ReloadService& reloads) {
-  return [&reloads](const std::string& command) {
-    if (command != "reload" && command != "reload verbose")
-      return ControlReply{"unknown command '" + command + "'; known: reload, reload verbose\n", false};
-    const ReloadOutcome out = reloads.request_and_wait("mailns reload");
-    return ControlReply{out.text(command == "reload verbose"), !out.failed()};
+// The control socket's commands: reload [verbose], status [json].
+ControlSocket::Handler control_commands(ReloadService& reloads, const ServeParts& parts) {
+  return [&reloads, &parts](const std::string& command) {
+    if (command == "reload" || command == "reload verbose") {
+      const ReloadOutcome out = reloads.request_and_wait("mailns reload");
+      return ControlReply{out.text(command == "reload verbose"), !out.failed()};
+    }
+    if (command == "status" || command == "status json") {
+      StatusReport report;
+      if (!reloads.call([&] { report = collect_status(parts, parts.reloader.now()); }))
+        return ControlReply{"the server is shutting down\n", false};
+      return ControlReply{command == "status json" ? status_json(report) : status_text(report), true};
+    }
+    return ControlReply{"unknown command '" + command + "'; known: reload, reload verbose, status, status json\n",
+                        false};
   };
 }
 
@@ -111,9 +120,10 @@ std::string serving_status(const SnapshotHolder& snapshots) {
 // Binds, starts the reload thread, the file watcher and the control socket,
 // and answers until SIGTERM/SIGINT.
 int run_services(const Config& config, const std::string& config_path, Reloader& reloader, SnapshotHolder& snapshots,
-                 Primary& primary, ReloadService& reloads, ControlSocket& control) {
+                 Primary& primary, ReloadService& reloads, ControlSocket& control, ServeParts& parts) {
   FileWatcher watcher([&reloads] { reloads.request("file change"); });
   Server server(config.server, snapshots, &primary);
+  parts.server = &server;
   primary.start_notify();  // the sockets are bound: secondaries can connect back
   if (config.server.watch_files) {
     if (std::string err = watcher.start(); !err.empty())
@@ -122,6 +132,8 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   }
   reloads.set_before_reload([&](const std::string& why) { notify_reloading("reloading (" + why + ")"); });
   reloads.set_after_reload([&](const ReloadOutcome& out) {
+    parts.last_reload = out;
+    parts.last_reload_at = reloader.now();
     if (config.server.watch_files) watcher.set_files(reloader.watched_files());
     primary.update_settings(reloader.config().transfer);
     std::string summary = out.text();
@@ -189,13 +201,14 @@ int run_serve(std::span<const std::string_view> args) {
   Primary primary(config.transfer, primary_options);
   primary.attach(snapshots);
   ReloadService reloads(reloader, snapshots);
-  ControlSocket control(config.server.control_socket, control_commands(reloads));
+  ServeParts parts{snapshots, reloader, resigner, primary, nullptr, reloader.now(), std::nullopt, 0};
+  ControlSocket control(config.server.control_socket, control_commands(reloads, parts));
   if (std::string err = control.open(); !err.empty()) {
     server_log().error("{}; not starting", err);
     return kExitFailure;
   }
   try {
-    run_services(config, opts->config, reloader, snapshots, primary, reloads, control);
+    run_services(config, opts->config, reloader, snapshots, primary, reloads, control, parts);
   } catch (const std::system_error& e) {
     server_log().error("{}; not starting", e.what());
     return kExitFailure;

@@ -23,6 +23,7 @@ int run_command_line(std::span<const std::string_view> args) {
   if (cmd == "serve") return run_serve(rest);
   if (cmd == "check-config") return run_check_config(rest);
   if (cmd == "reload") return run_reload(rest);
+  if (cmd == "status") return run_status(rest);
   if (cmd == "zone") {
     if (!rest.empty() && rest[0] == "export") return run_zone_export(rest.subspan(1));
     std::fprintf(stderr, "mailns zone: expected 'export'\n\n%s", usage_text());

@@ -80,6 +80,23 @@ void ReloadService::request(std::string reason) {
   cv_.notify_all();
 }
 
+bool ReloadService::call(std::function<void()> fn) {
+  std::future<void> done;
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ || !thread_.joinable()) return false;
+    calls_.emplace_back(std::move(fn));
+    done = calls_.back().get_future();
+  }
+  cv_.notify_all();
+  try {
+    done.get();
+  } catch (const std::future_error&) {
+    return false;  // the service stopped before running it
+  }
+  return true;
+}
+
 ReloadOutcome ReloadService::request_and_wait(std::string reason) {
   std::future<ReloadOutcome> f;
   {
@@ -106,13 +123,16 @@ void ReloadService::run() {
   }
   std::unique_lock lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, kTick, [this] { return stop_ || !reasons_.empty(); });
+    cv_.wait_for(lock, kTick, [this] { return stop_ || !reasons_.empty() || !calls_.empty(); });
     if (stop_) break;
+    std::vector<std::packaged_task<void()>> calls = std::move(calls_);
+    calls_.clear();
     std::vector<std::string> reasons = std::move(reasons_);
     std::vector<std::promise<ReloadOutcome>> waiters = std::move(waiters_);
     reasons_.clear();
     waiters_.clear();
     lock.unlock();
+    for (auto& c : calls) c();  // an exception reaches the caller through its future
 
     const int64_t now = reloader_.now();
     if (scheduled_ && *scheduled_ <= now) reasons.push_back("scheduled date passed");
@@ -149,6 +169,7 @@ void ReloadService::run() {
     w.set_value(o);
   }
   waiters_.clear();
+  calls_.clear();  // their callers see a broken promise: not run
 }
 
 }  // namespace mailns::server

@@ -34,6 +34,10 @@ class ReloadService {
   void stop() noexcept;
 
   void request(std::string reason);
+  // Runs fn on the reload thread, between reloads (so it sees the
+  // reloader's state whole), and waits for it; false when the service is
+  // not running.
+  bool call(std::function<void()> fn);
   // Blocks until a reload that started after this call has finished.
   ReloadOutcome request_and_wait(std::string reason);
   // Called on the reload thread after each reload (the file watcher takes
@@ -60,6 +64,7 @@ class ReloadService {
   bool stop_ = false;
   std::vector<std::string> reasons_;
   std::vector<std::promise<ReloadOutcome>> waiters_;
+  std::vector<std::packaged_task<void()>> calls_;
   std::function<void(const ReloadOutcome&)> after_reload_;
   std::function<void(const std::string&)> before_reload_;
   NextEvent next_event_;

@@ -96,6 +96,11 @@ struct Notifier::Impl {
     return nullptr;
   }
 
+  void record(const Pending& p, std::string result) {
+    stats.last[secondaries[p.secondary].address.to_string()] =
+        NotifyOutcome{zone_text(p.origin), p.serial, std::move(result), static_cast<int64_t>(std::time(nullptr))};
+  }
+
   std::string describe(const Pending& p) const {
     const Secondary& s = secondaries[p.secondary];
     std::string d = "NOTIFY " + zone_text(p.origin) + " serial " + std::to_string(p.serial) + " to " +
@@ -191,9 +196,11 @@ struct Notifier::Impl {
       }
       if (rcode == 0) {
         ++stats.acknowledged;
+        record(p, "acknowledged");
         xfr_log().info("{}: acknowledged", describe(p));
       } else {
         ++stats.rejected;
+        record(p, std::string("answered ") + rcode_text(rcode));
         xfr_log().warn("{}: answered {}; check the secondary's configuration for this zone and its primary",
                        describe(p), rcode_text(rcode));
       }
@@ -229,6 +236,7 @@ struct Notifier::Impl {
       }
       if (p.tries >= kMaxTries) {
         ++stats.gave_up;
+        record(p, "no answer after " + std::to_string(p.tries) + " tries");
         xfr_log().warn("{}: no answer after {} tries; giving up (is the secondary running and does it accept "
                        "NOTIFY from this address?)",
                        describe(p), p.tries);

@@ -14,16 +14,28 @@
 #include <utility>
 #include <vector>
 
+#include <map>
+#include <string>
+
 #include "server/xfr/transfer_settings.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::server {
+
+// How the last NOTIFY to one secondary ended.
+struct NotifyOutcome {
+  std::string zone;  // with the final dot
+  uint32_t serial = 0;
+  std::string result;  // "acknowledged", "answered REFUSED", "no answer after 5 tries"
+  int64_t at = 0;      // Unix seconds
+};
 
 struct NotifyStats {
   uint64_t sent = 0;          // datagrams, retries included
   uint64_t acknowledged = 0;  // NOERROR answers (with a valid TSIG when signed)
   uint64_t rejected = 0;      // answers with another RCODE
   uint64_t gave_up = 0;       // no answer after every try
+  std::map<std::string, NotifyOutcome> last;  // by secondary address ("192.0.2.1:53")
 };
 
 class Notifier {

@@ -73,10 +73,16 @@ std::vector<XfrRecord> soa_only(const zone::Zone& z) {
   return {XfrRecord{w.data(), static_cast<uint8_t>(w.size()), zone::rrtype::SOA, z.soa().ttl, z.soa().rdatas.front()}};
 }
 
-// Logs how a transfer ended: complete, failed, or cut short by the client.
-std::function<void(const TransferTotals&)> transfer_end_log(std::string zone_name, std::string what, std::string who) {
+// Logs how a transfer ended (complete, failed, or cut short by the client)
+// and records it as the client's last transfer.
+template <typename Record>
+std::function<void(const TransferTotals&)> transfer_end_log(std::string zone_name, std::string what, std::string who,
+                                                            Record record) {
   const auto started = std::chrono::steady_clock::now();
-  return [what, zone_name, who, started](const TransferTotals& t) {
+  return [what, zone_name, who, started, record](const TransferTotals& t) {
+    record(zone_name, what, t.complete  ? "complete (" + std::to_string(t.records) + " records)"
+                            : t.failed  ? std::string("failed: a record does not fit in a message")
+                                        : std::string("stopped by the client"));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (t.complete)
       xfr_log().info("{}: {} to {}: {} records in {} message{} ({} octets) in {:.3f} s", zone_name, what, who,
@@ -134,6 +140,11 @@ void Primary::update_settings(TransferSettings s) {
   }
   // A catalog turned on, off or renamed: published now, not at the next change.
   if (catalog_changed && holder_) holder_->publish(holder_->owner());
+}
+
+std::map<std::string, TransferOutcome> Primary::last_transfers() const {
+  std::lock_guard lock(transfer_log_->mu);
+  return transfer_log_->last;
 }
 
 NotifyStats Primary::notify_stats() const { return notifier_ ? notifier_->stats() : NotifyStats{}; }
@@ -350,8 +361,13 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   std::unique_ptr<RecordStream> records = transfer_records(*z, q, current, *pin, what);
   const std::string zone_name = z->origin().to_text();
   xfr_log().debug("{}: {} to {}: started", zone_name, what, who);
+  auto record = [log = transfer_log_, peer = peer.to_string()](const std::string& zone, const std::string& w,
+                                                                const std::string& result) {
+    std::lock_guard lock(log->mu);
+    log->last[peer] = TransferOutcome{zone, w, result, static_cast<int64_t>(std::time(nullptr))};
+  };
   *transfer = std::make_unique<TransferMessages>(head, std::move(records), std::move(signer), kMaxTcpMessage,
-                                                 transfer_end_log(zone_name, what, who));
+                                                 transfer_end_log(zone_name, what, who, std::move(record)));
   return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -37,6 +38,14 @@
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
+
+// How the last zone transfer to one client ended.
+struct TransferOutcome {
+  std::string zone;    // with the final dot
+  std::string what;    // "AXFR serial 7", "IXFR serial 6 -> 7 (1 version)"
+  std::string result;  // "complete (12 records)", "stopped by the client", "failed"
+  int64_t at = 0;      // Unix seconds
+};
 
 class Primary final : public RequestHandler {
  public:
@@ -84,6 +93,8 @@ class Primary final : public RequestHandler {
 
   const IxfrJournal& journal() const noexcept { return journal_; }
   NotifyStats notify_stats() const;
+  // The last transfer to each client address (any thread).
+  std::map<std::string, TransferOutcome> last_transfers() const;
   bool notify_idle() const;
 
  private:
@@ -118,8 +129,16 @@ class Primary final : public RequestHandler {
     mutable std::atomic<uint32_t> count_{0};
   };
 
+  // Where transfers report how they ended; shared with them (a transfer
+  // may end while the Primary is being torn down at shutdown).
+  struct TransferLog {
+    mutable std::mutex mu;
+    std::map<std::string, TransferOutcome> last;  // by client address
+  };
+
   Options options_;
   RefusalLog refusals_;
+  std::shared_ptr<TransferLog> transfer_log_ = std::make_shared<TransferLog>();
   mutable std::mutex settings_mu_;
   std::shared_ptr<const TransferSettings> settings_;
   IxfrJournal journal_;

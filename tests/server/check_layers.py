@@ -24,7 +24,7 @@ ALLOWED = {
     "server/xfr": ["zone", "dnssec", "server/logging", "server/net"],
     "server/config": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/xfr"],
     "server/publish": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/config"],
-    "server/control": ["zone", "dnssec", "server/logging"],
+    "server/control": ["zone", "dnssec", "server/logging", "server/net"],
     "server/cli": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/xfr", "server/config",
                    "server/publish", "server/control"],
 }

@@ -3,7 +3,8 @@
 thread compared the next date, always in the future, with now, so a date
 passing never reloaded): a selector whose publish_at is a few seconds ahead
 appears and one whose remove_at passes disappears, with no signal, no file
-change and no `mailns reload`. Dates are RFC 3339 date-times. Loopback only.
+change and no `mailns reload`, and `mailns status` shows both states and
+the next date. Dates are RFC 3339 date-times. Loopback only.
 usage: dkim_schedule_test.py --mailns PATH"""
 import argparse, datetime, shutil, socket, subprocess, sys, tempfile, time, unittest
 
@@ -58,6 +59,12 @@ mail_domains:
                               f"{selector}._domainkey.example.org", "TXT"], capture_output=True, text=True).stdout
         return "v=DKIM1" in out
 
+    def status(self):
+        r = subprocess.run([ARGS.mailns, "status", "-c", f"{self.dir}/mailns.yaml"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return r.stdout
+
     def wait_for(self, cond, until):
         while time.time() < until:
             if cond():
@@ -69,8 +76,15 @@ mail_domains:
         self.assertTrue(self.wait_for(lambda: self.txt("old"), time.time() + 3), "the server did not start")
         self.assertFalse(self.txt("new"))  # not before its publish_at
         self.assertLess(time.time(), self.at, "the start took too long for this test's schedule")
+        st = self.status()
+        self.assertIn("dkim new: pending", st)
+        self.assertIn("dkim old: retiring", st)
+        self.assertIn("DKIM selector new of example.org becomes published", st)
         self.assertTrue(self.wait_for(lambda: self.txt("new"), self.at + 5), "publish_at passed, not published")
         self.assertTrue(self.wait_for(lambda: not self.txt("old"), self.at + 5), "remove_at passed, still published")
+        st = self.status()
+        self.assertIn("dkim new: published", st)
+        self.assertIn("dkim old: retired", st)
         with open(f"{self.dir}/serve.log") as f:
             self.assertIn("scheduled date passed", f.read())
 
