@@ -2,13 +2,12 @@
 
 #include <ctime>
 
+#include "zone/rcode_name.hpp"
+
 namespace mailns::server {
 
 namespace {
 
-constexpr const char* kRcodeNames[16] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
-                                         "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE", "RCODE11",
-                                         "RCODE12", "RCODE13", "RCODE14",  "RCODE15"};
 constexpr const char* kTransportNames[2] = {"udp", "tcp"};
 
 std::string utc(int64_t t) {
@@ -61,7 +60,7 @@ void text_queries(std::string& out, const NetTotals& q) {
     out += std::string("  ") + kTransportNames[t] + ": " +
            std::to_string(q.answered(static_cast<NetTotals::Transport>(t))) + " answered";
     for (int r = 0; r < 16; ++r)
-      if (q.answers[t][r]) out += std::string(", ") + kRcodeNames[r] + " " + std::to_string(q.answers[t][r]);
+      if (q.answers[t][r]) out += std::string(", ") + zone::rcode_name(r) + " " + std::to_string(q.answers[t][r]);
     out += ", " + std::to_string(q.truncated[t]) + " truncated\n";
   }
   out += "  udp " + std::to_string(q.udp_ignored) + " dropped, " + std::to_string(q.udp_send_failed) +
@@ -92,7 +91,7 @@ std::string json_queries(const NetTotals& q) {
     bool first = true;
     for (int r = 0; r < 16; ++r) {
       if (!q.answers[t][r]) continue;
-      out += std::string(first ? "" : ",") + "\"" + kRcodeNames[r] + "\":" + std::to_string(q.answers[t][r]);
+      out += std::string(first ? "" : ",") + "\"" + zone::rcode_name(r) + "\":" + std::to_string(q.answers[t][r]);
       first = false;
     }
     out += "}}";

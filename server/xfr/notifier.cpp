@@ -18,6 +18,7 @@
 
 #include "server/logging.hpp"
 #include "server/xfr/tsig.hpp"
+#include "zone/rcode_name.hpp"
 #include "zone/rr_type.hpp"
 
 namespace mailns::server {
@@ -44,11 +45,7 @@ udp::endpoint endpoint_of(const ListenAddress& a) {
 
 std::string zone_text(const zone::DnsName& n) { return n.to_text(); }
 
-std::string rcode_text(uint16_t rcode) {
-  static const char* names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-                                "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
-  return rcode < std::size(names) ? names[rcode] : "RCODE " + std::to_string(rcode);
-}
+std::string rcode_text(uint16_t rcode) { return zone::rcode_name(rcode); }
 
 }  // namespace
 
@@ -96,9 +93,11 @@ struct Notifier::Impl {
     return nullptr;
   }
 
-  void record(const Pending& p, std::string result) {
-    stats.last[secondaries[p.secondary].address.to_string()] =
-        NotifyOutcome{zone_text(p.origin), p.serial, std::move(result), static_cast<int64_t>(std::time(nullptr))};
+  void record(const Pending& p, const char* result, std::string detail) {
+    const std::string address = secondaries[p.secondary].address.to_string();
+    stats.last[address] =
+        NotifyOutcome{zone_text(p.origin), p.serial, std::move(detail), static_cast<int64_t>(std::time(nullptr))};
+    ++stats.outcomes[{address, result}];
   }
 
   std::string describe(const Pending& p) const {
@@ -196,11 +195,11 @@ struct Notifier::Impl {
       }
       if (rcode == 0) {
         ++stats.acknowledged;
-        record(p, "acknowledged");
+        record(p, "acknowledged", "acknowledged");
         xfr_log().info("{}: acknowledged", describe(p));
       } else {
         ++stats.rejected;
-        record(p, std::string("answered ") + rcode_text(rcode));
+        record(p, "rejected", std::string("answered ") + rcode_text(rcode));
         xfr_log().warn("{}: answered {}; check the secondary's configuration for this zone and its primary",
                        describe(p), rcode_text(rcode));
       }
@@ -236,7 +235,7 @@ struct Notifier::Impl {
       }
       if (p.tries >= kMaxTries) {
         ++stats.gave_up;
-        record(p, "no answer after " + std::to_string(p.tries) + " tries");
+        record(p, "no_answer", "no answer after " + std::to_string(p.tries) + " tries");
         xfr_log().warn("{}: no answer after {} tries; giving up (is the secondary running and does it accept "
                        "NOTIFY from this address?)",
                        describe(p), p.tries);

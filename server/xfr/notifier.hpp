@@ -36,6 +36,8 @@ struct NotifyStats {
   uint64_t rejected = 0;      // answers with another RCODE
   uint64_t gave_up = 0;       // no answer after every try
   std::map<std::string, NotifyOutcome> last;  // by secondary address ("192.0.2.1:53")
+  // By secondary address and result ("acknowledged", "rejected", "no_answer").
+  std::map<std::pair<std::string, std::string>, uint64_t> outcomes;
 };
 
 class Notifier {

@@ -80,9 +80,10 @@ std::function<void(const TransferTotals&)> transfer_end_log(std::string zone_nam
                                                             Record record) {
   const auto started = std::chrono::steady_clock::now();
   return [what, zone_name, who, started, record](const TransferTotals& t) {
-    record(zone_name, what, t.complete  ? "complete (" + std::to_string(t.records) + " records)"
-                            : t.failed  ? std::string("failed: a record does not fit in a message")
-                                        : std::string("stopped by the client"));
+    record(zone_name, what, t.complete ? "complete" : t.failed ? "failed" : "stopped",
+           t.complete  ? "complete (" + std::to_string(t.records) + " records)"
+           : t.failed  ? std::string("failed: a record does not fit in a message")
+                       : std::string("stopped by the client"));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (t.complete)
       xfr_log().info("{}: {} to {}: {} records in {} message{} ({} octets) in {:.3f} s", zone_name, what, who,
@@ -140,6 +141,11 @@ void Primary::update_settings(TransferSettings s) {
   }
   // A catalog turned on, off or renamed: published now, not at the next change.
   if (catalog_changed && holder_) holder_->publish(holder_->owner());
+}
+
+std::map<std::pair<std::string, std::string>, uint64_t> Primary::transfer_counts() const {
+  std::lock_guard lock(transfer_log_->mu);
+  return transfer_log_->counts;
 }
 
 std::map<std::string, TransferOutcome> Primary::last_transfers() const {
@@ -361,10 +367,12 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   std::unique_ptr<RecordStream> records = transfer_records(*z, q, current, *pin, what);
   const std::string zone_name = z->origin().to_text();
   xfr_log().debug("{}: {} to {}: started", zone_name, what, who);
-  auto record = [log = transfer_log_, peer = peer.to_string()](const std::string& zone, const std::string& w,
-                                                                const std::string& result) {
+  auto record = [log = transfer_log_, peer = peer.to_string(), type = std::string(kind_text(q.qtype))](
+                    const std::string& zone, const std::string& w, const std::string& result,
+                    const std::string& detail) {
     std::lock_guard lock(log->mu);
-    log->last[peer] = TransferOutcome{zone, w, result, static_cast<int64_t>(std::time(nullptr))};
+    log->last[peer] = TransferOutcome{zone, w, detail, static_cast<int64_t>(std::time(nullptr))};
+    ++log->counts[{type, result}];
   };
   *transfer = std::make_unique<TransferMessages>(head, std::move(records), std::move(signer), kMaxTcpMessage,
                                                  transfer_end_log(zone_name, what, who, std::move(record)));
@@ -403,6 +411,7 @@ uint16_t Primary::check_transfer(const XfrRequest& q, bool tcp, const TransferSe
   if (!tcp && q.qtype == zone::rrtype::AXFR) return kFormErr;         // RFC 5936 4.2: TCP only
   if (q.qclass != zone::rrclass::IN) return kRefused;
   if (!settings.acl.match(peer, key ? &key->name : nullptr)) {
+    transfer_log_->count(kind, "refused");
     if (refusals_.allow(now()))
       xfr_log().info("{} {} from {}: refused (not allowed by allow_transfer or secondaries{})", kind,
                      name_text(q.qname), who, key ? "" : "; no TSIG key");
@@ -411,6 +420,7 @@ uint16_t Primary::check_transfer(const XfrRequest& q, bool tcp, const TransferSe
   const auto qname = zone::DnsName::from_wire(std::span<const uint8_t>(q.qname.wire, q.qname.len));
   const zone::Zone* z = qname ? snapshot.find_zone(*qname) : nullptr;
   if (!z || !(z->origin() == *qname)) {
+    transfer_log_->count(kind, "notauth");
     if (refusals_.allow(now()))
       xfr_log().info("{} {} from {}: not a zone served here; answered NOTAUTH", kind, name_text(q.qname), who);
     return kNotAuth;

@@ -95,6 +95,9 @@ class Primary final : public RequestHandler {
   NotifyStats notify_stats() const;
   // The last transfer to each client address (any thread).
   std::map<std::string, TransferOutcome> last_transfers() const;
+  // Transfer requests by type (AXFR, IXFR) and result (complete, stopped,
+  // failed, refused, notauth), since the start (any thread).
+  std::map<std::pair<std::string, std::string>, uint64_t> transfer_counts() const;
   bool notify_idle() const;
 
  private:
@@ -134,6 +137,11 @@ class Primary final : public RequestHandler {
   struct TransferLog {
     mutable std::mutex mu;
     std::map<std::string, TransferOutcome> last;  // by client address
+    std::map<std::pair<std::string, std::string>, uint64_t> counts;  // (AXFR|IXFR, result) -> transfers
+    void count(const std::string& type, const std::string& result) {
+      std::lock_guard lock(mu);
+      ++counts[{type, result}];
+    }
   };
 
   Options options_;
