@@ -37,8 +37,9 @@ class ReloadService {
   // Blocks until a reload that started after this call has finished.
   ReloadOutcome request_and_wait(std::string reason);
   // Called on the reload thread after each reload (the file watcher takes
-  // the new file list from there).
-  void set_after_reload(std::function<void(const ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
+  // the new file list from there), before the outcome goes to the waiters:
+  // it may add what else failed to apply (ReloadOutcome::errors).
+  void set_after_reload(std::function<void(ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
   // An extra wake-up time (e.g. a DKIM date): the thread reloads then.
   void set_next_event(std::function<std::optional<int64_t>()> fn) { next_event_ = std::move(fn); }
 
@@ -53,7 +54,7 @@ class ReloadService {
   bool stop_ = false;
   std::vector<std::string> reasons_;
   std::vector<std::promise<ReloadOutcome>> waiters_;
-  std::function<void(const ReloadOutcome&)> after_reload_;
+  std::function<void(ReloadOutcome&)> after_reload_;
   std::function<std::optional<int64_t>()> next_event_;
   std::thread thread_;
   std::thread sighup_;

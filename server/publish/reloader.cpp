@@ -52,7 +52,7 @@ const char* to_string(ZoneOutcome::Status s) noexcept {
 }
 
 bool ReloadOutcome::failed() const noexcept {
-  if (!config_errors.empty()) return true;
+  if (!config_errors.empty() || !errors.empty()) return true;
   for (const auto& z : zones)
     if (z.status == ZoneOutcome::Status::kFailed) return true;
   return false;
@@ -72,6 +72,7 @@ std::string ReloadOutcome::text() const {
   }
   for (const auto& r : needs_restart) out += "needs a restart: " + r + "\n";
   for (const auto& w : warnings) out += "warning: " + w + "\n";
+  for (const auto& e : errors) out += "error: " + e + "\n";
   size_t failed_zones = 0, changed = 0;
   for (const auto& z : zones) {
     if (z.status == ZoneOutcome::Status::kFailed) ++failed_zones;
@@ -85,7 +86,7 @@ std::string ReloadOutcome::text() const {
     out += "reload: failed (" + std::to_string(config_errors.size()) + " configuration error" +
            (config_errors.size() == 1 ? "" : "s") + "; nothing changed, the last good configuration is served)\n";
   else
-    out += std::string("reload: ") + (failed_zones ? "failed" : "ok") + " (" + std::to_string(changed) +
+    out += std::string("reload: ") + (failed_zones || !errors.empty() ? "failed" : "ok") + " (" + std::to_string(changed) +
            " changed, " + std::to_string(failed_zones) + " failed, " + secs + " s)\n";
   return out;
 }
