@@ -22,6 +22,7 @@
 #include "server/publish/resigner.hpp"
 #include "server/net/server.hpp"
 #include "server/net/snapshot_holder.hpp"
+#include "server/publish/mta_sts_policy_dir.hpp"
 #include "server/publish/zone_loader.hpp"
 #include "server/web/certificate_set.hpp"
 #include "server/web/mta_sts_server.hpp"
@@ -203,6 +204,12 @@ int run_serve(std::span<const std::string_view> args) {
   primary_options.state_dir = config.server.state_dir;
   Primary primary(config.transfer, primary_options);
   primary.attach(snapshots);
+  // policy_dir: each policy file is written before the snapshot with its
+  // _mta-sts id is served (RFC 8461 3.3), at start and at every publication.
+  write_mta_sts_policy_dirs(config.mail_domains, *snapshots.current());
+  snapshots.add_before_swap([&reloader](const zone::Snapshot& next) {
+    write_mta_sts_policy_dirs(reloader.config().mail_domains, next);
+  });
   ReloadService reloads(reloader, snapshots);
   ControlSocket control(config.server.control_socket, control_commands(reloads));
   if (std::string err = control.open(); !err.empty()) {

@@ -220,10 +220,12 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
       zo.status = ZoneOutcome::Status::kRemoved;
       out.zones.push_back(std::move(zo));
     }
+  // The new configuration is config() from here: the publication's
+  // observers (SnapshotHolder::add_before_swap) read the one it comes from.
+  config_ = cfg;
   out.published = publish(std::move(next.zones), out, next.from_archive);
   meta_ = std::move(next.meta);
   fingerprints_ = std::move(fp);
-  config_ = std::move(cfg);
   out.seconds = elapsed();
   log_outcome(out);
   return out;

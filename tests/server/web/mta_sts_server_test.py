@@ -58,7 +58,7 @@ mail_domains:
   - domain: example.org
     nameservers: [{{ name: ns1.example.org, ipv4: 192.0.2.53 }}]
     mail_hosts: [{{ name: mail.example.org, ipv4: 192.0.2.10, tls: {{ cert: mx.pem, key: mx.key }} }}]
-    mta_sts: {{ mode: {mode_org}, max_age: 86400 }}
+    mta_sts: {{ mode: {mode_org}, max_age: 86400, policy_dir: www }}
   - domain: example.net
     nameservers: [{{ name: ns1.example.net, ipv4: 192.0.2.54 }}]
     mail_hosts: [{{ name: mx1.example.net, ipv4: 192.0.2.20 }}, {{ name: mx2.example.net, ipv4: 192.0.2.21 }}]
@@ -143,6 +143,10 @@ class MtaStsServer(unittest.TestCase):
             with ctx.wrap_socket(s, server_hostname=sni) as t:
                 return hashlib.sha256(t.getpeercert(binary_form=True)).hexdigest()
 
+    def policy_file(self):
+        with open(f"{self.dir}/www/mta-sts.example.org/.well-known/mta-sts.txt", newline="") as f:
+            return f.read()
+
     def reload(self):
         return subprocess.run([ARGS.mailns, "reload", "-c", self.conf], capture_output=True, text=True, timeout=60)
 
@@ -175,6 +179,8 @@ class MtaStsServer(unittest.TestCase):
         self.start()
         before_txt = self.txt("_mta-sts.example.org")
         self.assertIn("mode: testing\r\n", self.curl("mta-sts.example.org")[1])
+        self.assertEqual(self.policy_file(), self.policy("example.org"))  # written at start
+        self.assertFalse(os.path.exists(f"{self.dir}/www/mta-sts.example.net"))  # no policy_dir there
         old_cert = self.peer_certificate("mta-sts.example.org")
         self.write_config("enforce")
         make_cert(self.dir, "org", ["mta-sts.example.org"])  # a new certificate and key
@@ -187,6 +193,7 @@ class MtaStsServer(unittest.TestCase):
         after_txt = self.txt("_mta-sts.example.org")
         self.assertNotEqual(after_txt, before_txt)
         self.assertTrue(after_txt.startswith('"v=STSv1; id='), after_txt)
+        self.assertEqual(self.policy_file(), body)  # policy_dir follows
         new_cert = self.peer_certificate("mta-sts.example.org")
         self.assertNotEqual(new_cert, old_cert)
         # A key that does not load: the reload fails, names the file, the certificates stay.
