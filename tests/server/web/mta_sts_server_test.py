@@ -15,6 +15,8 @@ serve` with mta_sts_server, and curl/python clients:
 usage: mta_sts_server_test.py --mailns PATH"""
 import argparse, hashlib, os, shutil, socket, ssl, subprocess, sys, tempfile, threading, time, unittest
 
+from test_ca import make_ca, make_cert
+
 ARGS = None
 POLICY_PATH = "/.well-known/mta-sts.txt"
 
@@ -25,26 +27,6 @@ def free_port(kind=socket.SOCK_DGRAM):
     p = s.getsockname()[1]
     s.close()
     return p
-
-
-def sh(*cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-
-
-def make_ca(d):
-    sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-       "-subj", "/CN=mailns test CA", "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem",
-       "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
-
-
-def make_cert(d, name, san):
-    """A certificate NAME.pem / NAME.key for the DNS names san, signed by the test CA."""
-    sh("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", f"/CN={san[0]}",
-       "-keyout", f"{d}/{name}.key", "-out", f"{d}/{name}.csr")
-    with open(f"{d}/{name}.ext", "w") as f:
-        f.write("subjectAltName=" + ",".join("DNS:" + n for n in san) + "\nextendedKeyUsage=serverAuth\n")
-    sh("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
-       "-CAcreateserial", "-days", "2", "-extfile", f"{d}/{name}.ext", "-out", f"{d}/{name}.pem")
 
 
 def config(dns_port, web_port, mode_org="testing"):
