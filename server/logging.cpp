@@ -41,7 +41,7 @@ std::shared_ptr<spdlog::logger> get_or_create(const char* name) {
 }  // namespace
 
 void init_logging(LogLevel level) {
-  for (const char* name : {"server", "zone", "dnssec", "xfr"}) {
+  for (const char* name : {"server", "zone", "dnssec", "xfr", "web"}) {
     auto logger = get_or_create(name);
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::warn);
@@ -65,6 +65,11 @@ spdlog::logger& dnssec_log() {
 
 spdlog::logger& xfr_log() {
   static const std::shared_ptr<spdlog::logger> logger = get_or_create("xfr");
+  return *logger;
+}
+
+spdlog::logger& web_log() {
+  static const std::shared_ptr<spdlog::logger> logger = get_or_create("web");
   return *logger;
 }
 

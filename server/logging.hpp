@@ -1,4 +1,4 @@
-// Logging: one spdlog logger per subsystem ("server", "zone", "dnssec", "xfr"), all
+// Logging: one spdlog logger per subsystem ("server", "zone", "dnssec", "xfr", "web"), all
 // writing to stderr through one sink. init_logging() is called once at start-up, before
 // any thread starts; the accessors are cheap after that. Every layer of
 // server/ may include this; it includes nothing of the server.
@@ -21,5 +21,6 @@ spdlog::logger& server_log();
 spdlog::logger& zone_log();
 spdlog::logger& dnssec_log();
 spdlog::logger& xfr_log();  // zone transfers, TSIG, NOTIFY
+spdlog::logger& web_log();  // the MTA-STS policy endpoint (HTTPS)
 
 }  // namespace mailns::server

@@ -92,6 +92,7 @@ struct MtaStsDecl {
   std::string mode = "enforce";  // enforce | testing | none
   uint32_t max_age = 604800;
   std::optional<zone::DnsName> host;  // CNAME target of mta-sts.<domain>; default first mail host
+  std::string policy_dir;  // write the policy under it for another web server (resolved path); empty: none
   SourceLoc loc;
 };
 

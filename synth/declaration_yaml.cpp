@@ -223,6 +223,7 @@ MtaStsDecl read_mta_sts(Ctx& c, MapReader& sm, const YAML::Node& s, SourceLoc lo
   if (auto v = sm.get_enum("mode", {"enforce", "testing", "none"})) x.mode = *v;
   if (auto v = sm.get_int("max_age", 0, 4294967295LL)) x.max_age = static_cast<uint32_t>(*v);
   if (auto h = name_at(c, sm, s, "host", ctx + ".mta_sts", false)) x.host = *h;
+  if (auto v = sm.get_string("policy_dir")) x.policy_dir = c.path(*v);
   return x;
 }
 

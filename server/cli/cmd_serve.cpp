@@ -24,7 +24,10 @@
 #include "server/publish/resigner.hpp"
 #include "server/net/server.hpp"
 #include "server/net/snapshot_holder.hpp"
+#include "server/publish/mta_sts_policy_dir.hpp"
 #include "server/publish/zone_loader.hpp"
+#include "server/web/certificate_set.hpp"
+#include "server/web/mta_sts_server.hpp"
 
 namespace mailns::server {
 
@@ -91,6 +94,37 @@ bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path
   return true;
 }
 
+// The MTA-STS endpoint's certificates as the configuration names them now;
+// nullptr (and *error) when one does not load.
+std::shared_ptr<CertificateSet> load_certificates(const Config& config, std::string* error) {
+  if (!config.mta_sts_server) return nullptr;
+  return CertificateSet::load(config.mta_sts_server->certificates, error);
+}
+
+// After a reload: new connections get the certificates as they are now; a
+// certificate that does not load keeps the old ones (and fails the reload).
+void reload_certificates(MtaStsServer* web, const Config& running, const Config& config, ReloadOutcome& out) {
+  const bool before = running.mta_sts_server.has_value(), now = config.mta_sts_server.has_value();
+  if (before != now || (now && running.mta_sts_server->listen != config.mta_sts_server->listen))
+    out.needs_restart.push_back("mta_sts_server listen addresses (or the section itself)");
+  if (!web || !now) return;
+  std::string error;
+  if (auto certs = load_certificates(config, &error)) {
+    web->set_certificates(std::move(certs));
+    return;
+  }
+  web_log().error("reload: {}; new connections keep the previous certificates", error);
+  out.errors.push_back(error + "; the MTA-STS endpoint keeps the previous certificates");
+}
+
+// The files a reload should follow: the configuration's and the endpoint's certificates.
+std::vector<std::string> files_to_watch(const Reloader& reloader) {
+  std::vector<std::string> files = reloader.watched_files();
+  if (const auto& web = reloader.config().mta_sts_server)
+    for (const CertificateFiles& f : web->certificates) files.insert(files.end(), {f.cert, f.key});
+  return files;
+}
+
 // The control socket's commands: reload [verbose], status [json].
 ControlSocket::Handler control_commands(ReloadService& reloads, const ServeParts& parts) {
   return [&reloads, &parts](const std::string& command) {
@@ -120,22 +154,29 @@ std::string serving_status(const SnapshotHolder& snapshots) {
 // Binds, starts the reload thread, the file watcher and the control socket,
 // and answers until SIGTERM/SIGINT.
 int run_services(const Config& config, const std::string& config_path, Reloader& reloader, SnapshotHolder& snapshots,
-                 Primary& primary, ReloadService& reloads, ControlSocket& control, ServeParts& parts) {
+                 Primary& primary, ReloadService& reloads, ControlSocket& control, ServeParts& parts,
+                 std::shared_ptr<CertificateSet> certificates) {
   FileWatcher watcher([&reloads] { reloads.request("file change"); });
   Server server(config.server, snapshots, &primary);
   parts.server = &server;
   primary.start_notify();  // the sockets are bound: secondaries can connect back
+  std::optional<MtaStsServer> web;
+  if (config.mta_sts_server) {
+    web.emplace(*config.mta_sts_server, snapshots, std::move(certificates));
+    web->start();
+  }
   if (config.server.watch_files) {
     if (std::string err = watcher.start(); !err.empty())
       server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
-    watcher.set_files(reloader.watched_files());
+    watcher.set_files(files_to_watch(reloader));
   }
   reloads.set_before_reload([&](const std::string& why) { notify_reloading("reloading (" + why + ")"); });
-  reloads.set_after_reload([&](const ReloadOutcome& out) {
+  reloads.set_after_reload([&](ReloadOutcome& out) {
+    if (config.server.watch_files) watcher.set_files(files_to_watch(reloader));
+    primary.update_settings(reloader.config().transfer);
+    reload_certificates(web ? &*web : nullptr, config, reloader.config(), out);
     parts.last_reload = out;
     parts.last_reload_at = reloader.now();
-    if (config.server.watch_files) watcher.set_files(reloader.watched_files());
-    primary.update_settings(reloader.config().transfer);
     std::string summary = out.text();
     summary = summary.substr(summary.rfind('\n', summary.size() - 2) + 1);  // its last line: "reload: ok (...)"
     notify_ready(serving_status(snapshots) + "; last " + summary);
@@ -155,6 +196,7 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   watcher.stop();
   control.stop();
   reloads.stop();
+  if (web) web->stop();
   primary.stop();
   return kExitOk;
 }
@@ -185,6 +227,12 @@ int run_serve(std::span<const std::string_view> args) {
   Reloader reloader(opts->config, opts->listen);
   ZoneSetResult zones = reloader.initial_load(config);
   if (!log_initial_load(zones, opts->config)) return kExitFailure;
+  std::string cert_error;
+  std::shared_ptr<CertificateSet> certificates = load_certificates(config, &cert_error);
+  if (config.mta_sts_server && !certificates) {
+    server_log().error("{}; not starting", cert_error);
+    return kExitFailure;
+  }
 
   // A client that closes early must not kill the server on write.
   std::signal(SIGPIPE, SIG_IGN);
@@ -200,6 +248,12 @@ int run_serve(std::span<const std::string_view> args) {
   primary_options.state_dir = config.server.state_dir;
   Primary primary(config.transfer, primary_options);
   primary.attach(snapshots);
+  // policy_dir: each policy file is written before the snapshot with its
+  // _mta-sts id is served (RFC 8461 3.3), at start and at every publication.
+  write_mta_sts_policy_dirs(config.mail_domains, *snapshots.current());
+  snapshots.add_before_swap([&reloader](const zone::Snapshot& next) {
+    write_mta_sts_policy_dirs(reloader.config().mail_domains, next);
+  });
   ReloadService reloads(reloader, snapshots);
   ServeParts parts{snapshots, reloader, resigner, primary, nullptr, reloader.now(), std::nullopt, 0};
   ControlSocket control(config.server.control_socket, control_commands(reloads, parts));
@@ -208,7 +262,8 @@ int run_serve(std::span<const std::string_view> args) {
     return kExitFailure;
   }
   try {
-    run_services(config, opts->config, reloader, snapshots, primary, reloads, control, parts);
+    run_services(config, opts->config, reloader, snapshots, primary, reloads, control, parts,
+                 std::move(certificates));
   } catch (const std::system_error& e) {
     server_log().error("{}; not starting", e.what());
     return kExitFailure;

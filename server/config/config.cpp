@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "server/config/config_checker.hpp"
+#include "server/config/mta_sts_server_config.hpp"
 #include "synth/declaration_yaml.hpp"
 
 namespace mailns::server {
@@ -21,8 +22,9 @@ namespace {
 
 using Checker = ConfigChecker;
 
-constexpr const char* kTopKeys[] = {"server",    "zones",       "mail_domains",   "reverse_zones", "dnssec",
-                                    "tsig_keys", "secondaries", "allow_transfer", "ixfr_history",  "catalog"};
+constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domains", "reverse_zones",
+                                    "dnssec",      "tsig_keys",      "secondaries",  "allow_transfer",
+                                    "ixfr_history", "catalog",       "mta_sts_server"};
 constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level", "state_dir", "control_socket",
                                        "watch_files"};
@@ -247,6 +249,8 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
     const std::vector<zone::DnsName> served = cfg.all_origins();
     read_transfer_settings(c, keys, path, served, cfg.transfer);
   }
+  if (auto it = keys.find("mta_sts_server"); it != keys.end())
+    cfg.mta_sts_server = read_mta_sts_server(c, it->second, path);
   if (keys.find("zones") == keys.end() && keys.find("mail_domains") == keys.end())
     c.error(root, "nothing to serve; add \"mail_domains: [{domain: example.org, ...}]\" or \"zones: [{origin: "
                   "example.org, file: example.org.zone}]\"");

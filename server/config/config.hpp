@@ -18,6 +18,8 @@
 //   tsig_keys, secondaries, allow_transfer, ixfr_history, catalog
 //                                                  (server/transfer_config.hpp:
 //                                                   zone transfers and NOTIFY)
+//   mta_sts_server: listen, certificates           (server/config/mta_sts_server_config.hpp:
+//                                                   the HTTPS endpoint of the MTA-STS policies)
 // At least one of zones and mail_domains is required.
 // Listen addresses and threads need a restart; zones are what a reload
 // changes (a later issue).
@@ -34,6 +36,7 @@
 #include "server/config/entry_texts.hpp"
 #include "server/logging.hpp"
 #include "server/net/net_settings.hpp"
+#include "server/web/mta_sts_server_settings.hpp"
 #include "server/config/transfer_config.hpp"
 #include "synth/declaration.hpp"
 #include "zone/dns_name.hpp"
@@ -71,6 +74,7 @@ struct Config {
   std::map<std::string, DnssecSettings, std::less<>> dnssec_overrides;
   TransferSettings transfer;  // secondaries, TSIG keys, transfer ACL, IXFR history, catalog
   EntryTexts entry_texts;     // each zone's own configuration text, for reloads
+  std::optional<MtaStsServerSettings> mta_sts_server;  // the policy endpoint; none: not served
 
   // The DNSSEC settings of one zone: its override, else the top-level ones.
   const DnssecSettings& dnssec_for(const zone::DnsName& origin) const;

@@ -42,6 +42,7 @@ class SnapshotHolder {
   void publish(std::shared_ptr<const zone::Snapshot> next) {
     std::lock_guard one_at_a_time(publish_mu_);
     if (before_publish_) next = before_publish_(std::move(next), *current());
+    for (const auto& observe : before_swap_) observe(*next);
     {
       std::lock_guard lock(mu_);
       std::shared_ptr<const zone::Snapshot> old = std::move(owned_);
@@ -63,6 +64,17 @@ class SnapshotHolder {
     std::lock_guard one_at_a_time(publish_mu_);
     before_publish_ = std::move(before);
     after_publish_ = std::move(after);
+  }
+
+  // Parties that must see a snapshot before it becomes current (the
+  // MTA-STS policy_dir writer: RFC 8461 3.3, the policy before its id).
+  // Called by publish() in the order added, with the snapshot the publish
+  // hook returned, just before the swap; they cannot replace it. Add before
+  // anything publishes from another thread.
+  using BeforeSwap = std::function<void(const zone::Snapshot& next)>;
+  void add_before_swap(BeforeSwap observe) {
+    std::lock_guard one_at_a_time(publish_mu_);
+    before_swap_.push_back(std::move(observe));
   }
 
   // Worker `index` (0-based, below set_workers' count) is between batches.
@@ -110,6 +122,7 @@ class SnapshotHolder {
   std::mutex publish_mu_;  // held for a whole publication, hooks included
   BeforePublish before_publish_;
   std::function<void()> after_publish_;
+  std::vector<BeforeSwap> before_swap_;
   mutable std::mutex mu_;
   std::shared_ptr<const zone::Snapshot> owned_;
   mutable std::vector<Retired> retired_;

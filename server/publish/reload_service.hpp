@@ -41,8 +41,9 @@ class ReloadService {
   // Blocks until a reload that started after this call has finished.
   ReloadOutcome request_and_wait(std::string reason);
   // Called on the reload thread after each reload (the file watcher takes
-  // the new file list from there).
-  void set_after_reload(std::function<void(const ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
+  // the new file list from there), before the outcome goes to the waiters:
+  // it may add what else failed to apply (ReloadOutcome::errors).
+  void set_after_reload(std::function<void(ReloadOutcome&)> fn) { after_reload_ = std::move(fn); }
   // Called on the reload thread right before each reload, with its reason
   // (the service manager hears RELOADING=1 there).
   void set_before_reload(std::function<void(const std::string&)> fn) { before_reload_ = std::move(fn); }
@@ -65,7 +66,7 @@ class ReloadService {
   std::vector<std::string> reasons_;
   std::vector<std::promise<ReloadOutcome>> waiters_;
   std::vector<std::packaged_task<void()>> calls_;
-  std::function<void(const ReloadOutcome&)> after_reload_;
+  std::function<void(ReloadOutcome&)> after_reload_;
   std::function<void(const std::string&)> before_reload_;
   NextEvent next_event_;
   std::optional<int64_t> scheduled_;  // next_event_ as of the last reload (reload thread only)

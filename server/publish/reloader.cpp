@@ -52,7 +52,7 @@ const char* to_string(ZoneOutcome::Status s) noexcept {
 }
 
 bool ReloadOutcome::failed() const noexcept {
-  if (!config_errors.empty()) return true;
+  if (!config_errors.empty() || !errors.empty()) return true;
   for (const auto& z : zones)
     if (z.status == ZoneOutcome::Status::kFailed) return true;
   return false;
@@ -73,6 +73,7 @@ std::string ReloadOutcome::text(bool verbose) const {
   }
   for (const auto& r : needs_restart) out += "needs a restart: " + r + "\n";
   for (const auto& w : warnings) out += "warning: " + w + "\n";
+  for (const auto& e : errors) out += "error: " + e + "\n";
   size_t failed_zones = 0, changed = 0;
   for (const auto& z : zones) {
     if (z.status == ZoneOutcome::Status::kFailed) ++failed_zones;
@@ -86,8 +87,8 @@ std::string ReloadOutcome::text(bool verbose) const {
     out += "reload: failed (" + std::to_string(config_errors.size()) + " configuration error" +
            (config_errors.size() == 1 ? "" : "s") + "; nothing changed, the last good configuration is served)\n";
   else
-    out += std::string("reload: ") + (failed_zones ? "failed" : "ok") + " (" + std::to_string(changed) +
-           " changed, " + std::to_string(failed_zones) + " failed, " +
+    out += std::string("reload: ") + (failed_zones || !errors.empty() ? "failed" : "ok") + " (" +
+           std::to_string(changed) + " changed, " + std::to_string(failed_zones) + " failed, " +
            std::to_string(zones.size() - changed - failed_zones) + " unchanged, " + secs + " s)\n";
   return out;
 }
@@ -240,10 +241,12 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
       zo.status = ZoneOutcome::Status::kRemoved;
       out.zones.push_back(std::move(zo));
     }
+  // The new configuration is config() from here: the publication's
+  // observers (SnapshotHolder::add_before_swap) read the one it comes from.
+  config_ = cfg;
   out.published = publish(std::move(next.zones), out, next.from_archive);
   meta_ = std::move(next.meta);
   fingerprints_ = std::move(fp);
-  config_ = std::move(cfg);
   out.seconds = elapsed();
   log_outcome(out);
   return out;

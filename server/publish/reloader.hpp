@@ -54,6 +54,7 @@ struct ReloadOutcome {
   std::vector<std::string> config_errors;  // the config did not parse: nothing changed
   std::vector<std::string> needs_restart;  // settings changed but not applied
   std::vector<std::string> warnings;
+  std::vector<std::string> errors;  // a part of the service kept its old state (e.g. certificates)
   std::vector<ZoneOutcome> zones;
   bool published = false;
   double seconds = 0;

@@ -24,6 +24,26 @@ TEST(SnapshotHolderTest, CurrentIsThePublishedSnapshot) {
   EXPECT_EQ(pinned->zones().size(), 1u);
 }
 
+// The before-swap observers see the snapshot the publish hook returned,
+// while the previous one is still current, in the order they were added.
+TEST(SnapshotHolderTest, BeforeSwapObserversSeeTheFinalSnapshotBeforeItIsCurrent) {
+  auto first = testing::make_snapshot();
+  SnapshotHolder holder(first);
+  auto replaced = testing::make_snapshot();
+  holder.set_publish_hooks([&](std::shared_ptr<const zone::Snapshot>, const zone::Snapshot&) { return replaced; },
+                           nullptr);
+  std::vector<std::string> seen;
+  holder.add_before_swap([&](const zone::Snapshot& next) {
+    EXPECT_EQ(&next, replaced.get());
+    EXPECT_EQ(holder.current(), first.get());
+    seen.push_back("a");
+  });
+  holder.add_before_swap([&](const zone::Snapshot&) { seen.push_back("b"); });
+  holder.publish(testing::make_snapshot());
+  EXPECT_EQ(holder.current(), replaced.get());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(SnapshotHolderTest, ReadersSeeWholeSnapshotsWhilePublishing) {
   SnapshotHolder holder(testing::make_snapshot());
   std::atomic<bool> done{false};
