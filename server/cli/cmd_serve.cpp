@@ -27,6 +27,7 @@
 #include "server/publish/mta_sts_policy_dir.hpp"
 #include "server/publish/zone_loader.hpp"
 #include "server/web/certificate_set.hpp"
+#include "server/web/http_endpoint.hpp"
 #include "server/web/mta_sts_server.hpp"
 
 namespace mailns::server {
@@ -143,6 +144,22 @@ ControlSocket::Handler control_commands(ReloadService& reloads, const ServeParts
   };
 }
 
+// GET /metrics: the Prometheus text format, gathered on the reload thread.
+HttpEndpoint::Handler metrics_handler(ReloadService& reloads, const ServeParts& parts) {
+  return [&reloads, &parts](std::string_view method, std::string_view, std::string_view target) {
+    WebResponse r = single_resource(method, target, "/metrics", "", "text/plain; version=0.0.4; charset=utf-8");
+    if (r.status != 200) return r;
+    try {
+      if (!reloads.call([&] { r.body = prometheus_text(collect_metrics(parts, parts.reloader.now())); }))
+        return WebResponse{503, "shutting down\n", r.head};
+    } catch (const std::exception& e) {
+      server_log().error("metrics: {}", e.what());
+      return WebResponse{503, "metrics unavailable\n", r.head};
+    }
+    return r;
+  };
+}
+
 // The service manager's one-line status: what is served now.
 std::string serving_status(const SnapshotHolder& snapshots) {
   const auto snap = snapshots.owner();
@@ -165,6 +182,13 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
     web.emplace(*config.mta_sts_server, snapshots, std::move(certificates));
     web->start();
   }
+  std::optional<HttpEndpoint> metrics;
+  if (config.server.metrics_listen) {
+    metrics.emplace("metrics endpoint", std::vector<ListenAddress>{*config.server.metrics_listen}, WebLimits{},
+                    metrics_handler(reloads, parts), nullptr);
+    metrics->start();
+    server_log().info("Prometheus metrics on http://{}/metrics", config.server.metrics_listen->to_string());
+  }
   if (config.server.watch_files) {
     if (std::string err = watcher.start(); !err.empty())
       server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
@@ -177,6 +201,7 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
     reload_certificates(web ? &*web : nullptr, config, reloader.config(), out);
     parts.last_reload = out;
     parts.last_reload_at = reloader.now();
+    parts.reloads.add(out.failed(), out.seconds);
     std::string summary = out.text();
     summary = summary.substr(summary.rfind('\n', summary.size() - 2) + 1);  // its last line: "reload: ok (...)"
     notify_ready(serving_status(snapshots) + "; last " + summary);

@@ -117,4 +117,13 @@ StatusReport collect_status(const ServeParts& p, int64_t now) {
   return r;
 }
 
+MetricsReport collect_metrics(const ServeParts& p, int64_t now) {
+  MetricsReport m;
+  m.status = collect_status(p, now);
+  m.reloads = p.reloads;
+  m.notify = p.primary.notify_stats().outcomes;
+  m.transfers = p.primary.transfer_counts();
+  return m;
+}
+
 }  // namespace mailns::server

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "server/control/metrics.hpp"
 #include "server/control/status_report.hpp"
 #include "server/net/server.hpp"
 #include "server/net/snapshot_holder.hpp"
@@ -25,8 +26,11 @@ struct ServeParts {
   // The last reload (reload thread only).
   std::optional<ReloadOutcome> last_reload;
   int64_t last_reload_at = 0;
+  ReloadCounters reloads;
 };
 
 StatusReport collect_status(const ServeParts& parts, int64_t now);
+// The status plus the counters only metrics show (reload thread too).
+MetricsReport collect_metrics(const ServeParts& parts, int64_t now);
 
 }  // namespace mailns::server

@@ -27,7 +27,7 @@ constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domai
                                     "ixfr_history", "catalog",       "mta_sts_server"};
 constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level", "state_dir", "control_socket",
-                                       "watch_files"};
+                                       "watch_files", "metrics_listen"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -73,6 +73,24 @@ void parse_listen(Checker& c, const YAML::Node& n, ServerSettings& out) {
   for (auto& [a, line] : seen) out.listen.push_back(a);
 }
 
+// server.metrics_listen: one ADDRESS:PORT, not one of the DNS addresses
+// (the sockets share ports with SO_REUSEPORT: the kernel would split
+// connections between the two).
+void parse_metrics_listen(Checker& c, const YAML::Node& n, ServerSettings& out) {
+  std::string err = "expected ADDRESS:PORT such as 127.0.0.1:9153, got " + describe(n);
+  auto addr = n.IsScalar() ? ListenAddress::parse(n.Scalar(), &err) : std::nullopt;
+  if (!addr) {
+    c.error(n, "server.metrics_listen: " + err);
+    return;
+  }
+  if (std::find(out.listen.begin(), out.listen.end(), *addr) != out.listen.end()) {
+    c.error(n, "server.metrics_listen: " + addr->to_string() + " is also a DNS listen address; give metrics a port of "
+                   "their own, such as 9153");
+    return;
+  }
+  out.metrics_listen = *addr;
+}
+
 // state_dir, control_socket, watch_files (server/reloader.hpp).
 void parse_reload_settings(Checker& c, const std::map<std::string, YAML::Node>& keys, const std::string& path,
                            ServerSettings& out) {
@@ -107,6 +125,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("tcp_max_connections"); it != keys.end())
     if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
       out.tcp_max_connections = static_cast<unsigned>(*v);
+  if (auto it = keys.find("metrics_listen"); it != keys.end()) parse_metrics_listen(c, it->second, out);
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;
     const auto* level = v.IsScalar() ? std::find(std::begin(kLogLevels), std::end(kLogLevels), v.Scalar())

@@ -53,6 +53,8 @@ struct ServerSettings : NetSettings {
   std::string state_dir;       // persisted SOA serials (serials file)
   std::string control_socket;  // unix socket of `mailns reload`, mode 0600
   bool watch_files = true;     // reload when the config or a file it references changes (inotify)
+  // Prometheus metrics over HTTP at http://ADDR:PORT/metrics (off when unset; needs a restart).
+  std::optional<ListenAddress> metrics_listen;
 };
 
 struct ZoneSource {

@@ -1,14 +1,8 @@
-// MtaStsServer: the HTTPS endpoint of the MTA-STS policies (RFC 8461 3.3).
-// One I/O thread of its own answers GET/HEAD of
-// https://mta-sts.<domain>/.well-known/mta-sts.txt from the snapshot the DNS
-// workers answer from (server/web/policy_route), over TLS with the
-// certificate chosen by SNI (server/web/certificate_set).
-//
-// Every client is assumed hostile (server/web/mta_sts_server_settings.hpp,
-// WebLimits): one deadline covers the TLS handshake and the first request,
-// headers are capped, a request body is refused, keep-alive is bounded in
-// requests and idle time, connections are limited in total and per address,
-// and the log gets a few lines per second about bad clients at most.
+// MtaStsServer: the HTTPS endpoint of the MTA-STS policies (RFC 8461 3.3):
+// GET/HEAD of https://mta-sts.<domain>/.well-known/mta-sts.txt answered from
+// the snapshot the DNS workers answer from (server/web/policy_route), over
+// TLS with the certificate chosen by SNI, by an HttpEndpoint and its limits
+// against hostile clients (server/web/http_endpoint.hpp).
 #pragma once
 
 #include <memory>
@@ -16,6 +10,7 @@
 
 #include "server/net/snapshot_holder.hpp"
 #include "server/web/certificate_set.hpp"
+#include "server/web/http_endpoint.hpp"
 #include "server/web/mta_sts_server_settings.hpp"
 
 namespace mailns::server {
@@ -24,7 +19,6 @@ class MtaStsServer {
  public:
   MtaStsServer(MtaStsServerSettings settings, const SnapshotHolder& snapshots,
                std::shared_ptr<CertificateSet> certificates);
-  ~MtaStsServer();  // stops
   MtaStsServer(const MtaStsServer&) = delete;
   MtaStsServer& operator=(const MtaStsServer&) = delete;
 
@@ -37,8 +31,8 @@ class MtaStsServer {
   void set_certificates(std::shared_ptr<CertificateSet> certificates);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  const std::vector<ListenAddress> listen_;
+  HttpEndpoint endpoint_;
 };
 
 }  // namespace mailns::server

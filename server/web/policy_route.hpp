@@ -9,17 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "server/web/web_response.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
 
 inline constexpr std::string_view kMtaStsPolicyPath = "/.well-known/mta-sts.txt";
-
-struct WebResponse {
-  unsigned status = 404;      // 200, 404 or 405
-  std::string body;           // the policy (200) or a one-line reason
-  bool head = false;          // HEAD: send the headers of `body` without it
-};
 
 // method and target as in the request line; host: the Host header (a port
 // and a final dot are ignored, case too). Never throws on any input.
