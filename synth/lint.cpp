@@ -179,17 +179,6 @@ struct Linter {
         if (!has_addr) error(d, h.loc, "mail host " + name + " has no A/AAAA record in " + text(other->domain));
       }
     }
-    // MX records added by hand must be covered by the MTA-STS policy.
-    for (const auto& r : z.records) {
-      if (r.type != rrtype::MX || r.owner != d.domain || d.parked || d.mail_hosts.empty()) continue;
-      auto target = DnsName::from_wire({r.rdata.data() + 2, r.rdata.size() - 2});
-      bool covered = false;
-      for (const auto& h : d.mail_hosts) covered |= target && h.name == *target;
-      if (!covered && target)
-        error(d, d.mta_sts ? d.mta_sts->loc : d.loc,
-              "MX " + text(*target) + " is not a declared mail host, so the MTA-STS policy does not list it and "
-              "senders in enforce mode will refuse it; declare it under mail_hosts");
-    }
   }
 
   const MailDomainDecl* declared_zone_of(const DnsName& n) const {
@@ -283,17 +272,47 @@ struct Linter {
     check(x.ruf, "ruf");
   }
 
-  void lint_mta_sts(const MailDomainDecl& d) {
-    if (d.parked || d.mail_hosts.empty()) return;
-    const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});
-    const SourceLoc& loc = d.mta_sts ? d.mta_sts->loc : d.loc;
+  // Only a declared mta_sts: publishes a policy (mail_records.cpp).
+  void lint_mta_sts(const MailDomainDecl& d, const SynthesizedZone& z) {
+    if (d.parked || d.mail_hosts.empty() || !d.mta_sts) return;
+    const MtaStsDecl& m = *d.mta_sts;
     if (m.max_age > kMaxStsAge)
-      error(d, loc, "mta_sts.max_age " + std::to_string(m.max_age) + " exceeds 31557600 (one year, RFC 8461 3.2)");
+      error(d, m.loc, "mta_sts.max_age " + std::to_string(m.max_age) + " exceeds 31557600 (one year, RFC 8461 3.2)");
     if (m.mode == "enforce")
       for (const auto& h : d.mail_hosts)
         if (!h.tls)
-          error(d, h.loc, "mta_sts.mode is enforce but mail host " + text(h.name) +
-                              " has no tls: senders will refuse it; add tls: { cert: ... } or use mode: testing");
+          warn(d, h.loc, "mta_sts.mode is enforce but mail host " + text(h.name) + " has no tls:, so mailns "
+                         "cannot check the certificate MTA-STS senders require (the MTA may manage it); add "
+                         "tls: { cert: ... } to have it checked and TLSA published, or start with mode: testing");
+    if (m.mode != "none") lint_policy_covers_mx(d, z);
+  }
+
+  // The policy lists the declared mail hosts; an MX added by hand is not in
+  // it. Broken for MTA-STS senders when no MX at all is in an enforced policy.
+  void lint_policy_covers_mx(const MailDomainDecl& d, const SynthesizedZone& z) {
+    const bool enforce = d.mta_sts->mode == "enforce";
+    size_t mx = 0;
+    std::vector<std::string> uncovered;
+    for (const auto& r : z.records) {
+      if (r.type != rrtype::MX || r.owner != d.domain) continue;
+      auto target = DnsName::from_wire({r.rdata.data() + 2, r.rdata.size() - 2});
+      if (!target) continue;
+      ++mx;
+      bool covered = false;
+      for (const auto& h : d.mail_hosts) covered |= h.name == *target;
+      if (!covered) uncovered.push_back(text(*target));
+    }
+    const bool none_covered = !uncovered.empty() && uncovered.size() == mx;
+    for (const auto& t : uncovered) {
+      const std::string msg = "MX " + t + " is not a declared mail host, so the MTA-STS policy does not list it and " +
+                              (enforce ? "senders that apply MTA-STS will not deliver to it"
+                                       : "senders that apply MTA-STS report it as a failure (TLS-RPT)") +
+                              "; declare it under mail_hosts";
+      if (enforce && none_covered)
+        error(d, d.mta_sts->loc, msg + " (no MX is in the policy: they cannot deliver at all)");
+      else
+        warn(d, d.mta_sts->loc, msg);
+    }
   }
 
   void lint_ttl(const MailDomainDecl& d) {
@@ -315,7 +334,7 @@ struct Linter {
       lint_spf(d, zones[i]);
       lint_dkim(d);
       lint_dmarc(d);
-      lint_mta_sts(d);
+      lint_mta_sts(d, zones[i]);
     }
   }
 };

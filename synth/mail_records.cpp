@@ -171,6 +171,17 @@ void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
   }
 }
 
+// MTA-STS (RFC 8461) only when the domain declares mta_sts: a policy makes
+// senders refuse hosts without a valid certificate, so it is never implied.
+void add_mta_sts(RecordSet& rs, const MailDomainDecl& d, SynthesizedZone& out) {
+  if (!d.mta_sts || d.mail_hosts.empty()) return;
+  const MtaStsDecl& m = *d.mta_sts;
+  const DnsName target = m.host.value_or(d.mail_hosts.front().name);
+  rs.add(rs.sub("mta-sts"), "CNAME", target.to_text(), m.loc.line ? m.loc : d.loc);
+  out.mta_sts_policy = mta_sts_policy(d);
+  rs.add_txt(rs.sub("_mta-sts"), "v=STSv1; id=" + mta_sts_id(out.mta_sts_policy));
+}
+
 void add_services(RecordSet& rs, const MailDomainDecl& d) {
   if (d.mail_hosts.empty()) return;
   const std::string host = d.mail_hosts.front().name.to_text();
@@ -265,13 +276,7 @@ SynthesizedZone synthesize_mail_domain(const MailDomainDecl& d, const SynthOptio
     rs.add_txt(d.domain, spf_text(spf));
     add_dkim(rs, d, opt.now > 0 ? opt.now : static_cast<int64_t>(std::time(nullptr)));
     rs.add_txt(rs.sub("_dmarc"), dmarc_text(d));
-    if (!d.mail_hosts.empty()) {
-      const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});
-      const DnsName target = m.host.value_or(d.mail_hosts.front().name);
-      rs.add(rs.sub("mta-sts"), "CNAME", target.to_text(), m.loc.line ? m.loc : d.loc);
-      out.mta_sts_policy = mta_sts_policy(d);
-      rs.add_txt(rs.sub("_mta-sts"), "v=STSv1; id=" + mta_sts_id(out.mta_sts_policy));
-    }
+    add_mta_sts(rs, d, out);
     std::vector<std::string> rpt = d.tls_rpt ? d.tls_rpt->rua : std::vector<std::string>{};
     if (!d.tls_rpt) rpt.push_back("postmaster@" + rs.domain_text());
     if (!rpt.empty()) rs.add_txt(rs.sub("_smtp._tls"), "v=TLSRPTv1; rua=" + join_mailto(rpt));

@@ -141,12 +141,27 @@ TEST(Lint, DmarcRules) {
 TEST(Lint, MtaStsRules) {
   auto age = lint(base("    mta_sts: { max_age: 40000000 }\n"));
   EXPECT_TRUE(has_message(age, "max_age 40000000 exceeds 31557600", Sev::kError)) << all_messages(age);
-  auto notls = lint(base("", "[{ name: mail.example.org, ipv4: 192.0.2.10 }]"));
-  EXPECT_TRUE(has_message(notls, "mta_sts.mode is enforce but mail host mail.example.org has no tls", Sev::kError))
+  // The MTA may manage the certificate itself: advice, and the domain is served.
+  MailZoneSet notls_set;
+  auto notls = lint(base("    mta_sts: {}\n", "[{ name: mail.example.org, ipv4: 192.0.2.10 }]"), &notls_set);
+  EXPECT_TRUE(has_message(notls, "mta_sts.mode is enforce but mail host mail.example.org has no tls", Sev::kWarning))
       << all_messages(notls);
-  auto uncovered = lint(base("    records: [\"@ 3600 IN MX 20 backup.example.net.\"]\n"));
+  EXPECT_FALSE(has_errors(notls, "example.org")) << all_messages(notls);
+  EXPECT_EQ(notls_set.zones.size(), 1u);
+  // Without mta_sts: nothing of MTA-STS is published, so nothing is said about it.
+  auto undeclared = lint(base("", "[{ name: mail.example.org, ipv4: 192.0.2.10 }]"));
+  EXPECT_TRUE(undeclared.empty()) << all_messages(undeclared);
+  // A user MX RRset that replaces every declared host: enforcing senders cannot deliver.
+  auto uncovered =
+      lint(base("    mta_sts: { mode: enforce }\n    records: [\"@ 3600 IN MX 20 backup.example.net.\"]\n"));
   EXPECT_TRUE(has_message(uncovered, "MX backup.example.net is not a declared mail host", Sev::kError))
       << all_messages(uncovered);
+  // Beside a declared host, a backup MX outside the policy is advice.
+  auto backup = lint(base("    mta_sts: { mode: enforce }\n    records: [\"@ 3600 IN MX 10 mail.example.org.\", "
+                          "\"@ 3600 IN MX 20 backup.example.net.\"]\n"));
+  EXPECT_TRUE(has_message(backup, "MX backup.example.net is not a declared mail host", Sev::kWarning))
+      << all_messages(backup);
+  EXPECT_FALSE(has_errors(backup, "example.org")) << all_messages(backup);
 }
 
 TEST(Lint, NamesAndTtls) {
