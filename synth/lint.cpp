@@ -143,42 +143,62 @@ struct Linter {
       error(d, d.loc, "no nameservers: declare at least one { name: ns1." + text(d.domain) + ", ipv4: ... }");
     for (const auto& ns : d.nameservers) {
       std::string bad;
+      // Resolvers look such a name up like any other; registries and BIND's
+      // check-names refuse it as a host name.
       if (!valid_host(ns.name, &bad))
-        error(d, ns.loc, "nameserver " + text(ns.name) + " has an invalid label '" + bad + "'; use letters, digits, '-'");
+        warn(d, ns.loc, "nameserver " + text(ns.name) + " has an invalid label '" + bad +
+                            "': registries refuse it as a name server name; use letters, digits, '-'");
       if (ns.name.is_subdomain_of(d.domain) && ns.ipv4.empty() && ns.ipv6.empty())
         error(d, ns.loc, "nameserver " + text(ns.name) + " is inside the zone and needs glue: add ipv4/ipv6");
     }
-    for (const auto& h : d.mail_hosts) {
-      const std::string name = text(h.name);
-      if (is_ip_literal(name)) {
-        error(d, h.loc, "mail host '" + name + "' is an IP address; MX targets must be host names (RFC 7505 / RFC 5321 5.1): "
-                        "name the host, e.g. mail." + text(d.domain) + " with ipv4: " + name);
-        continue;
-      }
-      std::string bad;
-      if (!valid_host(h.name, &bad))
-        error(d, h.loc, "mail host " + name + " has an invalid label '" + bad + "'; use letters, digits, '-'");
-      // A CNAME at the target (in any zone we serve) is forbidden (RFC 2181 10.3).
-      for (const auto& oz : zones)
-        for (const auto& r : oz.records)
-          if (r.type == rrtype::CNAME && r.owner == h.name)
-            error(d, h.loc, "mail host " + name + " is a CNAME; MX must point at a name with A/AAAA (RFC 2181 10.3)");
-      if (h.name.is_subdomain_of(d.domain)) {
-        bool has_addr = !h.ipv4.empty() || !h.ipv6.empty();
-        for (const auto& r : z.records)
-          if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == h.name) has_addr = true;
-        if (!has_addr)
-          error(d, h.loc, "mail host " + name + " has no address: add ipv4: and/or ipv6: (senders cannot connect)");
-      } else if (const MailDomainDecl* other = declared_zone_of(h.name)) {
-        bool has_addr = false;
-        for (const auto& oh : other->mail_hosts)
-          if (oh.name == h.name && (!oh.ipv4.empty() || !oh.ipv6.empty())) has_addr = true;
-        for (const auto& oz : zones)
-          for (const auto& r : oz.records)
-            if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == h.name) has_addr = true;
-        if (!has_addr) error(d, h.loc, "mail host " + name + " has no A/AAAA record in " + text(other->domain));
-      }
+    for (const auto& h : d.mail_hosts) lint_host(d, h, z);
+  }
+
+  void lint_host(const MailDomainDecl& d, const MailHostDecl& h, const SynthesizedZone& z) {
+    const std::string name = text(h.name);
+    if (is_ip_literal(name)) {
+      error(d, h.loc, "mail host '" + name + "' is an IP address; MX targets must be host names (RFC 7505 / RFC 5321 5.1): "
+                      "name the host, e.g. mail." + text(d.domain) + " with ipv4: " + name);
+      return;
     }
+    std::string bad;
+    if (!valid_host(h.name, &bad))
+      error(d, h.loc, "mail host " + name + " has an invalid label '" + bad + "'; use letters, digits, '-'");
+    if (served_as_cname(h.name)) {
+      // RFC 2181 10.3 forbids it, but MTAs follow the alias: mail still arrives.
+      warn(d, h.loc, "mail host " + name + " is a CNAME; MX should point at a name with A/AAAA (RFC 2181 10.3): "
+                     "point the MX at the CNAME's target, or give " + name + " its own addresses");
+      return;
+    }
+    lint_host_address(d, h, z);
+  }
+
+  void lint_host_address(const MailDomainDecl& d, const MailHostDecl& h, const SynthesizedZone& z) {
+    const std::string name = text(h.name);
+    if (h.name.is_subdomain_of(d.domain)) {
+      if (h.ipv4.empty() && h.ipv6.empty() && !has_address(z.records, h.name))
+        error(d, h.loc, "mail host " + name + " has no address: add ipv4: and/or ipv6: (senders cannot connect)");
+      return;
+    }
+    const MailDomainDecl* other = declared_zone_of(h.name);
+    if (!other) return;  // another operator's host
+    bool found = false;
+    for (const auto& oh : other->mail_hosts) found |= oh.name == h.name && (!oh.ipv4.empty() || !oh.ipv6.empty());
+    for (const auto& oz : zones) found |= has_address(oz.records, h.name);
+    if (!found) error(d, h.loc, "mail host " + name + " has no A/AAAA record in " + text(other->domain));
+  }
+
+  static bool has_address(const std::vector<zone::Record>& records, const DnsName& n) {
+    for (const auto& r : records)
+      if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == n) return true;
+    return false;
+  }
+
+  bool served_as_cname(const DnsName& n) const {
+    for (const auto& oz : zones)
+      for (const auto& r : oz.records)
+        if (r.type == rrtype::CNAME && r.owner == n) return true;
+    return false;
   }
 
   const MailDomainDecl* declared_zone_of(const DnsName& n) const {
@@ -234,21 +254,24 @@ struct Linter {
     const DmarcDecl x = d.dmarc.value_or(DmarcDecl{});
     const SourceLoc& loc = d.dmarc ? d.dmarc->loc : d.loc;
     if (d.bimi && x.policy == "none")
-      error(d, d.bimi->loc, "BIMI needs a DMARC policy of quarantine or reject, but dmarc.policy is none");
+      warn(d, d.bimi->loc, "BIMI needs a DMARC policy of quarantine or reject, but dmarc.policy is none: "
+                           "receivers will not show the logo; raise the policy once the DMARC reports are clean");
     auto check = [&](const std::vector<std::string>& list, const char* tag) {
       for (const auto& a : list) {
         std::string addr = a;
         if (addr.find(':') != std::string::npos) {
           if (lower(addr.substr(0, 7)) != "mailto:") {
-            error(d, loc, std::string("dmarc.") + tag + ": '" + a +
-                              "' is not a mailto: URI (RFC 7489 6.2); write an address like postmaster@" + text(d.domain));
+            warn(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not a mailto: URI; receivers send "
+                             "reports only to mailto: URIs (RFC 7489 6.2) and ignore this one: write an address "
+                             "like postmaster@" + text(d.domain));
             continue;
           }
           addr = addr.substr(7);
         }
         const auto at = addr.find('@');
         if (at == std::string::npos) {
-          error(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not an e-mail address");
+          warn(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not an e-mail address, so receivers send "
+                           "no reports to it: write one like postmaster@" + text(d.domain));
           continue;
         }
         std::string dom = lower(addr.substr(at + 1));
@@ -316,8 +339,14 @@ struct Linter {
   }
 
   void lint_ttl(const MailDomainDecl& d) {
-    if (d.ttl == 0 || d.ttl > kMaxTtl)
-      error(d, d.ttl_loc, "ttl " + std::to_string(d.ttl) + " is not usable: use 300 to 86400 (e.g. 3600)");
+    if (d.ttl > kMaxTtl)
+      error(d, d.ttl_loc, "ttl " + std::to_string(d.ttl) + " is not usable: over 2147483647 it is read as 0 "
+                          "(RFC 2181 8); use 300 to 86400 (e.g. 3600)");
+    if (d.ttl == 0) {
+      warn(d, d.ttl_loc, "ttl 0: resolvers will not cache any record of " + text(d.domain) +
+                             ", so every lookup reaches this server; use 300 to 86400 (e.g. 3600)");
+      return;  // every record has TTL 0: one warning says it
+    }
     for (const auto& z : zones)
       if (z.origin == d.domain)
         for (const auto& r : z.records)
