@@ -140,6 +140,20 @@ void add_dkim(RecordSet& rs, const MailDomainDecl& d, int64_t now) {
   }
 }
 
+// Who an expired certificate stops: DANE-EE (3 1 1, what we publish) ignores
+// the validity dates (RFC 7671 5.1), PKIX validation does not.
+std::string expired_message(const MailHostDecl& h, int64_t not_after) {
+  const auto t = static_cast<std::time_t>(not_after);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+  std::string host = h.name.to_text();
+  host.pop_back();
+  return h.tls->cert + " expired on " + date + ": MTA-STS and other PKIX-validating senders will refuse " + host +
+         "; DANE-EE (3 1 1) clients such as Postfix still verify it (RFC 7671 5.1); renew it";
+}
+
 void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
   for (const auto& h : d.mail_hosts) {
     if (!h.tls || !h.name.is_subdomain_of(d.domain)) continue;
@@ -150,8 +164,7 @@ void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
       rs.error(h.tls->loc, "TLSA for " + h.name.to_text() + ": " + err + "; point tls.cert at the PEM certificate");
     } else {
       rs.add(*owner, "TLSA", "3 1 1 " + to_hex(cert->spki_sha256), h.tls->loc);
-      if (opt.now > 0 && cert->not_after < opt.now)
-        rs.warn(h.tls->loc, h.tls->cert + " expired; renew the certificate (DANE clients will fail)");
+      if (opt.now > 0 && cert->not_after < opt.now) rs.warn(h.tls->loc, expired_message(h, cert->not_after));
     }
     if (cert && !h.tls->key.empty()) {
       // The declared key must be the certificate's, or the TLSA record (made

@@ -68,6 +68,26 @@ mail_domains:
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
 }
 
+TEST(Records, ExpiredCertificateSaysWhoRefusesIt) {
+  Parsed p = parse(R"(
+mail_domains:
+  - domain: example.org
+    nameservers: [{ name: ns1.example.org, ipv4: 192.0.2.53 }]
+    mail_hosts: [{ name: mail.example.org, ipv4: 192.0.2.10, tls: { cert: certs/mail.pem } }]
+)");
+  ASSERT_TRUE(p.errors.empty());
+  Diagnostics diags;
+  // 2100-01-01: the demo certificate has expired by then.
+  synthesize_mail_domain(p.decls[0], SynthOptions{1, 4102444800}, diags);
+  EXPECT_TRUE(has_message(diags,
+                          "mail.pem expired on 2036-11-23 10:57 UTC: MTA-STS and other PKIX-validating senders will "
+                          "refuse mail.example.org; DANE-EE (3 1 1) clients such as Postfix still verify it "
+                          "(RFC 7671 5.1); renew it",
+                          Diagnostic::Severity::kWarning))
+      << all_messages(diags);
+  EXPECT_FALSE(has_errors(diags, "example.org")) << all_messages(diags);
+}
+
 TEST(Spf, TextAndLookupCount) {
   SpfDecl s;
   s.mechanisms = {"mx", "a"};
