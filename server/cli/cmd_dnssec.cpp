@@ -27,6 +27,7 @@
 #include "server/cli/commands.hpp"
 #include "server/config/config.hpp"
 #include "server/config/duration.hpp"
+#include "server/publish/zone_signing.hpp"
 #include "zone/rr_text.hpp"
 #include "zone/rr_type.hpp"
 
@@ -95,10 +96,8 @@ ZoneArg zone_arg(const std::string& command, const std::string& config_path, con
 // Loads the zone's existing keys; prints why not.
 std::optional<dnssec::ZoneKeys> existing_keys(const std::string& command, const ZoneArg& z) {
   if (!dnssec::file_exists(state_path(*z.settings, z.origin))) {
-    std::fprintf(stderr,
-                 "mailns %s: %s has no DNSSEC keys yet (no %s); `mailns serve` creates them on its first start, "
-                 "`mailns dnssec ds` before it\n",
-                 command.c_str(), z.origin.to_text().c_str(), state_path(*z.settings, z.origin).c_str());
+    std::fprintf(stderr, "mailns %s: %s has no DNSSEC keys yet (no %s); %s\n", command.c_str(),
+                 z.origin.to_text().c_str(), state_path(*z.settings, z.origin).c_str(), kFirstKeysCreatedBy);
     return std::nullopt;
   }
   auto keys = dnssec::load_keys(z.settings->key_dir, z.origin);

@@ -53,7 +53,9 @@ class ZoneSetLoader {
   ZoneSetResult run() && {
     load_masters();
     if (!config_.mail_domains.empty() || !config_.reverse_zones.empty()) load_mail_zones();
-    for (const LoadedZone& z : res_.zones) warn_unsigned_tlsa(config_, *z.zone, res_.warnings);
+    for (const LoadedZone& z : res_.zones)
+      warn_unsigned_tlsa(config_, *z.zone, keys_missing_.contains(std::string(z.zone->origin().lookup_form())),
+                         res_.warnings);
     if (res_.errors.empty()) {
       std::vector<std::shared_ptr<const zone::Zone>> zones;
       for (const LoadedZone& z : res_.zones) zones.push_back(z.zone);
@@ -71,8 +73,13 @@ class ZoneSetLoader {
     for (auto& e : job.events) res_.events.push_back(std::move(e));
     for (auto& w : job.warnings) warnings.push_back(std::move(w));
   }
-  // Without keys, check-config still checks the rest of the zone.
-  bool unsigned_is_fine(const SignJob& job) const { return job.missing_keys && options_.unsigned_without_keys; }
+  // Without keys, check-config still checks the rest of the zone, unsigned;
+  // such zones are remembered for the TLSA warning.
+  bool checks_unsigned(const SignJob& job) {
+    if (!job.missing_keys || !options_.unsigned_without_keys) return false;
+    keys_missing_.insert(std::string(job.origin.lookup_form()));
+    return true;
+  }
   void sign(std::vector<SignJob>& jobs) {
     add_stats(res_.signing, sign_jobs(jobs, *options_.keys, now_, config_.server.threads));
   }
@@ -114,7 +121,7 @@ class ZoneSetLoader {
   void take_signed_master(SignJob& job, const ZoneSource& src, std::optional<LoadedZone>& slot) {
     take_notes(job, res_.warnings);
     if (!job.error.empty()) {
-      if (unsigned_is_fine(job)) {
+      if (checks_unsigned(job)) {
         res_.warnings.push_back(job.error + "; checked unsigned");
       } else {
         res_.domain_errors.push_back(config_.path + ":" + std::to_string(src.line) + ": error: " +
@@ -172,7 +179,7 @@ class ZoneSetLoader {
     take_notes(job, warnings);
     for (auto& w : warnings) z.warnings.push_back(without_zone_prefix(w, z.origin));
     if (!job.error.empty()) {
-      if (unsigned_is_fine(job))
+      if (checks_unsigned(job))
         z.warnings.push_back(without_zone_prefix(job.error, z.origin) + "; checked unsigned");
       else
         z.error = without_zone_prefix(job.error, z.origin);
@@ -203,6 +210,7 @@ class ZoneSetLoader {
   const int64_t now_;
   ZoneSetResult res_;
   std::set<std::string> origins_;                                                 // lookup forms served so far
+  std::set<std::string> keys_missing_;                                            // checked unsigned: no keys yet
   std::map<std::string, ZoneSigning, std::less<>> mail_signing_;                  // by lookup form of the origin
   std::map<std::string, std::shared_ptr<const zone::OnlineSigner>> online_signers_;  // compact denial, likewise
 };
