@@ -15,15 +15,6 @@ std::string without_dot(std::string s) {
   return s;
 }
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
-
-// Which zone a load_zones error is about: domain errors name the domain
-// ("file:line: error: example.org: ..."), master-file errors name the file.
-bool error_is_about(const std::string& error, const std::string& name, const std::string& file) {
-  return contains(error, ": " + name + ": ") || contains(error, ": " + name + ".: ") || contains(error, " " + name + ". ") ||
-         (!file.empty() && error.rfind(file + ":", 0) == 0);
-}
-
 std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool compare_listen) {
   std::string out;
   auto add = [&](const char* what) { out += (out.empty() ? "" : ", ") + std::string(what); };
@@ -300,12 +291,7 @@ ZoneOutcome Reloader::keep_failed(const LoadedZone* current, const zone::DnsName
   ZoneOutcome zo;
   zo.zone = without_dot(origin.to_text());
   zo.status = ZoneOutcome::Status::kFailed;
-  std::string file;
-  for (const ZoneSource& z : cfg.zones)
-    if (z.origin == origin) file = z.file;
-  for (const auto& e : load_errors)
-    if (error_is_about(e, zo.zone, file)) zo.errors.push_back(e);
-  if (zo.errors.empty()) zo.errors = load_errors;
+  zo.errors = errors_about(load_errors, cfg, origin);
   if (current) {
     // Keep the last good version, and its fingerprint: the next reload tries again.
     const std::string key = fingerprint_key(origin);

@@ -19,6 +19,15 @@ std::string name_without_dot(const zone::DnsName& n) {
   return s;
 }
 
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// Which zone a load_zones error is about: domain errors name the domain
+// ("file:line: error: example.org: ..."), master-file errors name the file.
+bool error_is_about(const std::string& error, const std::string& name, const std::string& file) {
+  return contains(error, ": " + name + ": ") || contains(error, ": " + name + ".: ") || contains(error, " " + name + ". ") ||
+         (!file.empty() && error.rfind(file + ":", 0) == 0);
+}
+
 void add_stats(SignStats& total, const SignStats& s) {
   total.zones += s.zones;
   total.failed += s.failed;
@@ -225,6 +234,17 @@ ZoneSetResult load_zones(const Config& config, uint32_t serial) {
   LoadOptions o;
   o.serial = serial;
   return load_zones(config, o);
+}
+
+std::vector<std::string> errors_about(const std::vector<std::string>& errors, const Config& config,
+                                      const zone::DnsName& origin) {
+  std::string file;
+  for (const ZoneSource& z : config.zones)
+    if (z.origin == origin) file = z.file;
+  std::vector<std::string> out;
+  for (const auto& e : errors)
+    if (error_is_about(e, name_without_dot(origin), file)) out.push_back(e);
+  return out.empty() ? errors : out;
 }
 
 uint32_t serial_for_today() { return zone::first_serial_of_day(static_cast<int64_t>(std::time(nullptr))); }
