@@ -88,6 +88,7 @@ struct DmarcDecl {
   SourceLoc loc;
 };
 
+// Only a declared mta_sts: publishes MTA-STS; these are the defaults of its keys.
 struct MtaStsDecl {
   std::string mode = "enforce";  // enforce | testing | none
   uint32_t max_age = 604800;
@@ -135,7 +136,7 @@ struct MailDomainDecl {
   std::vector<DkimDecl> dkim;
   std::optional<SpfDecl> spf;        // default: mx -all
   std::optional<DmarcDecl> dmarc;    // default: p=reject, rua postmaster@
-  std::optional<MtaStsDecl> mta_sts; // default: enforce
+  std::optional<MtaStsDecl> mta_sts; // default: none (no MTA-STS records, no policy)
   std::optional<TlsRptDecl> tls_rpt; // default: rua postmaster@
   ClientServicesDecl client_services;
   std::optional<CaaDecl> caa;

@@ -143,53 +143,62 @@ struct Linter {
       error(d, d.loc, "no nameservers: declare at least one { name: ns1." + text(d.domain) + ", ipv4: ... }");
     for (const auto& ns : d.nameservers) {
       std::string bad;
+      // Resolvers look such a name up like any other; registries and BIND's
+      // check-names refuse it as a host name.
       if (!valid_host(ns.name, &bad))
-        error(d, ns.loc, "nameserver " + text(ns.name) + " has an invalid label '" + bad + "'; use letters, digits, '-'");
+        warn(d, ns.loc, "nameserver " + text(ns.name) + " has an invalid label '" + bad +
+                            "': registries refuse it as a name server name; use letters, digits, '-'");
       if (ns.name.is_subdomain_of(d.domain) && ns.ipv4.empty() && ns.ipv6.empty())
         error(d, ns.loc, "nameserver " + text(ns.name) + " is inside the zone and needs glue: add ipv4/ipv6");
     }
-    for (const auto& h : d.mail_hosts) {
-      const std::string name = text(h.name);
-      if (is_ip_literal(name)) {
-        error(d, h.loc, "mail host '" + name + "' is an IP address; MX targets must be host names (RFC 7505 / RFC 5321 5.1): "
-                        "name the host, e.g. mail." + text(d.domain) + " with ipv4: " + name);
-        continue;
-      }
-      std::string bad;
-      if (!valid_host(h.name, &bad))
-        error(d, h.loc, "mail host " + name + " has an invalid label '" + bad + "'; use letters, digits, '-'");
-      // A CNAME at the target (in any zone we serve) is forbidden (RFC 2181 10.3).
-      for (const auto& oz : zones)
-        for (const auto& r : oz.records)
-          if (r.type == rrtype::CNAME && r.owner == h.name)
-            error(d, h.loc, "mail host " + name + " is a CNAME; MX must point at a name with A/AAAA (RFC 2181 10.3)");
-      if (h.name.is_subdomain_of(d.domain)) {
-        bool has_addr = !h.ipv4.empty() || !h.ipv6.empty();
-        for (const auto& r : z.records)
-          if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == h.name) has_addr = true;
-        if (!has_addr)
-          error(d, h.loc, "mail host " + name + " has no address: add ipv4: and/or ipv6: (senders cannot connect)");
-      } else if (const MailDomainDecl* other = declared_zone_of(h.name)) {
-        bool has_addr = false;
-        for (const auto& oh : other->mail_hosts)
-          if (oh.name == h.name && (!oh.ipv4.empty() || !oh.ipv6.empty())) has_addr = true;
-        for (const auto& oz : zones)
-          for (const auto& r : oz.records)
-            if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == h.name) has_addr = true;
-        if (!has_addr) error(d, h.loc, "mail host " + name + " has no A/AAAA record in " + text(other->domain));
-      }
+    for (const auto& h : d.mail_hosts) lint_host(d, h, z);
+  }
+
+  void lint_host(const MailDomainDecl& d, const MailHostDecl& h, const SynthesizedZone& z) {
+    const std::string name = text(h.name);
+    if (is_ip_literal(name)) {
+      error(d, h.loc, "mail host '" + name + "' is an IP address; MX targets must be host names (RFC 7505 / RFC 5321 5.1): "
+                      "name the host, e.g. mail." + text(d.domain) + " with ipv4: " + name);
+      return;
     }
-    // MX records added by hand must be covered by the MTA-STS policy.
-    for (const auto& r : z.records) {
-      if (r.type != rrtype::MX || r.owner != d.domain || d.parked || d.mail_hosts.empty()) continue;
-      auto target = DnsName::from_wire({r.rdata.data() + 2, r.rdata.size() - 2});
-      bool covered = false;
-      for (const auto& h : d.mail_hosts) covered |= target && h.name == *target;
-      if (!covered && target)
-        error(d, d.mta_sts ? d.mta_sts->loc : d.loc,
-              "MX " + text(*target) + " is not a declared mail host, so the MTA-STS policy does not list it and "
-              "senders in enforce mode will refuse it; declare it under mail_hosts");
+    std::string bad;
+    if (!valid_host(h.name, &bad))
+      error(d, h.loc, "mail host " + name + " has an invalid label '" + bad + "'; use letters, digits, '-'");
+    if (served_as_cname(h.name)) {
+      // RFC 2181 10.3 forbids it, but MTAs follow the alias: mail still arrives.
+      warn(d, h.loc, "mail host " + name + " is a CNAME; MX should point at a name with A/AAAA (RFC 2181 10.3): "
+                     "point the MX at the CNAME's target, or give " + name + " its own addresses");
+      return;
     }
+    lint_host_address(d, h, z);
+  }
+
+  void lint_host_address(const MailDomainDecl& d, const MailHostDecl& h, const SynthesizedZone& z) {
+    const std::string name = text(h.name);
+    if (h.name.is_subdomain_of(d.domain)) {
+      if (h.ipv4.empty() && h.ipv6.empty() && !has_address(z.records, h.name))
+        error(d, h.loc, "mail host " + name + " has no address: add ipv4: and/or ipv6: (senders cannot connect)");
+      return;
+    }
+    const MailDomainDecl* other = declared_zone_of(h.name);
+    if (!other) return;  // another operator's host
+    bool found = false;
+    for (const auto& oh : other->mail_hosts) found |= oh.name == h.name && (!oh.ipv4.empty() || !oh.ipv6.empty());
+    for (const auto& oz : zones) found |= has_address(oz.records, h.name);
+    if (!found) error(d, h.loc, "mail host " + name + " has no A/AAAA record in " + text(other->domain));
+  }
+
+  static bool has_address(const std::vector<zone::Record>& records, const DnsName& n) {
+    for (const auto& r : records)
+      if ((r.type == rrtype::A || r.type == rrtype::AAAA) && r.owner == n) return true;
+    return false;
+  }
+
+  bool served_as_cname(const DnsName& n) const {
+    for (const auto& oz : zones)
+      for (const auto& r : oz.records)
+        if (r.type == rrtype::CNAME && r.owner == n) return true;
+    return false;
   }
 
   const MailDomainDecl* declared_zone_of(const DnsName& n) const {
@@ -245,21 +254,24 @@ struct Linter {
     const DmarcDecl x = d.dmarc.value_or(DmarcDecl{});
     const SourceLoc& loc = d.dmarc ? d.dmarc->loc : d.loc;
     if (d.bimi && x.policy == "none")
-      error(d, d.bimi->loc, "BIMI needs a DMARC policy of quarantine or reject, but dmarc.policy is none");
+      warn(d, d.bimi->loc, "BIMI needs a DMARC policy of quarantine or reject, but dmarc.policy is none: "
+                           "receivers will not show the logo; raise the policy once the DMARC reports are clean");
     auto check = [&](const std::vector<std::string>& list, const char* tag) {
       for (const auto& a : list) {
         std::string addr = a;
         if (addr.find(':') != std::string::npos) {
           if (lower(addr.substr(0, 7)) != "mailto:") {
-            error(d, loc, std::string("dmarc.") + tag + ": '" + a +
-                              "' is not a mailto: URI (RFC 7489 6.2); write an address like postmaster@" + text(d.domain));
+            warn(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not a mailto: URI; receivers send "
+                             "reports only to mailto: URIs (RFC 7489 6.2) and ignore this one: write an address "
+                             "like postmaster@" + text(d.domain));
             continue;
           }
           addr = addr.substr(7);
         }
         const auto at = addr.find('@');
         if (at == std::string::npos) {
-          error(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not an e-mail address");
+          warn(d, loc, std::string("dmarc.") + tag + ": '" + a + "' is not an e-mail address, so receivers send "
+                           "no reports to it: write one like postmaster@" + text(d.domain));
           continue;
         }
         std::string dom = lower(addr.substr(at + 1));
@@ -283,22 +295,58 @@ struct Linter {
     check(x.ruf, "ruf");
   }
 
-  void lint_mta_sts(const MailDomainDecl& d) {
-    if (d.parked || d.mail_hosts.empty()) return;
-    const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});
-    const SourceLoc& loc = d.mta_sts ? d.mta_sts->loc : d.loc;
+  // Only a declared mta_sts: publishes a policy (mail_records.cpp).
+  void lint_mta_sts(const MailDomainDecl& d, const SynthesizedZone& z) {
+    if (d.parked || d.mail_hosts.empty() || !d.mta_sts) return;
+    const MtaStsDecl& m = *d.mta_sts;
     if (m.max_age > kMaxStsAge)
-      error(d, loc, "mta_sts.max_age " + std::to_string(m.max_age) + " exceeds 31557600 (one year, RFC 8461 3.2)");
+      error(d, m.loc, "mta_sts.max_age " + std::to_string(m.max_age) + " exceeds 31557600 (one year, RFC 8461 3.2)");
     if (m.mode == "enforce")
       for (const auto& h : d.mail_hosts)
         if (!h.tls)
-          error(d, h.loc, "mta_sts.mode is enforce but mail host " + text(h.name) +
-                              " has no tls: senders will refuse it; add tls: { cert: ... } or use mode: testing");
+          warn(d, h.loc, "mta_sts.mode is enforce but mail host " + text(h.name) + " has no tls:, so mailns "
+                         "cannot check the certificate MTA-STS senders require (the MTA may manage it); add "
+                         "tls: { cert: ... } to have it checked and TLSA published, or start with mode: testing");
+    if (m.mode != "none") lint_policy_covers_mx(d, z);
+  }
+
+  // The policy lists the declared mail hosts; an MX added by hand is not in
+  // it. Broken for MTA-STS senders when no MX at all is in an enforced policy.
+  void lint_policy_covers_mx(const MailDomainDecl& d, const SynthesizedZone& z) {
+    const bool enforce = d.mta_sts->mode == "enforce";
+    size_t mx = 0;
+    std::vector<std::string> uncovered;
+    for (const auto& r : z.records) {
+      if (r.type != rrtype::MX || r.owner != d.domain) continue;
+      auto target = DnsName::from_wire({r.rdata.data() + 2, r.rdata.size() - 2});
+      if (!target) continue;
+      ++mx;
+      bool covered = false;
+      for (const auto& h : d.mail_hosts) covered |= h.name == *target;
+      if (!covered) uncovered.push_back(text(*target));
+    }
+    const bool none_covered = !uncovered.empty() && uncovered.size() == mx;
+    for (const auto& t : uncovered) {
+      const std::string msg = "MX " + t + " is not a declared mail host, so the MTA-STS policy does not list it and " +
+                              (enforce ? "senders that apply MTA-STS will not deliver to it"
+                                       : "senders that apply MTA-STS report it as a failure (TLS-RPT)") +
+                              "; declare it under mail_hosts";
+      if (enforce && none_covered)
+        error(d, d.mta_sts->loc, msg + " (no MX is in the policy: they cannot deliver at all)");
+      else
+        warn(d, d.mta_sts->loc, msg);
+    }
   }
 
   void lint_ttl(const MailDomainDecl& d) {
-    if (d.ttl == 0 || d.ttl > kMaxTtl)
-      error(d, d.ttl_loc, "ttl " + std::to_string(d.ttl) + " is not usable: use 300 to 86400 (e.g. 3600)");
+    if (d.ttl > kMaxTtl)
+      error(d, d.ttl_loc, "ttl " + std::to_string(d.ttl) + " is not usable: over 2147483647 it is read as 0 "
+                          "(RFC 2181 8); use 300 to 86400 (e.g. 3600)");
+    if (d.ttl == 0) {
+      warn(d, d.ttl_loc, "ttl 0: resolvers will not cache any record of " + text(d.domain) +
+                             ", so every lookup reaches this server; use 300 to 86400 (e.g. 3600)");
+      return;  // every record has TTL 0: one warning says it
+    }
     for (const auto& z : zones)
       if (z.origin == d.domain)
         for (const auto& r : z.records)
@@ -315,7 +363,7 @@ struct Linter {
       lint_spf(d, zones[i]);
       lint_dkim(d);
       lint_dmarc(d);
-      lint_mta_sts(d);
+      lint_mta_sts(d, zones[i]);
     }
   }
 };

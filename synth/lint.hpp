@@ -1,7 +1,9 @@
 // The mail-domain linter: checks a set of declarations and the records
 // synthesized from them for the mistakes that break mail delivery or
 // authentication (SPF limits, MX targets, DKIM key strength, DMARC, MTA-STS,
-// names and TTLs), and explains each with the fix.
+// names and TTLs), and explains each with the fix. An error leaves the whole
+// domain unserved, so errors are only for what is certainly broken (its mail
+// would fail, or the records would be invalid); advice is a warning.
 #pragma once
 
 #include <vector>

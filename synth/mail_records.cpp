@@ -140,6 +140,20 @@ void add_dkim(RecordSet& rs, const MailDomainDecl& d, int64_t now) {
   }
 }
 
+// Who an expired certificate stops: DANE-EE (3 1 1, what we publish) ignores
+// the validity dates (RFC 7671 5.1), PKIX validation does not.
+std::string expired_message(const MailHostDecl& h, int64_t not_after) {
+  const auto t = static_cast<std::time_t>(not_after);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+  std::string host = h.name.to_text();
+  host.pop_back();
+  return h.tls->cert + " expired on " + date + ": MTA-STS and other PKIX-validating senders will refuse " + host +
+         "; DANE-EE (3 1 1) clients such as Postfix still verify it (RFC 7671 5.1); renew it";
+}
+
 void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
   for (const auto& h : d.mail_hosts) {
     if (!h.tls || !h.name.is_subdomain_of(d.domain)) continue;
@@ -150,8 +164,7 @@ void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
       rs.error(h.tls->loc, "TLSA for " + h.name.to_text() + ": " + err + "; point tls.cert at the PEM certificate");
     } else {
       rs.add(*owner, "TLSA", "3 1 1 " + to_hex(cert->spki_sha256), h.tls->loc);
-      if (opt.now > 0 && cert->not_after < opt.now)
-        rs.warn(h.tls->loc, h.tls->cert + " expired; renew the certificate (DANE clients will fail)");
+      if (opt.now > 0 && cert->not_after < opt.now) rs.warn(h.tls->loc, expired_message(h, cert->not_after));
     }
     if (cert && !h.tls->key.empty()) {
       // The declared key must be the certificate's, or the TLSA record (made
@@ -169,6 +182,17 @@ void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
       else if (!cert || *next != cert->spki_sha256) rs.add(*owner, "TLSA", "3 1 1 " + to_hex(*next), h.tls->loc);
     }
   }
+}
+
+// MTA-STS (RFC 8461) only when the domain declares mta_sts: a policy makes
+// senders refuse hosts without a valid certificate, so it is never implied.
+void add_mta_sts(RecordSet& rs, const MailDomainDecl& d, SynthesizedZone& out) {
+  if (!d.mta_sts || d.mail_hosts.empty()) return;
+  const MtaStsDecl& m = *d.mta_sts;
+  const DnsName target = m.host.value_or(d.mail_hosts.front().name);
+  rs.add(rs.sub("mta-sts"), "CNAME", target.to_text(), m.loc.line ? m.loc : d.loc);
+  out.mta_sts_policy = mta_sts_policy(d);
+  rs.add_txt(rs.sub("_mta-sts"), "v=STSv1; id=" + mta_sts_id(out.mta_sts_policy));
 }
 
 void add_services(RecordSet& rs, const MailDomainDecl& d) {
@@ -265,13 +289,7 @@ SynthesizedZone synthesize_mail_domain(const MailDomainDecl& d, const SynthOptio
     rs.add_txt(d.domain, spf_text(spf));
     add_dkim(rs, d, opt.now > 0 ? opt.now : static_cast<int64_t>(std::time(nullptr)));
     rs.add_txt(rs.sub("_dmarc"), dmarc_text(d));
-    if (!d.mail_hosts.empty()) {
-      const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});
-      const DnsName target = m.host.value_or(d.mail_hosts.front().name);
-      rs.add(rs.sub("mta-sts"), "CNAME", target.to_text(), m.loc.line ? m.loc : d.loc);
-      out.mta_sts_policy = mta_sts_policy(d);
-      rs.add_txt(rs.sub("_mta-sts"), "v=STSv1; id=" + mta_sts_id(out.mta_sts_policy));
-    }
+    add_mta_sts(rs, d, out);
     std::vector<std::string> rpt = d.tls_rpt ? d.tls_rpt->rua : std::vector<std::string>{};
     if (!d.tls_rpt) rpt.push_back("postmaster@" + rs.domain_text());
     if (!rpt.empty()) rs.add_txt(rs.sub("_smtp._tls"), "v=TLSRPTv1; rua=" + join_mailto(rpt));

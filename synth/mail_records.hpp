@@ -23,7 +23,7 @@ struct SynthOptions {
 struct SynthesizedZone {
   zone::DnsName origin;
   std::vector<zone::Record> records;  // SOA first
-  std::string mta_sts_policy;         // empty for parked domains
+  std::string mta_sts_policy;         // empty unless the domain declares mta_sts: (and is not parked)
 };
 
 SynthesizedZone synthesize_mail_domain(const MailDomainDecl& d, const SynthOptions& opt, Diagnostics& diags);

@@ -22,7 +22,8 @@ namespace mailns::synth {
 
 struct MailZoneSet {
   std::vector<std::shared_ptr<const zone::Zone>> zones;
-  std::map<std::string, std::string> mta_sts_policies;  // domain (no trailing dot) -> policy text
+  // Domains that declare mta_sts: (no trailing dot) -> policy text.
+  std::map<std::string, std::string> mta_sts_policies;
   Diagnostics diagnostics;
   std::vector<std::string> failed_domains;  // declared but not loaded because of errors
 };

@@ -13,7 +13,8 @@ std::string host_text(const zone::DnsName& n) {
 }  // namespace
 
 std::string mta_sts_policy(const MailDomainDecl& d) {
-  const MtaStsDecl m = d.mta_sts.value_or(MtaStsDecl{});
+  if (!d.mta_sts) return {};
+  const MtaStsDecl& m = *d.mta_sts;
   std::string p = "version: STSv1\r\nmode: " + m.mode + "\r\n";
   for (const auto& h : d.mail_hosts) p += "mx: " + host_text(h.name) + "\r\n";
   p += "max_age: " + std::to_string(m.max_age) + "\r\n";

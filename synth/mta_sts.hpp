@@ -10,7 +10,8 @@
 
 namespace mailns::synth {
 
-// "version: STSv1\r\nmode: enforce\r\nmx: mail.example.org\r\nmax_age: 604800\r\n"
+// "version: STSv1\r\nmode: enforce\r\nmx: mail.example.org\r\nmax_age: 604800\r\n";
+// empty when the domain declares no mta_sts: (then no MTA-STS is published).
 std::string mta_sts_policy(const MailDomainDecl& d);
 // 1-32 alphanumerics (RFC 8461 3.1): 20 decimal digits from SHA-256(policy).
 std::string mta_sts_id(const std::string& policy);

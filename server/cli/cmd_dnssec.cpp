@@ -5,6 +5,8 @@
 //                            registrar. Creates the keys when the zone has
 //                            none yet, exactly as `serve` would on its first
 //                            start, so the DS can be registered beforehand.
+//                            A zone serve would not serve (not configured,
+//                            or left out for its errors) gets no DS.
 //   keys -c FILE             every signed zone's keys: tag, algorithm, role,
 //                            state, age. Reads only.
 //   rollover -c FILE DOMAIN [--ksk|--zsk]
@@ -27,6 +29,9 @@
 #include "server/cli/commands.hpp"
 #include "server/config/config.hpp"
 #include "server/config/duration.hpp"
+#include "server/publish/zone_archive.hpp"
+#include "server/publish/zone_loader.hpp"
+#include "server/publish/zone_signing.hpp"
 #include "zone/rr_text.hpp"
 #include "zone/rr_type.hpp"
 
@@ -75,8 +80,8 @@ ZoneArg zone_arg(const std::string& command, const std::string& config_path, con
     list += (list.empty() ? "" : ", ") + o.to_text();
   }
   if (!known) {
-    std::fprintf(stderr, "mailns %s: %s serves no zone %s (its zones: %s)\n", command.c_str(), config_path.c_str(),
-                 origin->to_text().c_str(), list.c_str());
+    std::fprintf(stderr, "mailns %s: %s serves no zone %s (its zones: %s); declare it under mail_domains: or zones:\n",
+                 command.c_str(), config_path.c_str(), origin->to_text().c_str(), list.c_str());
     return out;
   }
   const DnssecSettings& s = out.config->dnssec_for(*origin);
@@ -95,10 +100,8 @@ ZoneArg zone_arg(const std::string& command, const std::string& config_path, con
 // Loads the zone's existing keys; prints why not.
 std::optional<dnssec::ZoneKeys> existing_keys(const std::string& command, const ZoneArg& z) {
   if (!dnssec::file_exists(state_path(*z.settings, z.origin))) {
-    std::fprintf(stderr,
-                 "mailns %s: %s has no DNSSEC keys yet (no %s); `mailns serve` creates them on its first start, "
-                 "`mailns dnssec ds` before it\n",
-                 command.c_str(), z.origin.to_text().c_str(), state_path(*z.settings, z.origin).c_str());
+    std::fprintf(stderr, "mailns %s: %s has no DNSSEC keys yet (no %s); %s\n", command.c_str(),
+                 z.origin.to_text().c_str(), state_path(*z.settings, z.origin).c_str(), kFirstKeysCreatedBy);
     return std::nullopt;
   }
   auto keys = dnssec::load_keys(z.settings->key_dir, z.origin);
@@ -109,6 +112,34 @@ std::optional<dnssec::ZoneKeys> existing_keys(const std::string& command, const 
   return std::move(*keys);
 }
 
+// Whether serve would serve the zone: it leaves out a mail domain with lint
+// errors (and a master file with errors stops it), so a DS registered for it
+// would point at nothing, unless it has a last good version to serve
+// (never dark). Prints why not.
+bool served(const ZoneArg& z) {
+  LoadOptions load;
+  load.keys = std::nullopt;  // nothing signed: no key is read or made
+  ZoneSetResult res = load_zones(*z.config, load);
+  for (const LoadedZone& lz : res.zones)
+    if (lz.zone->origin() == z.origin) return true;
+  std::vector<std::string> errors = std::move(res.errors);
+  errors.insert(errors.end(), res.domain_errors.begin(), res.domain_errors.end());
+  const ZoneArchive archive(z.config->server.state_dir + "/zones");
+  if (dnssec::file_exists(archive.path_of(z.origin))) {
+    // Never dark: serve keeps serving its last good version, signed with these keys.
+    std::fprintf(stderr, "mailns dnssec ds: warning: %s has errors and is served from its last good version (%s):\n",
+                 z.origin.to_text().c_str(), archive.path_of(z.origin).c_str());
+    for (const auto& e : errors_about(errors, *z.config, z.origin)) std::fprintf(stderr, "%s\n", e.c_str());
+    return true;
+  }
+  std::fprintf(stderr,
+               "mailns dnssec ds: %s is not served because of these errors; fix them (`mailns check-config` lists "
+               "every finding) and run this again, no DS is printed and no key is made until then:\n",
+               z.origin.to_text().c_str());
+  for (const auto& e : errors_about(errors, *z.config, z.origin)) std::fprintf(stderr, "%s\n", e.c_str());
+  return false;
+}
+
 int run_ds(std::span<const std::string_view> args) {
   std::string usage;
   auto opts = parse_cli_options(args, false, &usage);
@@ -116,7 +147,7 @@ int run_ds(std::span<const std::string_view> args) {
   if (opts->help) return std::fputs(usage_text(), stdout), kExitOk;
   if (opts->positional.size() != 1) return usage_error("dnssec ds", "give exactly one DOMAIN");
   ZoneArg z = zone_arg("dnssec ds", opts->config, opts->positional[0]);
-  if (!z.settings) return kExitFailure;
+  if (!z.settings || !served(z)) return kExitFailure;
   const bool existed = dnssec::file_exists(state_path(*z.settings, z.origin));
   auto keys = dnssec::load_or_create(z.settings->key_dir, z.origin, z.settings->policy, now_seconds());
   if (!keys) {

@@ -1,6 +1,7 @@
 // mailns mta-sts policy -c FILE DOMAIN: print the MTA-STS policy file
 // (RFC 8461 3.2, CRLF line ends) that https://mta-sts.DOMAIN/.well-known/
 // mta-sts.txt must serve; its id is the one published in _mta-sts.DOMAIN.
+// Only a domain that declares mta_sts: has one.
 #include <cstdio>
 #include <string>
 
@@ -10,6 +11,21 @@
 #include "server/publish/zone_loader.hpp"
 
 namespace mailns::server {
+
+namespace {
+
+// A mail domain with mail hosts that has no policy only because it does not
+// declare mta_sts: (MTA-STS is never implied).
+bool declares_no_mta_sts(const Config& config, const std::string& domain) {
+  for (const auto& d : config.mail_domains) {
+    std::string name = d.domain.to_text();
+    name.pop_back();
+    if (name == domain) return !d.parked && !d.mail_hosts.empty() && !d.mta_sts;
+  }
+  return false;
+}
+
+}  // namespace
 
 int run_mta_sts_policy(std::span<const std::string_view> args) {
   std::string usage;
@@ -39,7 +55,15 @@ int run_mta_sts_policy(std::span<const std::string_view> args) {
     }
     known += (known.empty() ? "" : ", ") + name;
   }
-  std::fprintf(stderr, "mailns mta-sts policy: %s declares no mail domain %s with mail hosts (known: %s)\n",
+  if (declares_no_mta_sts(*cfg.config, domain)) {
+    std::fprintf(stderr,
+                 "mailns mta-sts policy: %s: %s declares no mta_sts, so no MTA-STS is published for it and there "
+                 "is no policy; to publish one, add mta_sts: { mode: testing } to its entry (enforce once the "
+                 "TLS-RPT reports are clean)\n",
+                 opts->config.c_str(), domain.c_str());
+    return kExitFailure;
+  }
+  std::fprintf(stderr, "mailns mta-sts policy: %s declares no mail domain %s with mail hosts and mta_sts (known: %s)\n",
                opts->config.c_str(), domain.c_str(), known.empty() ? "none" : known.c_str());
   return kExitFailure;
 }

@@ -10,7 +10,11 @@
 
 namespace mailns::server {
 
-// Appends a warning for every zone that publishes TLSA records unsigned.
-void warn_unsigned_tlsa(const Config& config, const zone::Zone& zone, std::vector<std::string>& warnings);
+// Appends a warning when the zone publishes TLSA records unsigned: DNSSEC is
+// disabled for it, or enabled but the zone has no keys yet (keys_missing: it
+// was checked unsigned). A zone with DNSSEC enabled that was left unsigned for
+// another reason (an unsigned export) is signed when served: no warning.
+void warn_unsigned_tlsa(const Config& config, const zone::Zone& zone, bool keys_missing,
+                        std::vector<std::string>& warnings);
 
 }  // namespace mailns::server

@@ -15,15 +15,6 @@ std::string without_dot(std::string s) {
   return s;
 }
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
-
-// Which zone a load_zones error is about: domain errors name the domain
-// ("file:line: error: example.org: ..."), master-file errors name the file.
-bool error_is_about(const std::string& error, const std::string& name, const std::string& file) {
-  return contains(error, ": " + name + ": ") || contains(error, ": " + name + ".: ") || contains(error, " " + name + ". ") ||
-         (!file.empty() && error.rfind(file + ":", 0) == 0);
-}
-
 std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool compare_listen) {
   std::string out;
   auto add = [&](const char* what) { out += (out.empty() ? "" : ", ") + std::string(what); };
@@ -146,12 +137,9 @@ void Reloader::fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64
     if (!error.empty()) zone_log().error("{}", error);
     if (!last) continue;
     const std::string name = without_dot(o.to_text());
-    std::string file;
-    for (const ZoneSource& z : cfg.zones)
-      if (z.origin == o) file = z.file;
     // Its errors no longer stop the start: they are the reason it is served from the archive.
     const size_t before = res.errors.size();
-    std::erase_if(res.errors, [&](const std::string& e) { return error_is_about(e, name, file); });
+    std::erase_if(res.errors, [&](const std::string& e) { return error_is_about_zone(e, cfg, o); });
     zone_log().error("{}: the configuration or its files have errors (above{}); serving the last good version, "
                      "serial {}, from {}", name, before != res.errors.size() ? " and below" : "",
                      last->zone->soa_serial(), archive_.path_of(o));
@@ -359,12 +347,7 @@ ZoneOutcome Reloader::keep_failed(const LoadedZone* current, const zone::DnsName
   ZoneOutcome zo;
   zo.zone = without_dot(origin.to_text());
   zo.status = ZoneOutcome::Status::kFailed;
-  std::string file;
-  for (const ZoneSource& z : cfg->zones)
-    if (z.origin == origin) file = z.file;
-  for (const auto& e : load_errors)
-    if (error_is_about(e, zo.zone, file)) zo.errors.push_back(e);
-  if (zo.errors.empty()) zo.errors = load_errors;
+  zo.errors = errors_about(load_errors, *cfg, origin);
   std::optional<LoadedZone> archived;
   if (!current) {
     std::string error;

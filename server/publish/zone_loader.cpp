@@ -21,6 +21,15 @@ std::string name_without_dot(const zone::DnsName& n) {
   return s;
 }
 
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// Which zone a load_zones error is about: domain errors name the domain
+// ("file:line: error: example.org: ..."), master-file errors name the file.
+bool error_is_about(const std::string& error, const std::string& name, const std::string& file) {
+  return contains(error, ": " + name + ": ") || contains(error, ": " + name + ".: ") || contains(error, " " + name + ". ") ||
+         (!file.empty() && error.rfind(file + ":", 0) == 0);
+}
+
 void add_stats(SignStats& total, const SignStats& s) {
   total.zones += s.zones;
   total.failed += s.failed;
@@ -55,7 +64,9 @@ class ZoneSetLoader {
   ZoneSetResult run() && {
     load_masters();
     if (!config_.mail_domains.empty() || !config_.reverse_zones.empty()) load_mail_zones();
-    for (const LoadedZone& z : res_.zones) warn_unsigned_tlsa(config_, *z.zone, res_.warnings);
+    for (const LoadedZone& z : res_.zones)
+      warn_unsigned_tlsa(config_, *z.zone, keys_missing_.contains(std::string(z.zone->origin().lookup_form())),
+                         res_.warnings);
     if (res_.errors.empty()) {
       std::vector<std::shared_ptr<const zone::Zone>> zones;
       for (const LoadedZone& z : res_.zones) zones.push_back(z.zone);
@@ -73,8 +84,13 @@ class ZoneSetLoader {
     for (auto& e : job.events) res_.events.push_back(std::move(e));
     for (auto& w : job.warnings) warnings.push_back(std::move(w));
   }
-  // Without keys, check-config still checks the rest of the zone.
-  bool unsigned_is_fine(const SignJob& job) const { return job.missing_keys && options_.unsigned_without_keys; }
+  // Without keys, check-config still checks the rest of the zone, unsigned;
+  // such zones are remembered for the TLSA warning.
+  bool checks_unsigned(const SignJob& job) {
+    if (!job.missing_keys || !options_.unsigned_without_keys) return false;
+    keys_missing_.insert(std::string(job.origin.lookup_form()));
+    return true;
+  }
   void sign(std::vector<SignJob>& jobs) {
     add_stats(res_.signing, sign_jobs(jobs, *options_.keys, now_, config_.server.threads));
   }
@@ -116,7 +132,7 @@ class ZoneSetLoader {
   void take_signed_master(SignJob& job, const ZoneSource& src, std::optional<LoadedZone>& slot) {
     take_notes(job, res_.warnings);
     if (!job.error.empty()) {
-      if (unsigned_is_fine(job)) {
+      if (checks_unsigned(job)) {
         res_.warnings.push_back(job.error + "; checked unsigned");
       } else {
         res_.domain_errors.push_back(config_.path + ":" + std::to_string(src.line) + ": error: " +
@@ -177,7 +193,7 @@ class ZoneSetLoader {
     take_notes(job, warnings);
     for (auto& w : warnings) z.warnings.push_back(without_zone_prefix(w, z.origin));
     if (!job.error.empty()) {
-      if (unsigned_is_fine(job))
+      if (checks_unsigned(job))
         z.warnings.push_back(without_zone_prefix(job.error, z.origin) + "; checked unsigned");
       else
         z.error = without_zone_prefix(job.error, z.origin);
@@ -220,6 +236,7 @@ class ZoneSetLoader {
   const int64_t now_;
   ZoneSetResult res_;
   std::set<std::string> origins_;                                                 // lookup forms served so far
+  std::set<std::string> keys_missing_;                                            // checked unsigned: no keys yet
   std::map<std::string, ZoneSigning, std::less<>> mail_signing_;                  // by lookup form of the origin
   std::map<std::string, std::shared_ptr<const zone::OnlineSigner>> online_signers_;  // compact denial, likewise
 };
@@ -241,6 +258,21 @@ std::string mta_sts_policy_path(const zone::DnsName& domain) {
   if (host.size() > 1) host.pop_back();
   std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return "mta-sts." + host + "/.well-known/mta-sts.txt";
+}
+
+std::vector<std::string> errors_about(const std::vector<std::string>& errors, const Config& config,
+                                      const zone::DnsName& origin) {
+  std::vector<std::string> out;
+  for (const auto& e : errors)
+    if (error_is_about_zone(e, config, origin)) out.push_back(e);
+  return out.empty() ? errors : out;
+}
+
+bool error_is_about_zone(const std::string& error, const Config& config, const zone::DnsName& origin) {
+  std::string file;
+  for (const ZoneSource& z : config.zones)
+    if (z.origin == origin) file = z.file;
+  return error_is_about(error, name_without_dot(origin), file);
 }
 
 uint32_t serial_for_today() { return zone::first_serial_of_day(static_cast<int64_t>(std::time(nullptr))); }

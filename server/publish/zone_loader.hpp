@@ -74,6 +74,14 @@ ZoneSetResult load_zones(const Config& config, const LoadOptions& options);
 // Shorthand: LoadOptions with this serial and the defaults otherwise.
 ZoneSetResult load_zones(const Config& config, uint32_t serial);
 
+// The errors among `errors` (load_zones' errors and domain_errors) that are
+// about one zone: its mail domain's diagnostics, its master file's errors;
+// all of them when none names it.
+std::vector<std::string> errors_about(const std::vector<std::string>& errors, const Config& config,
+                                      const zone::DnsName& origin);
+// Whether one such error is about that zone.
+bool error_is_about_zone(const std::string& error, const Config& config, const zone::DnsName& origin);
+
 // The serial for synthesized zones loaded now: YYYYMMDD01 of today (UTC).
 // Where a domain's MTA-STS policy is among its zone's documents
 // (zone::Zone::document): "mta-sts.<domain>/.well-known/mta-sts.txt".

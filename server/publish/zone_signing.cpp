@@ -71,8 +71,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
       job.error = zname + ": its DNSSEC keys are gone (no " + state +
                   "); restore the key directory from a backup (new keys would not match the DS at the parent)";
     else
-      job.error = zname + ": no DNSSEC keys yet (no " + state +
-                  "); `mailns serve` creates them on its first start, `mailns dnssec ds` before it";
+      job.error = zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy;
     return std::nullopt;
   }
   auto keys = access == KeyAccess::kCreate ? dnssec::load_or_create(s.key_dir, job.origin, s.policy, now)

@@ -26,6 +26,11 @@ enum class KeyAccess : uint8_t {
   kReadOnly,  // check-config, zone export --signed: the stored keys as they are; nothing written
 };
 
+// When a zone with DNSSEC enabled gets its first keys, for the messages about
+// a zone that has none yet.
+inline constexpr const char* kFirstKeysCreatedBy =
+    "`mailns serve` creates them on its first start, `mailns dnssec ds` before it";
+
 struct SignJob {
   SignJob(zone::DnsName o, std::vector<zone::Record> r, const DnssecSettings& s)
       : origin(std::move(o)), records(std::move(r)), settings(&s) {}

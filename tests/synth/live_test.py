@@ -4,9 +4,12 @@ server on a loopback port: ENT NODATA for _domainkey, the long RSA DKIM TXT
 complete over UDP with EDNS 1232 and via TC + TCP without EDNS, the DKIM keys
 accepted by opendkim-testkey (Debian opendkim-tools) through an unbound
 stub-zone, the exported zones accepted by kzonecheck, and the MTA-STS id
-matching the policy file.
+matching the policy file. Then seed 003's small domain (MX, SPF, DKIM, DMARC,
+no certificate, no mta_sts): it passes check-config, is served and publishes
+no MTA-STS; `dnssec ds` for a domain that is not served; check-config's
+wording on a copy of the shipped example before its first start.
 usage: live_test.py --mailns PATH --conf conf/example.yaml"""
-import argparse, base64, hashlib, os, socket, subprocess, sys, tempfile, time, unittest
+import argparse, base64, hashlib, os, shutil, socket, subprocess, sys, tempfile, time, unittest
 
 import dns.flags, dns.message, dns.query, dns.rcode, dns.rdatatype
 
@@ -34,17 +37,18 @@ def openssl(*args, stdin=None):
     return subprocess.run(["openssl", *args], input=stdin, capture_output=True, check=True).stdout
 
 
-class Live(unittest.TestCase):
+class Served(unittest.TestCase):
+    """`mailns serve -c conf` on a free loopback port for the whole class."""
+
     @classmethod
-    def setUpClass(cls):
+    def serve(cls, conf, zone):
         cls.port = free_port()
-        cls.conf_dir = os.path.dirname(os.path.abspath(ARGS.conf))
-        cls.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", ARGS.conf, "--listen", "127.0.0.1:%d" % cls.port],
+        cls.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", conf, "--listen", "127.0.0.1:%d" % cls.port],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
-                cls.ask("example.org", "SOA")
+                cls.ask(zone, "SOA")
                 return
             except Exception:
                 time.sleep(0.1)
@@ -70,6 +74,13 @@ class Live(unittest.TestCase):
             s.sendto(q.to_wire(), ("127.0.0.1", cls.port))
             wire, _ = s.recvfrom(65535)
         return dns.message.from_wire(wire, ignore_trailing=True, one_rr_per_rrset=False)
+
+
+class Live(Served):
+    @classmethod
+    def setUpClass(cls):
+        cls.conf_dir = os.path.dirname(os.path.abspath(ARGS.conf))
+        cls.serve(ARGS.conf, "example.org")
 
     def rsa_p(self):
         der = openssl("pkey", "-in", os.path.join(self.conf_dir, "keys/dkim-rsa.pem"), "-pubout", "-outform", "DER")
@@ -156,6 +167,120 @@ class Live(unittest.TestCase):
     def test_ptr_for_the_mail_host(self):
         r = self.ask("10.2.0.192.in-addr.arpa", "PTR")
         self.assertEqual(r.answer[0][0].target.to_text(), "mail.example.org.")
+
+
+SMALL_DOMAIN = """\
+mail_domains:
+  - domain: example.com
+    nameservers: [{ name: ns1.example.net }, { name: ns2.example.net }]
+    mail_hosts: [{ name: mail.example.com, priority: 10, ipv4: 192.0.2.25 }]
+    spf: { mechanisms: [], ip4: [192.0.2.25], all: fail }
+    dkim: [{ selector: s1, key: %s }]
+    dmarc: { policy: none, rua: [dmarc@example.com] }
+"""
+
+
+def mailns(*args):
+    return subprocess.run([ARGS.mailns, *args], capture_output=True, text=True, timeout=60)
+
+
+def assert_fails_saying(test, r, *fragments):
+    """Exit status 1, nothing on stdout, every fragment on stderr."""
+    test.assertEqual(r.returncode, 1, r.stderr)
+    test.assertEqual(r.stdout, "")
+    for f in fragments:
+        test.assertIn(f, r.stderr)
+
+
+class SmallDomain(Served):
+    """Seed 003's "7 records" domain as its operator would declare it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="mailns-small-")
+        cls.conf = os.path.join(cls.dir, "small.yaml")
+        key = os.path.join(os.path.dirname(os.path.abspath(ARGS.conf)), "keys/dkim-rsa.pem")
+        with open(cls.conf, "w") as f:
+            f.write(SMALL_DOMAIN % key)
+        cls.serve(cls.conf, "example.com")
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_check_config_passes_without_a_finding(self):
+        r = mailns("check-config", "-c", self.conf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        self.assertIn("OK: 1 zone (example.com. serial", r.stdout)
+
+    def test_served_with_its_records_and_no_mta_sts(self):
+        mx = self.ask("example.com", "MX")
+        self.assertEqual([rr.exchange.to_text() for rr in mx.answer[0]], ["mail.example.com."])
+        txt = self.ask("example.com", "TXT")
+        self.assertIn(b"v=spf1 ip4:192.0.2.25 -all", [b"".join(rr.strings) for rr in txt.answer[0]])
+        self.assertEqual(len(self.ask("s1._domainkey.example.com", "TXT").answer), 1)
+        self.assertEqual(len(self.ask("_dmarc.example.com", "TXT").answer), 1)
+        for name, qtype in (("_mta-sts.example.com", "TXT"), ("mta-sts.example.com", "CNAME"),
+                            ("mta-sts.example.com", "A")):
+            r = self.ask(name, qtype)
+            self.assertEqual(r.rcode(), dns.rcode.NXDOMAIN, name + "\n" + r.to_text())
+        export = mailns("zone", "export", "-c", self.conf, "example.com")
+        self.assertEqual(export.returncode, 0, export.stderr)
+        self.assertNotIn("mta-sts", export.stdout)
+
+    def test_mta_sts_policy_says_none_is_declared(self):
+        r = mailns("mta-sts", "policy", "-c", self.conf, "example.com")
+        assert_fails_saying(self, r, "example.com declares no mta_sts", "mta_sts: { mode: testing }")
+
+
+class DsOfUnservedDomain(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mailns-ds-")
+        self.keys = os.path.join(self.dir, "keys")
+        key = os.path.join(os.path.dirname(os.path.abspath(ARGS.conf)), "keys/dkim-rsa.pem")
+        self.conf = os.path.join(self.dir, "c.yaml")
+        with open(self.conf, "w") as f:
+            f.write("dnssec: { enabled: true, key_dir: keys }\n" + SMALL_DOMAIN % key +
+                    "  - domain: broken.example\n    nameservers: [{ name: ns1.example.net }]\n"
+                    "    mail_hosts: [{ name: mail.broken.example }]\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_unknown_domain(self):
+        r = mailns("dnssec", "ds", "-c", self.conf, "nowhere.example")
+        assert_fails_saying(self, r, "serves no zone nowhere.example. (its zones: example.com., broken.example.)")
+        self.assertFalse(os.path.exists(self.keys))
+
+    def test_domain_left_out_for_its_errors(self):
+        r = mailns("dnssec", "ds", "-c", self.conf, "broken.example")
+        assert_fails_saying(self, r, "broken.example. is not served because of these errors",
+                            "error: broken.example: mail host mail.broken.example has no address")
+        self.assertNotIn("example.com:", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.keys, "broken.example")))
+        # The domain without errors still gets its DS.
+        ok = mailns("dnssec", "ds", "-c", self.conf, "example.com")
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        self.assertIn("\tDS\t", ok.stdout)
+
+
+class ShippedExampleBeforeItsFirstStart(unittest.TestCase):
+    def test_check_config_says_the_keys_come_with_the_first_serve(self):
+        with tempfile.TemporaryDirectory(prefix="mailns-example-") as d:
+            conf_dir = os.path.join(d, "conf")
+            shutil.copytree(os.path.dirname(os.path.abspath(ARGS.conf)), conf_dir,
+                            ignore=shutil.ignore_patterns("state"))
+            r = mailns("check-config", "-c", os.path.join(conf_dir, os.path.basename(ARGS.conf)))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("example.org.: publishes 1 TLSA RRset (_25._tcp.mail.example.org.) for DANE, which needs "
+                          "a signed zone (RFC 7672 2.2): DNSSEC is enabled but the zone has no keys yet "
+                          "(`mailns serve` creates them on its first start, `mailns dnssec ds` before it); until "
+                          "then its TLSA records are checked unsigned", r.stderr)
+            self.assertNotIn("set dnssec: { enabled: true }", r.stderr)
+            self.assertNotIn(": error:", r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(conf_dir, "state")))
 
 
 if __name__ == "__main__":

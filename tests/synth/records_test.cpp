@@ -28,6 +28,7 @@ TEST(MtaSts, IdChangesExactlyWhenThePolicyChanges) {
 mail_domains:
   - domain: example.org
     mail_hosts: [{ name: mail.example.org }]
+    mta_sts: { mode: enforce }
 )");
   MailDomainDecl d = p.decls.at(0);
   const std::string a = mta_sts_id(mta_sts_policy(d));
@@ -39,6 +40,52 @@ mail_domains:
   d.mta_sts->mode = "testing";
   EXPECT_NE(a, mta_sts_id(mta_sts_policy(d)));
   EXPECT_EQ(mta_sts_policy(d), "version: STSv1\r\nmode: testing\r\nmx: mail.example.org\r\nmax_age: 604800\r\n");
+}
+
+// Seed 003's small domain: MX, SPF, DKIM, DMARC, no certificate, no mta_sts.
+// It is served without a finding, and MTA-STS is not published (a policy
+// would make senders refuse a host whose certificate nobody checked).
+TEST(MtaSts, SmallDomainOfSeed003DeclaresNoneAndGetsNone) {
+  Parsed p = parse(R"(
+mail_domains:
+  - domain: example.com
+    nameservers: [{ name: ns1.example.net }, { name: ns2.example.net }]
+    mail_hosts: [{ name: mail.example.com, priority: 10, ipv4: 192.0.2.25 }]
+    spf: { mechanisms: [], ip4: [192.0.2.25], all: fail }
+    dkim: [{ selector: s1, key: keys/dkim-rsa.pem }]
+    dmarc: { policy: none, rua: [dmarc@example.com] }
+)");
+  ASSERT_TRUE(p.errors.empty()) << p.errors.front();
+  EXPECT_EQ(mta_sts_policy(p.decls.at(0)), "");
+  MailZoneSet set = build_mail_zones(p.decls, p.reverse, SynthOptions{2026112901, 0});
+  EXPECT_TRUE(set.diagnostics.empty()) << all_messages(set.diagnostics);
+  ASSERT_EQ(set.zones.size(), 1u);
+  EXPECT_TRUE(set.mta_sts_policies.empty());
+  const std::string text = zone::export_zone(*set.zones[0]);
+  EXPECT_EQ(text.find("mta-sts"), std::string::npos) << text;
+  for (const char* want : {"example.com.\t3600\tIN\tMX\t10 mail.example.com.", "\"v=spf1 ip4:192.0.2.25 -all\"",
+                           "s1._domainkey.example.com.", "_dmarc.example.com.\t3600\tIN\tTXT\t\"v=DMARC1; p=none"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+}
+
+TEST(Records, ExpiredCertificateSaysWhoRefusesIt) {
+  Parsed p = parse(R"(
+mail_domains:
+  - domain: example.org
+    nameservers: [{ name: ns1.example.org, ipv4: 192.0.2.53 }]
+    mail_hosts: [{ name: mail.example.org, ipv4: 192.0.2.10, tls: { cert: certs/mail.pem } }]
+)");
+  ASSERT_TRUE(p.errors.empty());
+  Diagnostics diags;
+  // 2100-01-01: the demo certificate has expired by then.
+  synthesize_mail_domain(p.decls[0], SynthOptions{1, 4102444800}, diags);
+  EXPECT_TRUE(has_message(diags,
+                          "mail.pem expired on 2036-11-23 10:57 UTC: MTA-STS and other PKIX-validating senders will "
+                          "refuse mail.example.org; DANE-EE (3 1 1) clients such as Postfix still verify it "
+                          "(RFC 7671 5.1); renew it",
+                          Diagnostic::Severity::kWarning))
+      << all_messages(diags);
+  EXPECT_FALSE(has_errors(diags, "example.org")) << all_messages(diags);
 }
 
 TEST(Spf, TextAndLookupCount) {
