@@ -9,6 +9,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev \
   libboost-dev libssl-dev libldns-dev libyaml-cpp-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  libsystemd-dev systemd \
+  libsystemd-dev systemd prometheus \
   knot knot-dnsutils knot-dnssecutils nsd unbound opendkim-tools bind9-dnsutils ldnsutils dnsperf python3 python3-dnspython procps util-linux iproute2 \
   curl openssl postfix-mta-sts-resolver
