@@ -1,0 +1,88 @@
+#include "server/dnstap/dnstap_writer.hpp"
+
+#include <fstrm.h>
+
+#include <stdexcept>
+
+#include "server/logging.hpp"
+
+namespace mailns::server {
+
+namespace {
+
+constexpr char kContentType[] = "protobuf:dnstap.Dnstap";
+
+// The unix socket writer; nullptr when fstrm refuses the options.
+fstrm_writer* open_unix_writer(const std::string& path) {
+  fstrm_writer_options* wopt = fstrm_writer_options_init();
+  fstrm_unix_writer_options* uwopt = fstrm_unix_writer_options_init();
+  fstrm_writer_options_add_content_type(wopt, kContentType, sizeof kContentType - 1);
+  fstrm_unix_writer_options_set_socket_path(uwopt, path.c_str());
+  fstrm_writer* writer = fstrm_unix_writer_init(uwopt, wopt);
+  fstrm_unix_writer_options_destroy(&uwopt);
+  fstrm_writer_options_destroy(&wopt);
+  return writer;
+}
+
+// The I/O thread over writer, with one single-producer queue per worker;
+// takes writer (also on failure). nullptr when fstrm refuses.
+fstrm_iothr* start_iothr(fstrm_writer* writer, unsigned workers) {
+  fstrm_iothr_options* opt = fstrm_iothr_options_init();
+  fstrm_iothr* iothr = nullptr;
+  if (fstrm_iothr_options_set_num_input_queues(opt, workers) == fstrm_res_success &&
+      fstrm_iothr_options_set_input_queue_size(opt, DnstapWriter::kQueueSize) == fstrm_res_success &&
+      fstrm_iothr_options_set_queue_model(opt, FSTRM_IOTHR_QUEUE_MODEL_SPSC) == fstrm_res_success &&
+      fstrm_iothr_options_set_reopen_interval(opt, 1) == fstrm_res_success)
+    iothr = fstrm_iothr_init(opt, &writer);
+  fstrm_iothr_options_destroy(&opt);
+  if (iothr == nullptr && writer != nullptr) fstrm_writer_destroy(&writer);
+  return iothr;
+}
+
+}  // namespace
+
+DnstapWriter::DnstapWriter(const DnstapSettings& settings, unsigned workers, std::string identity,
+                           std::string version)
+    : encoder_(std::move(identity), std::move(version)) {
+  fstrm_writer* writer = open_unix_writer(settings.socket);
+  if (writer == nullptr)
+    throw std::runtime_error("dnstap: cannot set up a Frame Streams writer for socket " + settings.socket +
+                             " (is the path too long for a unix socket?)");
+  iothr_ = start_iothr(writer, workers);
+  if (iothr_ == nullptr)
+    throw std::runtime_error("dnstap: cannot start the writer thread for socket " + settings.socket + " (" +
+                             std::to_string(workers) + " workers)");
+  for (unsigned i = 0; i < workers; ++i) {
+    fstrm_iothr_queue* queue = fstrm_iothr_get_input_queue_idx(iothr_, i);
+    if (queue == nullptr) {
+      fstrm_iothr_destroy(&iothr_);
+      throw std::runtime_error("dnstap: fstrm has no input queue for worker " + std::to_string(i));
+    }
+    sinks_.push_back(
+        std::make_unique<DnstapSink>(iothr_, queue, encoder_, settings.queries, settings.responses));
+  }
+  server_log().info("dnstap: writing {}{}{} to {}", settings.queries ? "queries" : "",
+                    settings.queries && settings.responses ? " and " : "", settings.responses ? "responses" : "",
+                    settings.socket);
+}
+
+DnstapWriter::~DnstapWriter() {
+  const DnstapTotals t = totals();
+  fstrm_iothr_destroy(&iothr_);
+  server_log().info("dnstap: {} frames sent, {} dropped (queue full)", t.sent, t.dropped);
+}
+
+QueryLog* DnstapWriter::sink(unsigned worker) noexcept {
+  return worker < sinks_.size() ? sinks_[worker].get() : nullptr;
+}
+
+DnstapTotals DnstapWriter::totals() const noexcept {
+  DnstapTotals t;
+  for (const auto& s : sinks_) {
+    t.sent += s->sent();
+    t.dropped += s->dropped();
+  }
+  return t;
+}
+
+}  // namespace mailns::server
