@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "server/config/config_checker.hpp"
+#include "server/config/dnstap_config.hpp"
 #include "synth/declaration_yaml.hpp"
 
 namespace mailns::server {
@@ -25,7 +26,7 @@ constexpr const char* kTopKeys[] = {"server",    "zones",       "mail_domains", 
                                     "tsig_keys", "secondaries", "allow_transfer", "ixfr_history",  "catalog"};
 constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level", "state_dir", "control_socket",
-                                       "watch_files"};
+                                       "watch_files", "dnstap"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -105,6 +106,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("tcp_max_connections"); it != keys.end())
     if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
       out.tcp_max_connections = static_cast<unsigned>(*v);
+  if (auto it = keys.find("dnstap"); it != keys.end()) out.dnstap = read_dnstap_settings(c, it->second);
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;
     const auto* level = v.IsScalar() ? std::find(std::begin(kLogLevels), std::end(kLogLevels), v.Scalar())

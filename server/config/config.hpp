@@ -6,7 +6,8 @@
 //
 // Schema:
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
-//            tcp_max_connections, log_level        (all optional)
+//            tcp_max_connections, log_level, state_dir, control_socket,
+//            watch_files, dnstap                  (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)
 //            dnssec: {...}                         (optional per-zone override)
@@ -32,6 +33,7 @@
 
 #include "server/config/dnssec_settings.hpp"
 #include "server/config/entry_texts.hpp"
+#include "server/dnstap/dnstap_settings.hpp"
 #include "server/logging.hpp"
 #include "server/net/net_settings.hpp"
 #include "server/config/transfer_config.hpp"
@@ -50,6 +52,7 @@ struct ServerSettings : NetSettings {
   std::string state_dir;       // persisted SOA serials (serials file)
   std::string control_socket;  // unix socket of `mailns reload`, mode 0600
   bool watch_files = true;     // reload when the config or a file it references changes (inotify)
+  DnstapSettings dnstap;       // the dnstap query log (server/dnstap/); off by default
 };
 
 struct ZoneSource {

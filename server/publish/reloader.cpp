@@ -35,6 +35,7 @@ std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool
   if (a.state_dir != b.state_dir) add("state_dir");
   if (a.control_socket != b.control_socket) add("control_socket");
   if (a.watch_files != b.watch_files) add("watch_files");
+  if (!(a.dnstap == b.dnstap)) add("dnstap");
   return out;
 }
 
