@@ -8,6 +8,12 @@ namespace mailns::server {
 
 namespace {
 
+// What the fields other than the messages, identity and version can take
+// in protobuf encoding, with room to spare: at most 15 fields and 3
+// lengths, each a tag of 1 octet and a value of at most 10 (varints) or 16
+// (addresses), and 4 length prefixes of at most 3 octets.
+constexpr size_t kMaxFixedFields = 256;
+
 // protobuf-c's byte fields point at our data: packing copies it.
 ProtobufCBinaryData bytes_of(const void* p, size_t n) noexcept {
   return ProtobufCBinaryData{n, static_cast<uint8_t*>(const_cast<void*>(p))};
@@ -70,11 +76,13 @@ DnstapFrame DnstapEncoder::encode(const LoggedQuery& e, DnstapKind kind) const n
   d.has_version = !version_.empty();
   d.version = bytes_of(version_.data(), version_.size());
 
+  // One pass: allocate what the fields can take at most instead of sizing
+  // the message first (dnstap__dnstap__get_packed_size walks it all).
+  const size_t bound = kMaxFixedFields + e.query.size() + e.response.size() + identity_.size() + version_.size();
   DnstapFrame f;
-  f.size = dnstap__dnstap__get_packed_size(&d);
-  f.data = static_cast<uint8_t*>(std::malloc(f.size));
+  f.data = static_cast<uint8_t*>(std::malloc(bound));
   if (f.data == nullptr) return DnstapFrame{};
-  dnstap__dnstap__pack(&d, f.data);
+  f.size = dnstap__dnstap__pack(&d, f.data);
   return f;
 }
 

@@ -24,6 +24,9 @@ DnstapPtr round_trip(const DnstapEncoder& enc, const LoggedQuery& e, DnstapKind 
   const DnstapFrame f = enc.encode(e, kind);
   EXPECT_NE(f.data, nullptr);
   DnstapPtr d(dnstap__dnstap__unpack(nullptr, f.size, f.data));
+  if (d) {
+    EXPECT_EQ(f.size, dnstap__dnstap__get_packed_size(d.get()));  // all of it, nothing more
+  }
   std::free(f.data);
   return d;
 }
@@ -91,6 +94,21 @@ TEST_F(DnstapEncoderTest, AuthResponseCarriesTheResponseAndBothTimes) {
   EXPECT_EQ(m.response_time_nsec, 5u);
   EXPECT_EQ(bytes(m.response_message), response);
   EXPECT_FALSE(m.has_query_message);
+}
+
+TEST_F(DnstapEncoderTest, LargestMessagesAndLongIdentityFitTheBuffer) {
+  const std::vector<std::byte> big(65535, std::byte{0x5a});
+  entry.query = big;
+  entry.response = big;
+  entry.peer = {*IpAddress::parse("2001:db8::7"), 65535};
+  entry.local = {*IpAddress::parse("2001:db8::1"), 65535};
+  entry.query_time = entry.response_time = {INT64_MAX, 999999999};
+  const DnstapEncoder long_names(std::string(300, 'i'), std::string(300, 'v'));
+  for (DnstapKind kind : {DnstapKind::kAuthQuery, DnstapKind::kAuthResponse}) {
+    const DnstapPtr d = round_trip(long_names, entry, kind);
+    ASSERT_TRUE(d && d->message);
+    EXPECT_EQ(bytes(kind == DnstapKind::kAuthQuery ? d->message->query_message : d->message->response_message), big);
+  }
 }
 
 TEST_F(DnstapEncoderTest, MismatchedFamiliesLeaveOutOurAddressAndEmptyIdentityIsAbsent) {
