@@ -1,6 +1,8 @@
 #include "server/dnstap/dnstap_writer.hpp"
 
 #include <fstrm.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <stdexcept>
 
@@ -29,11 +31,17 @@ fstrm_writer* open_unix_writer(const std::string& path) {
 fstrm_iothr* start_iothr(fstrm_writer* writer, unsigned workers) {
   fstrm_iothr_options* opt = fstrm_iothr_options_init();
   fstrm_iothr* iothr = nullptr;
+  // The thread inherits a mask that blocks every signal: shutdown signals
+  // go to the thread that waits for them, and none interrupts its I/O.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   if (fstrm_iothr_options_set_num_input_queues(opt, workers) == fstrm_res_success &&
       fstrm_iothr_options_set_input_queue_size(opt, DnstapWriter::kQueueSize) == fstrm_res_success &&
       fstrm_iothr_options_set_queue_model(opt, FSTRM_IOTHR_QUEUE_MODEL_SPSC) == fstrm_res_success &&
       fstrm_iothr_options_set_reopen_interval(opt, 1) == fstrm_res_success)
     iothr = fstrm_iothr_init(opt, &writer);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   fstrm_iothr_options_destroy(&opt);
   if (iothr == nullptr && writer != nullptr) fstrm_writer_destroy(&writer);
   return iothr;
