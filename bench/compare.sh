@@ -4,7 +4,9 @@
 # ../shared/tools/cpuq.py (dnsperf on CPU 1): qps, server CPU us/query, RSS.
 # Two rounds: unsigned (mailns, knotd, nsd) and signed with DO=1 queries
 # (mailns and knotd both signing online with ECDSA P-256 and NSEC3, 0
-# iterations, no salt; dnsperf -D).
+# iterations, no salt; dnsperf -D). The unsigned round also measures a
+# second mailns with dnstap on (queries and responses to fstrm_capture,
+# which writes to /dev/null on CPU 1), for the cost of the query log.
 # A benchmark, not a test: it prints figures and never fails on timing.
 # usage: bench/compare.sh [ZONES=1000] [SECONDS=10]
 set -euo pipefail
@@ -40,6 +42,17 @@ MP=$(free_port)
 } > "$W/mailns.yaml"
 taskset -c 0 "$MAILNS" serve -c "$W/mailns.yaml" > "$W/mailns.log" 2>&1 &
 PIDS+=($!); MPID=$!
+
+# mailns with dnstap: the same zones, every query and response logged.
+MDP=$(free_port)
+command -v fstrm_capture >/dev/null || { echo "fstrm_capture missing: scripts/install-deps.sh (fstrm-bin)" >&2; exit 1; }
+taskset -c 1 fstrm_capture -t protobuf:dnstap.Dnstap -u "$W/dnstap.sock" -w /dev/null > "$W/fstrm.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do [ -S "$W/dnstap.sock" ] && break; sleep 0.1; done
+sed -e "s/127.0.0.1:$MP/127.0.0.1:$MDP/" -e "s|$W/mailns-state|$W/mailns-dnstap-state|" \
+    -e "s|^  watch_files: false|  watch_files: false\n  dnstap: { socket: $W/dnstap.sock }|" "$W/mailns.yaml" > "$W/mailns-dnstap.yaml"
+taskset -c 0 "$MAILNS" serve -c "$W/mailns-dnstap.yaml" > "$W/mailns-dnstap.log" 2>&1 &
+PIDS+=($!); MDPID=$!
 
 # knotd
 KP=$(free_port)
@@ -149,7 +162,7 @@ EOK
 taskset -c 0 knotd -c "$W/knot-signed.conf" > "$W/knot-signed.log" 2>&1 &
 PIDS+=($!); KSPID=$!
 
-wait_port "$MP"; wait_port "$KP"; wait_port "$NP"
+wait_port "$MP"; wait_port "$MDP"; wait_port "$KP"; wait_port "$NP"
 wait_signed() {  # until the last zone answers its DNSKEY: every zone is signed
   local last; last=$(tail -1 "$W/domains.txt")
   for _ in $(seq 1 600); do
@@ -172,10 +185,13 @@ echo "zones=$N seconds=$SECS (server on CPU 0, dnsperf on CPU 1)"
 printf '%-8s %10s %12s %10s\n' server qps cpu_us/q rss_kb >&2
 echo "unsigned:" >&2
 M=$(measure mailns "$MP" "$MPID")
+MD=$(measure +dnstap "$MDP" "$MDPID")
+echo "+dnstap frames (a full queue drops): $("$MAILNS" status -c "$W/mailns-dnstap.yaml" | sed -n 's/^ *dnstap: //p')" >&2
 K=$(measure knotd "$KP" "$KPID")
 S=$(measure nsd "$NP" "$NPID")
 echo "signed, DO=1 (dnsperf -D):" >&2
 MS=$(measure mailns "$MSP" "$MSPID" -D)
 KS=$(measure knotd "$KSP" "$KSPID" -D)
+python3 -c "print(f'dnstap: mailns with/without cpu ratio {float(\"$MD\")/float(\"$M\"):.2f} (goal: under 1.15)')"
 python3 -c "print(f'unsigned: mailns/knotd cpu ratio {float(\"$M\")/float(\"$K\"):.2f}, mailns/nsd {float(\"$M\")/float(\"$S\"):.2f}')"
 python3 -c "print(f'signed+DO: mailns/knotd cpu ratio {float(\"$MS\")/float(\"$KS\"):.2f}')"

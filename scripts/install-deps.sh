@@ -10,5 +10,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
   libboost-dev libssl-dev libldns-dev libyaml-cpp-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libsystemd-dev systemd prometheus \
+  libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin dnstap-ldns \
   knot knot-dnsutils knot-dnssecutils nsd unbound opendkim-tools bind9-dnsutils ldnsutils dnsperf python3 python3-dnspython procps util-linux iproute2 \
   curl openssl postfix-mta-sts-resolver

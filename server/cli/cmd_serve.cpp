@@ -7,7 +7,10 @@
 #include <ctime>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
+
+#include <unistd.h>
 
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
@@ -15,6 +18,7 @@
 #include "server/config/config.hpp"
 #include "server/control/control_socket.hpp"
 #include "server/control/service_notify.hpp"
+#include "server/dnstap/dnstap_writer.hpp"
 #include "server/publish/file_watcher.hpp"
 #include "server/logging.hpp"
 #include "server/xfr/primary.hpp"
@@ -168,14 +172,27 @@ std::string serving_status(const SnapshotHolder& snapshots) {
   return "serving " + std::to_string(snap->zones().size()) + " zones (" + std::to_string(signed_zones) + " signed)";
 }
 
+// The dnstap writer when server.dnstap is set (identity: the host name).
+std::unique_ptr<DnstapWriter> start_dnstap(const ServerSettings& s) {
+  if (!s.dnstap.enabled()) return nullptr;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::make_unique<DnstapWriter>(s.dnstap, s.threads, host, "mailns " MAILNS_VERSION);
+}
+
 // Binds, starts the reload thread, the file watcher and the control socket,
 // and answers until SIGTERM/SIGINT.
 int run_services(const Config& config, const std::string& config_path, Reloader& reloader, SnapshotHolder& snapshots,
                  Primary& primary, ReloadService& reloads, ControlSocket& control, ServeParts& parts,
                  std::shared_ptr<CertificateSet> certificates) {
   FileWatcher watcher([&reloads] { reloads.request("file change"); });
-  Server server(config.server, snapshots, &primary);
+  // Outlives the server: the workers hold its sinks.
+  const std::unique_ptr<DnstapWriter> dnstap = start_dnstap(config.server);
+  QueryLogFor query_logs;
+  if (dnstap) query_logs = [&dnstap](unsigned worker) { return dnstap->sink(worker); };
+  Server server(config.server, snapshots, &primary, query_logs);
   parts.server = &server;
+  parts.dnstap = dnstap.get();
   primary.start_notify();  // the sockets are bound: secondaries can connect back
   std::optional<MtaStsServer> web;
   if (config.mta_sts_server) {
@@ -223,6 +240,8 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   reloads.stop();
   if (web) web->stop();
   primary.stop();
+  parts.server = nullptr;
+  parts.dnstap = nullptr;
   return kExitOk;
 }
 
@@ -280,7 +299,7 @@ int run_serve(std::span<const std::string_view> args) {
     write_mta_sts_policy_dirs(reloader.config().mail_domains, next);
   });
   ReloadService reloads(reloader, snapshots);
-  ServeParts parts{snapshots, reloader, resigner, primary, nullptr, reloader.now(), std::nullopt, 0};
+  ServeParts parts{snapshots, reloader, resigner, primary, nullptr, nullptr, reloader.now(), std::nullopt, 0};
   ControlSocket control(config.server.control_socket, control_commands(reloads, parts));
   if (std::string err = control.open(); !err.empty()) {
     server_log().error("{}; not starting", err);
@@ -289,7 +308,7 @@ int run_serve(std::span<const std::string_view> args) {
   try {
     run_services(config, opts->config, reloader, snapshots, primary, reloads, control, parts,
                  std::move(certificates));
-  } catch (const std::system_error& e) {
+  } catch (const std::runtime_error& e) {  // an address cannot be bound (system_error), dnstap cannot start
     server_log().error("{}; not starting", e.what());
     return kExitFailure;
   }

@@ -113,6 +113,10 @@ StatusReport collect_status(const ServeParts& p, int64_t now) {
       for (const auto& e : z.errors) r.last_reload_errors.push_back(z.zone + ": " + e);
   }
   if (p.server) r.queries = p.server->totals();
+  if (p.dnstap) {
+    const DnstapTotals t = p.dnstap->totals();
+    r.dnstap = QueryLogStatus{t.sent, t.dropped};
+  }
   secondaries(p, r);
   return r;
 }

@@ -8,6 +8,7 @@
 
 #include "server/control/metrics.hpp"
 #include "server/control/status_report.hpp"
+#include "server/dnstap/dnstap_writer.hpp"
 #include "server/net/server.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "server/publish/reloader.hpp"
@@ -22,6 +23,7 @@ struct ServeParts {
   const Resigner& resigner;
   const Primary& primary;
   const Server* server = nullptr;  // set once the sockets are bound
+  const DnstapWriter* dnstap = nullptr;  // set while the dnstap query log runs
   int64_t started = 0;
   // The last reload (reload thread only).
   std::optional<ReloadOutcome> last_reload;

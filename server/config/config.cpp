@@ -13,6 +13,7 @@
 
 #include "server/config/config_checker.hpp"
 #include "server/config/mta_sts_server_config.hpp"
+#include "server/config/dnstap_config.hpp"
 #include "synth/declaration_yaml.hpp"
 
 namespace mailns::server {
@@ -27,7 +28,7 @@ constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domai
                                     "ixfr_history", "catalog",       "mta_sts_server"};
 constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
                                        "tcp_max_connections", "log_level", "state_dir", "control_socket",
-                                       "watch_files", "metrics_listen"};
+                                       "watch_files", "metrics_listen", "dnstap"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -126,6 +127,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
     if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
       out.tcp_max_connections = static_cast<unsigned>(*v);
   if (auto it = keys.find("metrics_listen"); it != keys.end()) parse_metrics_listen(c, it->second, out);
+  if (auto it = keys.find("dnstap"); it != keys.end()) out.dnstap = read_dnstap_settings(c, it->second);
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;
     const auto* level = v.IsScalar() ? std::find(std::begin(kLogLevels), std::end(kLogLevels), v.Scalar())

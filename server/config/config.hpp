@@ -6,7 +6,8 @@
 //
 // Schema:
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
-//            tcp_max_connections, log_level        (all optional)
+//            tcp_max_connections, log_level, state_dir, control_socket,
+//            watch_files, dnstap                  (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)
 //            dnssec: {...}                         (optional per-zone override)
@@ -34,6 +35,7 @@
 
 #include "server/config/dnssec_settings.hpp"
 #include "server/config/entry_texts.hpp"
+#include "server/dnstap/dnstap_settings.hpp"
 #include "server/logging.hpp"
 #include "server/net/net_settings.hpp"
 #include "server/web/mta_sts_server_settings.hpp"
@@ -55,6 +57,7 @@ struct ServerSettings : NetSettings {
   bool watch_files = true;     // reload when the config or a file it references changes (inotify)
   // Prometheus metrics over HTTP at http://ADDR:PORT/metrics (off when unset; needs a restart).
   std::optional<ListenAddress> metrics_listen;
+  DnstapSettings dnstap;       // the dnstap query log (server/dnstap/); off by default
 };
 
 struct ZoneSource {

@@ -102,6 +102,11 @@ std::string json_queries(const NetTotals& q) {
          std::to_string(q.tcp_timed_out) + "}";
 }
 
+std::string json_query_log(const std::optional<QueryLogStatus>& q) {
+  if (!q) return "null";
+  return "{\"sent\":" + std::to_string(q->sent) + ",\"dropped\":" + std::to_string(q->dropped) + "}";
+}
+
 std::string json_secondary(const SecondaryStatus& s) {
   return "{\"address\":" + json_string(s.address) + ",\"last_notify\":" + json_string(s.last_notify) +
          ",\"last_notify_at\":" + std::to_string(s.last_notify_at) + ",\"last_transfer\":" +
@@ -119,6 +124,8 @@ std::string status_text(const StatusReport& r) {
   for (const auto& e : r.last_reload_errors) out += "  error: " + e + "\n";
   out += "queries:\n";
   text_queries(out, r.queries);
+  if (r.dnstap)
+    out += "  dnstap: " + std::to_string(r.dnstap->sent) + " sent, " + std::to_string(r.dnstap->dropped) + " dropped\n";
   out += "zones:\n";
   for (const ZoneStatus& z : r.zones) text_zone(out, z);
   if (!r.secondaries.empty()) out += "secondaries:\n";
@@ -140,8 +147,9 @@ std::string status_json(const StatusReport& r) {
          ",\"uptime_seconds\":" + std::to_string(r.now - r.started) + ",\"next_event\":" + json_time(r.next_event) +
          ",\"next_event_what\":" + json_string(r.next_event_what) + ",\"last_reload\":" +
          json_string(r.last_reload) + ",\"last_reload_at\":" + std::to_string(r.last_reload_at) +
-         ",\"last_reload_errors\":[" + errors + "],\"queries\":" + json_queries(r.queries) + ",\"zones\":[" + zones +
-         "],\"secondaries\":[" + secondaries + "]}\n";
+         ",\"last_reload_errors\":[" + errors + "],\"queries\":" + json_queries(r.queries) +
+         ",\"dnstap\":" + json_query_log(r.dnstap) + ",\"zones\":[" + zones + "],\"secondaries\":[" + secondaries +
+         "]}\n";
 }
 
 }  // namespace mailns::server

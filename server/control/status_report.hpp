@@ -41,6 +41,12 @@ struct SecondaryStatus {
   int64_t last_transfer_at = 0;
 };
 
+// The dnstap query log's frames (server/dnstap/), when it is on.
+struct QueryLogStatus {
+  uint64_t sent = 0;     // handed to the writer thread
+  uint64_t dropped = 0;  // dropped: a worker's queue was full
+};
+
 struct StatusReport {
   int64_t now = 0;
   int64_t started = 0;
@@ -51,6 +57,7 @@ struct StatusReport {
   int64_t last_reload_at = 0;
   std::vector<std::string> last_reload_errors;
   NetTotals queries;
+  std::optional<QueryLogStatus> dnstap;  // nullopt: dnstap is off
   std::vector<SecondaryStatus> secondaries;
 };
 

@@ -16,10 +16,12 @@ namespace mailns::server {
 namespace asio = boost::asio;
 
 struct Server::Impl {
-  Impl(const NetSettings& s, const SnapshotHolder& snapshots, const RequestHandler* handler)
+  Impl(const NetSettings& s, const SnapshotHolder& snapshots, const RequestHandler* handler,
+       const QueryLogFor& query_logs)
       : settings(s), holder(snapshots), limit(s.tcp_max_connections), signals(main_io, SIGINT, SIGTERM) {
     for (unsigned i = 0; i < settings.threads; ++i)
-      workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, handler));
+      workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, handler,
+                                                 query_logs ? query_logs(i) : nullptr));
     // Retired snapshots are freed once every worker has passed a batch
     // boundary (server/snapshot_reclaim.hpp).
     snapshots.set_workers(settings.threads, [this](unsigned i) {
@@ -39,8 +41,9 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
 };
 
-Server::Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler)
-    : impl_(std::make_unique<Impl>(settings, snapshots, handler)) {}
+Server::Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler,
+               const QueryLogFor& query_logs)
+    : impl_(std::make_unique<Impl>(settings, snapshots, handler, query_logs)) {}
 
 Server::~Server() = default;
 

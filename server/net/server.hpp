@@ -8,6 +8,7 @@
 
 #include "server/net/net_settings.hpp"
 #include "server/net/net_totals.hpp"
+#include "server/net/query_log.hpp"
 #include "server/net/snapshot_holder.hpp"
 
 namespace mailns::server {
@@ -20,7 +21,9 @@ class Server {
   // throws std::system_error (naming the address) when one cannot be bound.
   // Installs the SIGTERM/SIGINT handlers.
   // handler: zone transfers and TSIG (server/net/request_handler.hpp); may be nullptr.
-  Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler = nullptr);
+  // query_logs: each worker's query log (server/net/query_log.hpp); empty: none.
+  Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler = nullptr,
+         const QueryLogFor& query_logs = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -34,6 +34,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
       if (auto ip = ec ? std::nullopt : IpAddress::from_sockaddr(peer.data(), static_cast<socklen_t>(peer.size())))
         stream_.set_handler(state_.handler, &state_.snapshots, *ip);
     }
+    if (state_.query_log) start_query_log();
     touch();
     arm_timer();
     pump();
@@ -41,6 +42,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
  private:
   void touch() { deadline_ = Clock::now() + state_.idle_timeout; }
+
+  // Both endpoints, once per connection: the stream reports every query with them.
+  void start_query_log() {
+    error_code ec1, ec2;
+    const auto peer = socket_.remote_endpoint(ec1);
+    const auto local = socket_.local_endpoint(ec2);
+    if (ec1 || ec2) return;
+    const auto p = QueryEndpoint::from_sockaddr(peer.data(), static_cast<socklen_t>(peer.size()));
+    const auto l = QueryEndpoint::from_sockaddr(local.data(), static_cast<socklen_t>(local.size()));
+    if (p && l) stream_.set_query_log(state_.query_log, *p, *l);
+  }
 
   // Answers what is buffered, then starts whatever I/O is now possible.
   void pump() {

@@ -44,6 +44,7 @@ struct TcpWorkerState {
   std::vector<std::byte> scratch;  // one answer at a time: the worker is single-threaded
   TcpStats stats;
   const RequestHandler* handler = nullptr;  // zone transfers and TSIG; nullptr: handle_query answers everything
+  QueryLog* query_log = nullptr;            // this worker's query log; nullptr: none
 };
 
 class TcpListener {

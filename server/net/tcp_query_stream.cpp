@@ -25,6 +25,25 @@ void TcpQueryStream::set_handler(const RequestHandler* handler, const SnapshotHo
   peer_ = peer;
 }
 
+void TcpQueryStream::set_query_log(QueryLog* log, const QueryEndpoint& peer, const QueryEndpoint& local) noexcept {
+  log_ = log;
+  log_peer_ = peer;
+  log_local_ = local;
+}
+
+void TcpQueryStream::log_exchange(std::span<const std::byte> query, std::span<const std::byte> response,
+                                  const timespec& received) noexcept {
+  LoggedQuery entry;
+  entry.transport = QueryTransport::kTcp;
+  entry.peer = log_peer_;
+  entry.local = log_local_;
+  entry.query = query;
+  entry.response = response;
+  entry.query_time = received;
+  entry.response_time = query_log_now();
+  log_->log(entry);
+}
+
 std::span<std::byte> TcpQueryStream::read_space() {
   if (begin_ == end_) begin_ = end_ = 0;
   size_t have = end_ - begin_;
@@ -63,21 +82,30 @@ size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::b
         transfer_.reset();  // complete: the snapshot it pinned is released
         continue;
       }
-      if (counters && !transfer_started_) counters->count(message_space.data(), n);
+      if (!transfer_started_) {
+        if (counters) counters->count(message_space.data(), n);
+        if (log_) log_exchange({}, message_space.first(n), transfer_received_);
+      }
       transfer_started_ = true;
     } else {
       const size_t len = frame_length(buf_.data() + begin_);
       const std::span<const std::byte> query(buf_.data() + begin_ + 2, len);
       ++answered;
+      const timespec received = log_ ? query_log_now() : timespec{};
       if (handler_ && needs_request_handler(query)) {
         transfer_ = handler_->answer_tcp(query, holder_->owner(), peer_);
         transfer_started_ = false;
+        transfer_received_ = received;
         begin_ += 2 + len;
+        // The query now; its response with the transfer's first message.
+        if (log_) log_exchange(query, {}, received);
         continue;
       }
       n = zone::handle_query(query, message_space, snapshot, zone::Transport::kTcp);
       begin_ += 2 + len;
       if (counters && n) counters->count(message_space.data(), n);
+      if (log_) [[unlikely]]
+        log_exchange(query, message_space.first(n), received);
     }
     if (n == 0) continue;
     scratch[0] = static_cast<std::byte>(n >> 8);

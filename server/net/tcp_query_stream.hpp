@@ -6,7 +6,8 @@
 // frames in the input. Zone transfers and TSIG-signed queries go to the
 // RequestHandler when one is set (server/net/request_handler.hpp): a transfer's messages are
 // produced as the output drains, before the next query is answered. No
-// sockets, no Asio: the connection feeds it.
+// sockets, no Asio: the connection feeds it. With a QueryLog set, each
+// query and its answer (a transfer: its first message) are reported to it.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,7 @@
 
 #include "server/net/counter.hpp"
 #include "server/net/ip_address.hpp"
+#include "server/net/query_log.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
@@ -35,6 +37,9 @@ class TcpQueryStream {
   // Hands transfers and signed queries from `peer` to handler; transfers
   // pin holder's current snapshot. Both must outlive the stream.
   void set_handler(const RequestHandler* handler, const SnapshotHolder* holder, const IpAddress& peer);
+  // Reports every query from peer to local, and its answer, to log (which
+  // must outlive the stream); nullptr: none.
+  void set_query_log(QueryLog* log, const QueryEndpoint& peer, const QueryEndpoint& local) noexcept;
 
   // Where the next socket read should go: never empty, and large enough to
   // finish the frame being received or to take a fresh chunk.
@@ -68,6 +73,13 @@ class TcpQueryStream {
   IpAddress peer_;
   std::unique_ptr<MessageSource> transfer_;
   bool transfer_started_ = false;  // its first message was written
+
+  // Reports query (and response, when not empty) to log_.
+  void log_exchange(std::span<const std::byte> query, std::span<const std::byte> response,
+                    const timespec& received) noexcept;
+  QueryLog* log_ = nullptr;
+  QueryEndpoint log_peer_, log_local_;
+  timespec transfer_received_{};  // when the transfer in progress was asked for
 };
 
 }  // namespace mailns::server

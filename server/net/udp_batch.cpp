@@ -40,7 +40,47 @@ size_t UdpBatch::build_reply_control(size_t i, bool pktinfo) noexcept {
   return 0;
 }
 
-UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot& snapshot) noexcept {
+std::optional<IpAddress> UdpBatch::pktinfo_destination(size_t i) const noexcept {
+  msghdr rx = rx_[i].msg_hdr;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&rx); c != nullptr; c = CMSG_NXTHDR(&rx, c)) {
+    IpAddress a;
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      in_pktinfo info;
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      std::memcpy(a.bytes.data(), &info.ipi_addr, 4);
+      return a;
+    }
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info;
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      a.v6 = !IN6_IS_ADDR_V4MAPPED(&info.ipi6_addr);
+      std::memcpy(a.bytes.data(), info.ipi6_addr.s6_addr + (a.v6 ? 0 : 12), a.v6 ? 16 : 4);
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
+void UdpBatch::log_query(size_t i, size_t len, bool pktinfo, const QueryEndpoint& local,
+                         const timespec& received) noexcept {
+  const msghdr& h = rx_[i].msg_hdr;
+  const auto peer = QueryEndpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer_[i]), h.msg_namelen);
+  if (!peer) return;
+  LoggedQuery entry;
+  entry.transport = QueryTransport::kUdp;
+  entry.peer = *peer;
+  entry.local = local;
+  if (pktinfo)
+    if (auto dst = pktinfo_destination(i)) entry.local.address = *dst;
+  entry.query = {in_[i].data(), rx_[i].msg_len};
+  entry.response = {out_[i].data(), len};
+  entry.query_time = received;
+  entry.response_time = query_log_now();
+  log_->log(entry);
+}
+
+UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot& snapshot,
+                                      const QueryEndpoint& local) noexcept {
   // The kernel overwrites lengths on every call: set them up each time.
   for (size_t i = 0; i < kBatchSize; ++i) {
     rx_iov_[i] = iovec{in_[i].data(), kMaxQuery};
@@ -60,6 +100,7 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
   } while (n < 0 && errno == EINTR);
   if (n <= 0) return Result::kDrained;  // EAGAIN, or an error the next readiness will show again
   stats_.received += static_cast<uint64_t>(n);
+  const timespec received = log_ ? query_log_now() : timespec{};
 
   size_t replies = 0;
   for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
@@ -77,6 +118,8 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
     } else {
       len = zone::handle_query(query, answer, snapshot, zone::Transport::kUdp);
     }
+    if (log_) [[unlikely]]
+      log_query(i, len, pktinfo, local, received);
     if (len == 0) {
       ++stats_.ignored;
       continue;

@@ -2,7 +2,8 @@
 // recvmmsg drains up to kBatchSize datagrams from a non-blocking socket,
 // handle_query answers each into its own slot, and one sendmmsg sends every
 // answer. No allocation, no lock, no atomic per query. Knows nothing of
-// Asio: the listener decides when the socket is readable.
+// Asio: the listener decides when the socket is readable. With a QueryLog
+// set, each query and its answer are reported to it before the batch is sent.
 #pragma once
 
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include <cstdint>
 
 #include "server/net/counter.hpp"
+#include "server/net/query_log.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
@@ -49,13 +51,17 @@ class UdpBatch {
   // snapshot and sends the answers. With pktinfo set (sockets bound to a
   // wildcard address, IP_PKTINFO / IPV6_RECVPKTINFO enabled) each answer
   // leaves from the address its query was sent to.
-  Result serve_once(int fd, bool pktinfo, const zone::Snapshot& snapshot) noexcept;
+  // local: the socket's address, for the query log (with pktinfo, the
+  // address each query was sent to is logged instead).
+  Result serve_once(int fd, bool pktinfo, const zone::Snapshot& snapshot, const QueryEndpoint& local = {}) noexcept;
 
   const UdpStats& stats() const noexcept { return stats_; }
 
   // Zone transfers and TSIG (server/net/request_handler.hpp): messages for
   // which needs_request_handler() is true are answered by handler instead.
   void set_handler(const RequestHandler* handler) noexcept { handler_ = handler; }
+  // Reports every query answered (or dropped) to log; nullptr: none.
+  void set_query_log(QueryLog* log) noexcept { log_ = log; }
 
  private:
   static constexpr size_t kControlSize = 64;  // >= CMSG_SPACE(sizeof(in6_pktinfo))
@@ -64,6 +70,10 @@ class UdpBatch {
   };
 
   size_t build_reply_control(size_t i, bool pktinfo) noexcept;
+  // The query log's entry for slot i, answered with len bytes (0: none).
+  void log_query(size_t i, size_t len, bool pktinfo, const QueryEndpoint& local, const timespec& received) noexcept;
+  // The address slot i's query was sent to, from its pktinfo.
+  std::optional<IpAddress> pktinfo_destination(size_t i) const noexcept;
 
   std::array<mmsghdr, kBatchSize> rx_{};
   std::array<mmsghdr, kBatchSize> tx_{};
@@ -76,6 +86,7 @@ class UdpBatch {
   std::array<std::array<std::byte, kMaxResponse>, kBatchSize> out_{};
   UdpStats stats_;
   const RequestHandler* handler_ = nullptr;
+  QueryLog* log_ = nullptr;
 };
 
 }  // namespace mailns::server

@@ -23,6 +23,11 @@ struct UdpListener::Impl {
       : socket(io), addr(a), snapshots(s), batch(b), worker(w), pktinfo(a.is_wildcard()) {
     const int fd = open_listen_socket(a, SocketKind::kUdp);
     socket.assign(a.v6 ? udp::v6() : udp::v4(), fd);
+    // What the query log reports as the responder (the bound port, also when 0 was asked).
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0)
+      local = QueryEndpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&bound), len).value_or(QueryEndpoint{});
   }
 
   void wait() {
@@ -46,7 +51,7 @@ struct UdpListener::Impl {
     for (int i = 0; i < kBatchesPerWake; ++i) {
       // Between batches no snapshot pointer is held: a reclamation boundary.
       snapshots.batch_boundary(worker);
-      if (batch.serve_once(fd, pktinfo, *snapshots.current()) == UdpBatch::Result::kDrained) {
+      if (batch.serve_once(fd, pktinfo, *snapshots.current(), local) == UdpBatch::Result::kDrained) {
         wait();
         return;
       }
@@ -60,6 +65,7 @@ struct UdpListener::Impl {
   UdpBatch& batch;
   unsigned worker;
   bool pktinfo;
+  QueryEndpoint local;
 };
 
 UdpListener::UdpListener(asio::io_context& io, const ListenAddress& addr, const SnapshotHolder& snapshots,

@@ -20,11 +20,13 @@ namespace asio = boost::asio;
 
 struct Worker::Impl {
   Impl(unsigned i, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
-       const RequestHandler* handler)
+       const RequestHandler* handler, QueryLog* query_log)
       : index(i), snapshots(snapshots), batch(std::make_unique<UdpBatch>()),
         tcp(snapshots, limit, settings.tcp_idle_timeout) {
     batch->set_handler(handler);
+    batch->set_query_log(query_log);
     tcp.handler = handler;
+    tcp.query_log = query_log;
     for (const ListenAddress& a : settings.listen) {
       udp.push_back(std::make_unique<UdpListener>(io, a, snapshots, *batch, index));
       tcp_listeners.push_back(std::make_unique<TcpListener>(io, a, tcp));
@@ -59,8 +61,8 @@ struct Worker::Impl {
 };
 
 Worker::Worker(unsigned index, const NetSettings& settings, const SnapshotHolder& snapshots,
-               TcpConnectionLimit& limit, const RequestHandler* handler)
-    : impl_(std::make_unique<Impl>(index, settings, snapshots, limit, handler)) {}
+               TcpConnectionLimit& limit, const RequestHandler* handler, QueryLog* query_log)
+    : impl_(std::make_unique<Impl>(index, settings, snapshots, limit, handler, query_log)) {}
 
 Worker::~Worker() {
   stop();

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "server/net/net_settings.hpp"
+#include "server/net/query_log.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "server/net/tcp_connection_limit.hpp"
 #include "server/net/tcp_listener.hpp"
@@ -25,8 +26,10 @@ class Worker {
   // Binds every socket now, in the calling thread, so that a bad address
   // fails start-up before any thread runs (throws std::system_error).
   // handler: zone transfers and TSIG (nullptr: handle_query answers all).
+  // query_log: where this worker reports its queries (nullptr: nowhere);
+  // must outlive the worker.
   Worker(unsigned index, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
-         const RequestHandler* handler = nullptr);
+         const RequestHandler* handler = nullptr, QueryLog* query_log = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

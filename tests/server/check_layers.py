@@ -14,7 +14,7 @@ import sys
 
 # Folder -> the folders (or single headers) it may include, besides itself.
 # Order, lowest first: zone < dnssec, synth < server/logging < server/net <
-# server/xfr, server/web < server/config < server/publish < server/control < server/cli.
+# server/xfr, server/web, server/dnstap < server/config < server/publish < server/control < server/cli.
 ALLOWED = {
     "zone": [],
     "dnssec": ["zone"],
@@ -23,10 +23,12 @@ ALLOWED = {
     "server/net": ["zone", "server/logging"],
     "server/xfr": ["zone", "dnssec", "server/logging", "server/net"],
     "server/web": ["zone", "server/logging", "server/net"],
-    "server/config": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/xfr", "server/web"],
+    "server/dnstap": ["zone", "server/logging", "server/net"],
+    "server/config": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/xfr", "server/web",
+                      "server/dnstap"],
     "server/publish": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/config"],
     "server/control": ["zone", "dnssec", "server/logging", "server/net"],
-    "server/cli": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/xfr", "server/web",
+    "server/cli": ["zone", "dnssec", "synth", "server/logging", "server/net", "server/xfr", "server/web", "server/dnstap",
                    "server/config", "server/publish", "server/control"],
 }
 # Files allowed directly in server/ (not in a layer folder).

@@ -237,6 +237,47 @@ TEST_F(ConfigTest, EmptyAndMissingFile) {
   EXPECT_NE(r.errors[0].find(dir.file("nope.yaml") + ":1: cannot open the configuration file"), std::string::npos);
 }
 
+const std::string kOneZone = "zones:\n  - {origin: example.org, file: zones/example.org.zone}\n";
+
+TEST_F(ConfigTest, DnstapIsOffByDefaultAndItsSocketIsRelativeToTheConfig) {
+  auto off = parse(kOneZone);
+  ASSERT_TRUE(off.config) << all(off);
+  EXPECT_FALSE(off.config->server.dnstap.enabled());
+  auto r = parse(
+      "server:\n"
+      "  dnstap: { socket: run/dnstap.sock, responses: false }\n"
+      + kOneZone);
+  ASSERT_TRUE(r.config) << all(r);
+  const DnstapSettings& d = r.config->server.dnstap;
+  EXPECT_TRUE(d.enabled());
+  EXPECT_EQ(d.socket, dir.file("run/dnstap.sock"));
+  EXPECT_TRUE(d.queries);
+  EXPECT_FALSE(d.responses);
+}
+
+TEST_F(ConfigTest, DnstapErrorsNameTheLineAndWhatToWrite) {
+  auto r = parse(
+      "server:\n"
+      "  dnstap:\n"
+      "    sockets: /run/x.sock\n"
+      "    queries: maybe\n"
+      + kOneZone);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has_error(r, at(3), "unknown key 'server.dnstap.sockets'; did you mean 'socket'")) << all(r);
+  EXPECT_TRUE(has_error(r, at(4), "server.dnstap.queries: expected true or false")) << all(r);
+  EXPECT_TRUE(has_error(r, at(3), "server.dnstap: missing 'socket'")) << all(r);
+  auto both = parse(
+      "server:\n"
+      "  dnstap: { socket: /run/x.sock, queries: false, responses: false }\n"
+      + kOneZone);
+  EXPECT_TRUE(has_error(both, at(2), "queries and responses are both false")) << all(both);
+  auto list = parse("server:\n  dnstap: [/run/x.sock]\n" + kOneZone);
+  EXPECT_TRUE(has_error(list, at(2), "server.dnstap: expected a mapping")) << all(list);
+  auto too_long = parse("server:\n  dnstap: { socket: /" + std::string(120, 'x') +
+                        " }\n" + kOneZone);
+  EXPECT_TRUE(has_error(too_long, at(2), "too long for a unix socket")) << all(too_long);
+}
+
 TEST_F(ConfigTest, ListenOverrideReplacesTheConfiguredList) {
   auto r = parse(
       "server:\n"

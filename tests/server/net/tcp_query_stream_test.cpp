@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "dns_test_util.hpp"
+#include "net/recording_query_log.hpp"
 
 namespace mailns::server {
 namespace {
@@ -126,6 +127,30 @@ TEST_F(TcpQueryStreamTest, ReadSpaceGrowsToHoldTheLargestFrame) {
   EXPECT_EQ(stream.answer(*snap, out, scratch, 1 << 20), 1u);
   EXPECT_EQ(stream.buffered(), 0u);
   EXPECT_FALSE(stream.read_space().empty());
+}
+
+TEST_F(TcpQueryStreamTest, QueryLogGetsEveryQueryWithItsAnswer) {
+  RecordingQueryLog log;
+  const QueryEndpoint peer{*IpAddress::parse("192.0.2.7"), 40000}, local{*IpAddress::parse("::1"), 53};
+  stream.set_query_log(&log, peer, local);
+  std::vector<std::byte> input;
+  for (uint16_t id = 1; id <= 2; ++id) {
+    auto f = frame(make_query(id, "example.org", kMX));
+    input.insert(input.end(), f.begin(), f.end());
+  }
+  feed(stream, input);
+  EXPECT_EQ(stream.answer(*snap, out, scratch, 1 << 20), 2u);
+  const auto answers = unframe(out);
+  ASSERT_EQ(log.entries.size(), 2u);
+  for (uint16_t i = 0; i < 2; ++i) {
+    const auto& e = log.entries[i];
+    EXPECT_EQ(e.transport, QueryTransport::kTcp);
+    EXPECT_EQ(e.peer.address.to_string(), "192.0.2.7");
+    EXPECT_EQ(e.peer.port, 40000);
+    EXPECT_EQ(e.local.address.to_string(), "::1");
+    EXPECT_EQ(e.query, make_query(static_cast<uint16_t>(i + 1), "example.org", kMX));
+    EXPECT_EQ(e.response, answers[i]);
+  }
 }
 
 }  // namespace

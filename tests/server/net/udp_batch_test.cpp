@@ -9,6 +9,7 @@
 
 #include "dns_test_util.hpp"
 #include "server/net/listen_socket.hpp"
+#include "net/recording_query_log.hpp"
 
 namespace mailns::server {
 namespace {
@@ -114,6 +115,41 @@ TEST_F(UdpBatchTest, PktinfoRepliesLeaveFromTheQueriedAddress) {
   ASSERT_GE(a.size(), 12u);
   EXPECT_EQ(answer_id(a.data()), 11);
   EXPECT_EQ(answer_ancount(a.data()), 1u);
+}
+
+TEST_F(UdpBatchTest, QueryLogGetsEveryQueryWithItsAnswerAndEndpoints) {
+  RecordingQueryLog log;
+  batch->set_query_log(&log);
+  const int one = 1;
+  ASSERT_EQ(setsockopt(server_fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one), 0);
+  auto resp = make_query(5, "example.org", 15);
+  resp[2] = std::byte{0x80};  // a response: logged as a query, not answered
+  send_query(resp);
+  send_query(make_query(6, "example.org", 15));
+  wait_readable();
+  usleep(20000);
+  QueryEndpoint local{*IpAddress::parse("0.0.0.0"), 5300};
+  while (batch->serve_once(server_fd, true, *snap, local) == UdpBatch::Result::kMore) {
+  }
+  ASSERT_EQ(log.entries.size(), 2u);
+  sockaddr_in client{};
+  socklen_t len = sizeof client;
+  ASSERT_EQ(getsockname(client_fd, reinterpret_cast<sockaddr*>(&client), &len), 0);
+  for (const auto& e : log.entries) {
+    EXPECT_EQ(e.transport, QueryTransport::kUdp);
+    EXPECT_EQ(e.peer.address.to_string(), "127.0.0.1");
+    EXPECT_EQ(e.peer.port, ntohs(client.sin_port));
+    EXPECT_EQ(e.local.address.to_string(), "127.0.0.1");  // from pktinfo, not the wildcard given
+    EXPECT_EQ(e.local.port, 5300);
+    EXPECT_GT(e.query_time.tv_sec, 0);
+    EXPECT_GE(e.response_time.tv_sec, e.query_time.tv_sec);
+  }
+  EXPECT_EQ(log.entries[0].query, resp);
+  EXPECT_TRUE(log.entries[0].response.empty());
+  EXPECT_EQ(log.entries[1].query, make_query(6, "example.org", 15));
+  ASSERT_GE(log.entries[1].response.size(), 12u);
+  EXPECT_EQ(answer_id(log.entries[1].response.data()), 6);
+  EXPECT_EQ(receive(), log.entries[1].response);
 }
 
 }  // namespace
