@@ -54,6 +54,14 @@ sed -e "s/127.0.0.1:$MP/127.0.0.1:$MDP/" -e "s|$W/mailns-state|$W/mailns-dnstap-
 taskset -c 0 "$MAILNS" serve -c "$W/mailns-dnstap.yaml" > "$W/mailns-dnstap.log" 2>&1 &
 PIDS+=($!); MDPID=$!
 
+# mailns with metrics: the same zones, /metrics scraped once a second
+# while it is measured (as a Prometheus server would, more often).
+MMP=$(free_port); MMH=$(free_port)
+sed -e "s/127.0.0.1:$MP/127.0.0.1:$MMP/" -e "s|$W/mailns-state|$W/mailns-metrics-state|" \
+    -e "s|^  watch_files: false|  watch_files: false\n  metrics_listen: 127.0.0.1:$MMH|" "$W/mailns.yaml" > "$W/mailns-metrics.yaml"
+taskset -c 0 "$MAILNS" serve -c "$W/mailns-metrics.yaml" > "$W/mailns-metrics.log" 2>&1 &
+PIDS+=($!); MMPID=$!
+
 # knotd
 KP=$(free_port)
 mkdir -p "$W/knot/run" "$W/knot/db"
@@ -162,7 +170,7 @@ EOK
 taskset -c 0 knotd -c "$W/knot-signed.conf" > "$W/knot-signed.log" 2>&1 &
 PIDS+=($!); KSPID=$!
 
-wait_port "$MP"; wait_port "$MDP"; wait_port "$KP"; wait_port "$NP"
+wait_port "$MP"; wait_port "$MDP"; wait_port "$MMP"; wait_port "$KP"; wait_port "$NP"
 wait_signed() {  # until the last zone answers its DNSKEY: every zone is signed
   local last; last=$(tail -1 "$W/domains.txt")
   for _ in $(seq 1 600); do
@@ -187,11 +195,16 @@ echo "unsigned:" >&2
 M=$(measure mailns "$MP" "$MPID")
 MD=$(measure +dnstap "$MDP" "$MDPID")
 echo "+dnstap frames (a full queue drops): $("$MAILNS" status -c "$W/mailns-dnstap.yaml" | sed -n 's/^ *dnstap: //p')" >&2
+for _ in $(seq 1 $((SECS + 20))); do curl -s -o /dev/null "http://127.0.0.1:$MMH/metrics"; sleep 1; done &
+SCRAPER=$!; PIDS+=($SCRAPER)
+MM=$(measure +metrics "$MMP" "$MMPID")
+kill "$SCRAPER" 2>/dev/null || true
 K=$(measure knotd "$KP" "$KPID")
 S=$(measure nsd "$NP" "$NPID")
 echo "signed, DO=1 (dnsperf -D):" >&2
 MS=$(measure mailns "$MSP" "$MSPID" -D)
 KS=$(measure knotd "$KSP" "$KSPID" -D)
+python3 -c "print(f'metrics: mailns with/without cpu ratio {float(\"$MM\")/float(\"$M\"):.2f} (scraped every second)')"
 python3 -c "print(f'dnstap: mailns with/without cpu ratio {float(\"$MD\")/float(\"$M\"):.2f} (goal: under 1.15)')"
 python3 -c "print(f'unsigned: mailns/knotd cpu ratio {float(\"$M\")/float(\"$K\"):.2f}, mailns/nsd {float(\"$M\")/float(\"$S\"):.2f}')"
 python3 -c "print(f'signed+DO: mailns/knotd cpu ratio {float(\"$MS\")/float(\"$KS\"):.2f}')"

@@ -145,7 +145,7 @@ class Reloader {
   std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
   SerialStore serials_;
   ZoneArchive archive_;  // the last good version of every zone (never dark)
-  std::vector<LoadedZone> start_up_zones_;  // to archive once serving
+  std::vector<std::shared_ptr<const zone::Zone>> start_up_zones_;  // to archive once serving (no records copied)
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;
 };

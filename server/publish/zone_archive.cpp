@@ -55,20 +55,47 @@ void ZoneArchive::read_index() {
   auto text = dnssec::read_file(dir_ + "/index");
   if (!text) return;  // none yet: every zone is written once
   std::istringstream in(*text);
-  std::string name, digest;
-  while (in >> name >> digest) digests_[name] = digest;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, digest;
+    uint32_t serial = 0;
+    if (!(fields >> name >> digest)) continue;
+    digests_[name] = digest;
+    if (fields >> serial) signed_serials_[name] = serial;
+  }
+}
+
+bool ZoneArchive::same_signed_version(const std::string& name, const zone::Zone& z) const {
+  if (z.denial() == zone::Denial::kNone) return false;
+  auto it = signed_serials_.find(name);
+  return it != signed_serials_.end() && it->second == z.soa_serial();
 }
 
 std::vector<std::string> ZoneArchive::save(const std::vector<LoadedZone>& zones) {
+  std::vector<std::shared_ptr<const zone::Zone>> list;
+  list.reserve(zones.size());
+  for (const LoadedZone& lz : zones) list.push_back(lz.zone);
+  return save(list);
+}
+
+std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<const zone::Zone>>& zones) {
   std::vector<std::string> errors;
   if (!enabled()) return errors;
   if (!index_read_) read_index();
   bool index_changed = false;
-  for (const LoadedZone& lz : zones) {
-    const std::string name = file_name(lz.zone->origin());
+  for (const auto& z : zones) {
+    const std::string name = file_name(z->origin());
     auto& written = archived_[name];
-    if (!written.owner_before(lz.zone) && !lz.zone.owner_before(written) && !written.expired()) continue;
-    const std::string text = zone::export_zone(*lz.zone);
+    if (!written.owner_before(z) && !z.owner_before(written) && !written.expired()) continue;
+    // A signed zone re-signed at a start without changes differs only in
+    // its signatures: the archived version (re-signed when it is loaded,
+    // if they need it) stays good, and nothing is exported or written.
+    if (same_signed_version(name, *z)) {
+      written = z;
+      continue;
+    }
+    const std::string text = zone::export_zone(*z);
     const std::string digest = sha256_hex(text);
     if (digests_[name] != digest) {
       if (auto st = dnssec::make_directory(dir_, kDirMode); !st) {
@@ -82,12 +109,20 @@ std::vector<std::string> ZoneArchive::save(const std::vector<LoadedZone>& zones)
       digests_[name] = digest;
       index_changed = true;
     }
-    written = lz.zone;
+    if (z->denial() != zone::Denial::kNone && signed_serials_[name] != z->soa_serial()) {
+      signed_serials_[name] = z->soa_serial();
+      index_changed = true;
+    }
+    written = z;
   }
   if (index_changed) {
     std::string index;
-    for (const auto& [name, digest] : digests_)
-      if (!digest.empty()) index += name + " " + digest + "\n";
+    for (const auto& [name, digest] : digests_) {
+      if (digest.empty()) continue;
+      index += name + " " + digest;
+      if (auto it = signed_serials_.find(name); it != signed_serials_.end()) index += " " + std::to_string(it->second);
+      index += "\n";
+    }
     if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) errors.push_back(st.error());
   }
   return errors;

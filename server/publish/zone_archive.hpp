@@ -5,8 +5,10 @@
 // dark while its DS is registered. Only a zone that never had a good
 // version is left out (the never-dark rule, README "Never dark").
 //
-// An index file (<dir>/index: "zone sha256" per line) remembers what each
-// file holds, so a start with nothing changed writes nothing.
+// An index file (<dir>/index: "zone sha256 [serial]" per line) remembers
+// what each file holds, so a start with nothing changed writes nothing: an
+// unsigned zone whose text is the same, a signed zone whose serial is the
+// same (only its fresh signatures differ).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@ class ZoneArchive {
   const std::string& dir() const noexcept { return dir_; }
   // Writes the zones whose served version is not the archived one. Returns
   // one message per file that could not be written (the others are).
+  std::vector<std::string> save(const std::vector<std::shared_ptr<const zone::Zone>>& zones);
   std::vector<std::string> save(const std::vector<LoadedZone>& zones);
   // The archived version of origin, built as it was served; with DNSSEC
   // enabled for the zone (settings), set up to be re-signed with the
@@ -44,7 +47,9 @@ class ZoneArchive {
   void read_index();
   std::string dir_;
   bool index_read_ = false;
+  bool same_signed_version(const std::string& name, const zone::Zone& z) const;
   std::map<std::string, std::string> digests_;                        // file name -> SHA-256 of its text
+  std::map<std::string, uint32_t> signed_serials_;                    // file name -> serial, signed zones
   std::map<std::string, std::weak_ptr<const zone::Zone>> archived_;  // file name -> the zone object written
 };
 
