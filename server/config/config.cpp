@@ -25,9 +25,12 @@ using Checker = ConfigChecker;
 constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domains", "reverse_zones",
                                     "dnssec",      "tsig_keys",      "secondaries",  "allow_transfer",
                                     "ixfr_history", "catalog",       "mta_sts_server"};
-constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
-                                       "tcp_max_connections", "log_level", "state_dir", "control_socket",
-                                       "watch_files", "metrics_listen"};
+constexpr const char* kServerKeys[] = {"listen",         "threads",
+                                       "udp_payload",    "tcp_idle_timeout",
+                                       "tcp_io_timeout", "tcp_max_connections",
+                                       "tcp_max_connections_per_address", "log_level",
+                                       "state_dir",      "control_socket",
+                                       "watch_files",    "metrics_listen"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -106,6 +109,19 @@ void parse_reload_settings(Checker& c, const std::map<std::string, YAML::Node>& 
     if (auto v = c.boolean(it->second, "server.watch_files")) out.watch_files = *v;
 }
 
+template <class Keys>
+void parse_tcp_limits(Checker& c, const Keys& keys, ServerSettings& out) {
+  if (auto it = keys.find("tcp_io_timeout"); it != keys.end())
+    if (auto v = c.integer(it->second, "server.tcp_io_timeout", 1, 3600, " of seconds"))
+      out.tcp_io_timeout = std::chrono::seconds(*v);
+  if (auto it = keys.find("tcp_max_connections"); it != keys.end())
+    if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
+      out.tcp_max_connections = static_cast<unsigned>(*v);
+  if (auto it = keys.find("tcp_max_connections_per_address"); it != keys.end())
+    if (auto v = c.integer(it->second, "server.tcp_max_connections_per_address", 1, 1'000'000))
+      out.tcp_max_connections_per_address = static_cast<unsigned>(*v);
+}
+
 void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (!n.IsMap()) {
     c.error(n, "server: expected a mapping of settings (listen:, threads:, ...), got " + describe(n));
@@ -122,9 +138,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("tcp_idle_timeout"); it != keys.end())
     if (auto v = c.integer(it->second, "server.tcp_idle_timeout", 1, 3600, " of seconds"))
       out.tcp_idle_timeout = std::chrono::seconds(*v);
-  if (auto it = keys.find("tcp_max_connections"); it != keys.end())
-    if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
-      out.tcp_max_connections = static_cast<unsigned>(*v);
+  parse_tcp_limits(c, keys, out);
   if (auto it = keys.find("metrics_listen"); it != keys.end()) parse_metrics_listen(c, it->second, out);
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;

@@ -6,7 +6,8 @@
 //
 // Schema:
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
-//            tcp_max_connections, log_level        (all optional)
+//            tcp_io_timeout, tcp_max_connections,
+//            tcp_max_connections_per_address, log_level (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)
 //            dnssec: {...}                         (optional per-zone override)

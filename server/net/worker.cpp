@@ -22,7 +22,7 @@ struct Worker::Impl {
   Impl(unsigned i, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
        const RequestHandler* handler)
       : index(i), snapshots(snapshots), batch(std::make_unique<UdpBatch>()),
-        tcp(snapshots, limit, settings.tcp_idle_timeout) {
+        tcp(snapshots, limit, settings.tcp_idle_timeout, settings.tcp_io_timeout) {
     batch->set_handler(handler);
     tcp.handler = handler;
     for (const ListenAddress& a : settings.listen) {
