@@ -7,7 +7,7 @@
 // Schema:
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
 //            tcp_io_timeout, tcp_max_connections,
-//            tcp_max_connections_per_address, log_level (all optional)
+//            tcp_max_connections_per_address, log_level, nsid (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)
 //            dnssec: {...}                         (optional per-zone override)
@@ -56,6 +56,7 @@ struct ServerSettings : NetSettings {
   bool watch_files = true;     // reload when the config or a file it references changes (inotify)
   // Prometheus metrics over HTTP at http://ADDR:PORT/metrics (off when unset; needs a restart).
   std::optional<ListenAddress> metrics_listen;
+  std::string nsid;  // RFC 5001 NSID, 1..128 printable ASCII; empty: none (needs a restart)
 };
 
 struct ZoneSource {

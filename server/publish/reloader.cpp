@@ -30,6 +30,7 @@ std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool
   if (a.control_socket != b.control_socket) add("control_socket");
   if (a.watch_files != b.watch_files) add("watch_files");
   if (a.metrics_listen != b.metrics_listen) add("metrics_listen");
+  if (a.nsid != b.nsid) add("nsid");
   return out;
 }
 

@@ -143,6 +143,16 @@ def start_server(config, extra_listen=(), v6=False):
     raise AssertionError("could not find a free port for mailns")
 
 
+def write_config(prefix, server_yaml, extra_yaml=""):
+    """A temporary directory with a config serving the example.org test zone; returns (dir, config path)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    zone = os.path.join(os.path.dirname(os.path.abspath(ARGS.conf)), "zones", "example.org.zone")
+    path = os.path.join(d, "mailns.yaml")
+    with open(path, "w") as f:
+        f.write("server:\n%szones:\n  - origin: example.org\n    file: %s\n%s" % (server_yaml, zone, extra_yaml))
+    return d, path
+
+
 def run(cmd, timeout=10):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
@@ -310,12 +320,8 @@ class TcpLimits(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="mailns-limits-")
-        zone = os.path.join(os.path.dirname(os.path.abspath(ARGS.conf)), "zones", "example.org.zone")
-        cls.config = os.path.join(cls.dir, "limits.yaml")
-        with open(cls.config, "w") as f:
-            f.write("server:\n  threads: 1\n  tcp_idle_timeout: 1\n  tcp_max_connections: 2\n"
-                    "zones:\n  - origin: example.org\n    file: %s\n" % zone)
+        cls.dir, cls.config = write_config("mailns-limits-",
+                                           "  threads: 1\n  tcp_idle_timeout: 1\n  tcp_max_connections: 2\n")
         cls.srv, cls.port = start_server(cls.config)
 
     @classmethod
@@ -358,6 +364,37 @@ class TcpLimits(unittest.TestCase):
         finally:
             a.close()
             b.close()
+
+@unittest.skipUnless(HAVE_DIG, "dig not installed")
+class Nsid(unittest.TestCase):
+    """server.nsid (RFC 5001): sent to `dig +nsid`, to nobody else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir, cls.config = write_config("mailns-nsid-", "  threads: 1\n  nsid: ns1-fra\n")
+        cls.srv, cls.port = start_server(cls.config)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        shutil.rmtree(cls.dir)
+
+    def dig(self, *opts):
+        r = run(["dig", "@127.0.0.1", "-p", str(self.port), "example.org", "MX", "+time=2", "+tries=1"] + list(opts))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("status: NOERROR", r.stdout)
+        return r.stdout
+
+    def test_dig_nsid_shows_it_over_udp_and_tcp(self):
+        for transport in ("+notcp", "+tcp"):
+            out = self.dig("+nsid", transport)
+            self.assertRegex(out, r"NSID: .*\(\"ns1-fra\"\)", transport)
+
+    def test_no_nsid_unless_asked(self):
+        out = self.dig()
+        self.assertIn("OPT PSEUDOSECTION", out)
+        self.assertNotIn("NSID", out)
+
 
 class Lifecycle(unittest.TestCase):
     def test_sigterm_exits_zero_within_two_seconds(self):

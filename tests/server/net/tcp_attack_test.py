@@ -19,7 +19,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -122,14 +121,10 @@ def axfr_soa_count(port):
 class TcpAttacks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="mailns-attack-")
-        zone = os.path.join(os.path.dirname(os.path.abspath(serve_test.ARGS.conf)), "zones", "example.org.zone")
-        cls.config = os.path.join(cls.dir, "attack.yaml")
-        with open(cls.config, "w") as f:
-            f.write("server:\n  threads: 2\n  tcp_idle_timeout: 10\n  tcp_io_timeout: 2\n"
-                    "  tcp_max_connections: 256\n  tcp_max_connections_per_address: 32\n"
-                    "zones:\n  - origin: example.org\n    file: %s\n"
-                    "allow_transfer: [127.0.0.1]\n" % zone)
+        cls.dir, cls.config = serve_test.write_config(
+            "mailns-attack-", "  threads: 2\n  tcp_idle_timeout: 10\n  tcp_io_timeout: 2\n"
+            "  tcp_max_connections: 256\n  tcp_max_connections_per_address: 32\n",
+            "allow_transfer: [127.0.0.1]\n")
 
     def setUp(self):
         self.srv, self.port = serve_test.start_server(self.config)
