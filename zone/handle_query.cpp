@@ -40,6 +40,10 @@ size_t handle_query(std::span<const std::byte> in_bytes, std::span<std::byte> ou
     params.limit = std::max<size_t>(512, std::min<size_t>(q.edns_udp_size, ours));
   }
   params.limit = std::min(params.limit, out.size());
+  if (q.nsid_requested) {
+    const std::string& nsid = snapshot.options().nsid;
+    params.nsid = {reinterpret_cast<const uint8_t*>(nsid.data()), nsid.size()};
+  }
 
   if (st == ParseStatus::kFormErr) {
     // Do not trust anything after the header: no question, no OPT.

@@ -1,12 +1,14 @@
 // The OPT pseudo-record of a response (RFC 6891 6.1.2): root owner, type
 // OPT, our UDP payload size as CLASS, the upper 8 bits of the 12-bit rcode
-// as EXTENDED-RCODE, version 0, the DO bit echoed (RFC 3225 3), and at most
-// one option, an Extended DNS Error INFO-CODE without EXTRA-TEXT (RFC 8914).
+// as EXTENDED-RCODE, version 0, the DO bit echoed (RFC 3225 3), and as
+// options an Extended DNS Error INFO-CODE without EXTRA-TEXT (RFC 8914) and
+// our NSID (RFC 5001), each when given.
 // Header-only: the query path writes one per EDNS answer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 
@@ -17,19 +19,33 @@ namespace mailns::zone {
 
 inline constexpr size_t kOptRecordSize = 11;  // no options
 inline constexpr size_t kEdeOptionSize = 6;   // OPTION-CODE, OPTION-LENGTH, INFO-CODE
-inline constexpr size_t kMaxOptRecordSize = kOptRecordSize + kEdeOptionSize;
+inline constexpr size_t kOptionHeaderSize = 4;  // OPTION-CODE, OPTION-LENGTH
+inline constexpr size_t kMaxNsidSize = 128;      // server.nsid
+inline constexpr size_t kMaxOptRecordSize = kOptRecordSize + kEdeOptionSize + kOptionHeaderSize + kMaxNsidSize;
 inline constexpr uint16_t kEdeOptionCode = 15;  // RFC 8914 2
+inline constexpr uint16_t kNsidOptionCode = 3;  // RFC 5001 2.3
 
-constexpr size_t opt_record_size(std::optional<uint16_t> ede) noexcept {
-  return kOptRecordSize + (ede ? kEdeOptionSize : 0);
+// nsid: the NSID option's payload, empty for none (at most kMaxNsidSize).
+constexpr size_t opt_record_size(std::optional<uint16_t> ede, size_t nsid = 0) noexcept {
+  return kOptRecordSize + (ede ? kEdeOptionSize : 0) + (nsid ? kOptionHeaderSize + nsid : 0);
+}
+
+inline uint8_t* put_option_header(uint8_t* o, uint16_t code, size_t length) noexcept {
+  o[0] = static_cast<uint8_t>(code >> 8);
+  o[1] = static_cast<uint8_t>(code);
+  o[2] = static_cast<uint8_t>(length >> 8);
+  o[3] = static_cast<uint8_t>(length);
+  return o + kOptionHeaderSize;
 }
 
 // Puts the record's octets at the start of out, which must hold
-// opt_record_size(ede) of them; returns that size. For callers that have
-// already made room (a prepared answer); the others use write_opt_record.
+// opt_record_size(ede, nsid.size()) of them; returns that size. For callers
+// that have already made room (a prepared answer); the others use
+// write_opt_record.
 inline size_t put_opt_record(std::span<uint8_t> out, uint16_t udp_payload, uint16_t rcode, bool dnssec_ok,
-                             std::optional<uint16_t> ede) noexcept {
-  const uint16_t rdlength = ede ? static_cast<uint16_t>(kEdeOptionSize) : 0;
+                             std::optional<uint16_t> ede, std::span<const uint8_t> nsid = {}) noexcept {
+  const size_t size = opt_record_size(ede, nsid.size());
+  const auto rdlength = static_cast<uint16_t>(size - kOptRecordSize);
   uint8_t* o = out.data();
   o[0] = 0;  // root
   o[1] = static_cast<uint8_t>(rrtype::OPT >> 8);
@@ -42,22 +58,26 @@ inline size_t put_opt_record(std::span<uint8_t> out, uint16_t udp_payload, uint1
   o[8] = 0;
   o[9] = static_cast<uint8_t>(rdlength >> 8);
   o[10] = static_cast<uint8_t>(rdlength);
-  if (!ede) return kOptRecordSize;
-  o[11] = static_cast<uint8_t>(kEdeOptionCode >> 8);
-  o[12] = static_cast<uint8_t>(kEdeOptionCode);
-  o[13] = 0;
-  o[14] = 2;  // OPTION-LENGTH: INFO-CODE only
-  o[15] = static_cast<uint8_t>(*ede >> 8);
-  o[16] = static_cast<uint8_t>(*ede);
-  return kMaxOptRecordSize;
+  uint8_t* at = o + kOptRecordSize;
+  if (ede) {
+    at = put_option_header(at, kEdeOptionCode, 2);  // INFO-CODE only
+    at[0] = static_cast<uint8_t>(*ede >> 8);
+    at[1] = static_cast<uint8_t>(*ede);
+    at += 2;
+  }
+  if (!nsid.empty()) {
+    at = put_option_header(at, kNsidOptionCode, nsid.size());
+    std::memcpy(at, nsid.data(), nsid.size());
+  }
+  return size;
 }
 
 // Appends the record; when it does not fit, rolls the writer back to before
 // it and returns false. The caller counts it in ARCOUNT when it returns true.
 inline bool write_opt_record(WireWriter& w, uint16_t udp_payload, uint16_t rcode, bool dnssec_ok,
-                             std::optional<uint16_t> ede = std::nullopt) noexcept {
+                             std::optional<uint16_t> ede = std::nullopt, std::span<const uint8_t> nsid = {}) noexcept {
   uint8_t octets[kMaxOptRecordSize];
-  const size_t n = put_opt_record(octets, udp_payload, rcode, dnssec_ok, ede);
+  const size_t n = put_opt_record(octets, udp_payload, rcode, dnssec_ok, ede, nsid);
   const auto m = w.mark();
   w.bytes(octets, n);
   if (w.overflow()) {

@@ -1,5 +1,6 @@
 #include "zone/query.hpp"
 
+#include "zone/opt_record.hpp"
 #include "zone/rr_type.hpp"
 
 namespace mailns::zone {
@@ -10,6 +11,22 @@ void fill_lookup(const uint8_t* wire, size_t len, uint8_t* lf, uint8_t& lf_len, 
   labels = 0;
   for (size_t p = 0; p < lf_len; p += lf[p] + 1) label_ends[labels++] = static_cast<uint8_t>(p + lf[p] + 1);
 }
+
+namespace {
+
+// Looks for an empty NSID option among the OPT's options (RFC 6891 6.1.2);
+// only called when the OPT has RDATA. Malformed options are ignored here.
+bool asks_nsid(std::span<const uint8_t> rdata) noexcept {
+  for (size_t at = 0; at + 4 <= rdata.size();) {
+    const uint16_t code = static_cast<uint16_t>(rdata[at] << 8 | rdata[at + 1]);
+    const size_t len = static_cast<size_t>(rdata[at + 2] << 8 | rdata[at + 3]);
+    if (code == kNsidOptionCode) return len == 0;  // RFC 5001 2.3: the request is empty
+    at += 4 + len;
+  }
+  return false;
+}
+
+}  // namespace
 
 ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
   if (msg.size() < 12) return ParseStatus::kDrop;
@@ -27,6 +44,7 @@ ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
   q.has_question = false;
   q.has_edns = false;
   q.edns_do = false;
+  q.nsid_requested = false;
   if (q.qdcount != 1) return ParseStatus::kFormErr;
   r.name(q.qname);
   q.qtype = r.u16();
@@ -48,6 +66,7 @@ ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
       q.edns_udp_size = h.klass;
       q.edns_version = static_cast<uint8_t>(h.ttl >> 16);
       q.edns_do = (h.ttl & 0x8000) != 0;
+      if (h.rdlen > 0 && r.ok()) q.nsid_requested = asks_nsid(msg.subspan(h.rdata_at, h.rdlen));
     }
   }
   if (r.remaining() != 0) return ParseStatus::kFormErr;  // trailing garbage

@@ -34,6 +34,7 @@ struct Query {
   uint16_t edns_udp_size = 0;
   uint8_t edns_version = 0;
   bool edns_do = false;
+  bool nsid_requested = false;  // the OPT carries an empty NSID option (RFC 5001 2.3)
 };
 
 ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept;

@@ -17,6 +17,7 @@ namespace mailns::zone {
 struct EncodeParams {
   size_t limit;              // maximum message size (UDP payload or 65535)
   uint16_t our_udp_payload;  // advertised in our OPT
+  std::span<const uint8_t> nsid = {};  // our NSID when the query asked for it (RFC 5001), else empty
 };
 
 size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t> out,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "zone/name_index.hpp"
@@ -13,6 +14,7 @@ namespace mailns::zone {
 
 struct AnswerOptions {
   uint16_t max_udp_payload = 1232;  // our EDNS buffer size (DNS flag day 2020)
+  std::string nsid;  // RFC 5001: sent to queries with an empty NSID option; empty: none (at most 128 octets)
 };
 
 class Snapshot {

@@ -26,9 +26,13 @@ using Checker = ConfigChecker;
 constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domains", "reverse_zones",
                                     "dnssec",      "tsig_keys",      "secondaries",  "allow_transfer",
                                     "ixfr_history", "catalog",       "mta_sts_server"};
-constexpr const char* kServerKeys[] = {"listen",    "threads",   "udp_payload",    "tcp_idle_timeout",
-                                       "tcp_max_connections", "log_level", "state_dir", "control_socket",
-                                       "watch_files", "metrics_listen", "dnstap"};
+constexpr const char* kServerKeys[] = {"listen",         "threads",
+                                       "udp_payload",    "tcp_idle_timeout",
+                                       "tcp_io_timeout", "tcp_max_connections",
+                                       "tcp_max_connections_per_address", "log_level",
+                                       "state_dir",      "control_socket",
+                                       "watch_files",    "metrics_listen",
+                                       "nsid",           "dnstap"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -107,6 +111,33 @@ void parse_reload_settings(Checker& c, const std::map<std::string, YAML::Node>& 
     if (auto v = c.boolean(it->second, "server.watch_files")) out.watch_files = *v;
 }
 
+template <class Keys>
+void parse_tcp_limits(Checker& c, const Keys& keys, ServerSettings& out) {
+  if (auto it = keys.find("tcp_io_timeout"); it != keys.end())
+    if (auto v = c.integer(it->second, "server.tcp_io_timeout", 1, 3600, " of seconds"))
+      out.tcp_io_timeout = std::chrono::seconds(*v);
+  if (auto it = keys.find("tcp_max_connections"); it != keys.end())
+    if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
+      out.tcp_max_connections = static_cast<unsigned>(*v);
+  if (auto it = keys.find("tcp_max_connections_per_address"); it != keys.end())
+    if (auto v = c.integer(it->second, "server.tcp_max_connections_per_address", 1, 1'000'000))
+      out.tcp_max_connections_per_address = static_cast<unsigned>(*v);
+}
+
+// RFC 5001: an identifier of this server instance, printable ASCII only so
+// that it reads the same in dig +nsid and in the logs.
+void parse_nsid(Checker& c, const YAML::Node& n, ServerSettings& out) {
+  const auto v = c.string(n, "server.nsid", "ns1-fra");
+  if (!v) return;
+  const bool printable = std::all_of(v->begin(), v->end(), [](char ch) { return ch >= 0x20 && ch <= 0x7e; });
+  if (v->empty() || v->size() > 128 || !printable) {
+    c.error(n, "server.nsid: expected 1 to 128 printable ASCII characters identifying this server (such as "
+               "ns1-fra), got " + describe(n));
+    return;
+  }
+  out.nsid = *v;
+}
+
 void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (!n.IsMap()) {
     c.error(n, "server: expected a mapping of settings (listen:, threads:, ...), got " + describe(n));
@@ -123,9 +154,8 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("tcp_idle_timeout"); it != keys.end())
     if (auto v = c.integer(it->second, "server.tcp_idle_timeout", 1, 3600, " of seconds"))
       out.tcp_idle_timeout = std::chrono::seconds(*v);
-  if (auto it = keys.find("tcp_max_connections"); it != keys.end())
-    if (auto v = c.integer(it->second, "server.tcp_max_connections", 1, 1'000'000))
-      out.tcp_max_connections = static_cast<unsigned>(*v);
+  parse_tcp_limits(c, keys, out);
+  if (auto it = keys.find("nsid"); it != keys.end()) parse_nsid(c, it->second, out);
   if (auto it = keys.find("metrics_listen"); it != keys.end()) parse_metrics_listen(c, it->second, out);
   if (auto it = keys.find("dnstap"); it != keys.end()) out.dnstap = read_dnstap_settings(c, it->second);
   if (auto it = keys.find("log_level"); it != keys.end()) {

@@ -6,8 +6,10 @@
 //
 // Schema:
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
-//            tcp_max_connections, log_level, state_dir, control_socket,
-//            watch_files, dnstap                  (all optional)
+//            tcp_io_timeout, tcp_max_connections,
+//            tcp_max_connections_per_address, log_level, state_dir,
+//            control_socket, watch_files, metrics_listen, nsid, dnstap
+//                                                  (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)
 //            dnssec: {...}                         (optional per-zone override)
@@ -58,6 +60,7 @@ struct ServerSettings : NetSettings {
   // Prometheus metrics over HTTP at http://ADDR:PORT/metrics (off when unset; needs a restart).
   std::optional<ListenAddress> metrics_listen;
   DnstapSettings dnstap;       // the dnstap query log (server/dnstap/); off by default
+  std::string nsid;  // RFC 5001 NSID, 1..128 printable ASCII; empty: none (needs a restart)
 };
 
 struct ZoneSource {

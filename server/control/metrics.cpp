@@ -59,7 +59,10 @@ void queries(Writer& w, const NetTotals& q) {
   w.family("mailns_tcp_connections_total", "counter", "TCP connections, by outcome.");
   w.sample("mailns_tcp_connections_total", "outcome=\"accepted\"", q.tcp_accepted);
   w.sample("mailns_tcp_connections_total", "outcome=\"refused\"", q.tcp_refused);
-  w.sample("mailns_tcp_connections_total", "outcome=\"timed_out\"", q.tcp_timed_out);
+  w.sample("mailns_tcp_connections_total", "outcome=\"per_address_refused\"", q.tcp_per_address_refused);
+  w.sample("mailns_tcp_connections_total", "outcome=\"evicted\"", q.tcp_evicted);
+  w.sample("mailns_tcp_connections_total", "outcome=\"idle_timeout\"", q.tcp_idle_timeout);
+  w.sample("mailns_tcp_connections_total", "outcome=\"io_timeout\"", q.tcp_io_timeout);
 }
 
 void reloads(Writer& w, const ReloadCounters& r) {

@@ -65,7 +65,9 @@ void text_queries(std::string& out, const NetTotals& q) {
   }
   out += "  udp " + std::to_string(q.udp_ignored) + " dropped, " + std::to_string(q.udp_send_failed) +
          " send failures; tcp " + std::to_string(q.tcp_accepted) + " connections, " + std::to_string(q.tcp_refused) +
-         " refused, " + std::to_string(q.tcp_timed_out) + " timed out\n";
+         " refused, " + std::to_string(q.tcp_per_address_refused) + " over the per-address limit, " +
+         std::to_string(q.tcp_evicted) + " idle evicted, " + std::to_string(q.tcp_idle_timeout) + " idle timeouts, " +
+         std::to_string(q.tcp_io_timeout) + " I/O timeouts\n";
 }
 
 std::string json_zone(const ZoneStatus& z) {
@@ -98,8 +100,10 @@ std::string json_queries(const NetTotals& q) {
   }
   return out + ",\"udp_dropped\":" + std::to_string(q.udp_ignored) + ",\"udp_send_failed\":" +
          std::to_string(q.udp_send_failed) + ",\"tcp_connections\":" + std::to_string(q.tcp_accepted) +
-         ",\"tcp_refused\":" + std::to_string(q.tcp_refused) + ",\"tcp_timed_out\":" +
-         std::to_string(q.tcp_timed_out) + "}";
+         ",\"tcp_refused\":" + std::to_string(q.tcp_refused) + ",\"tcp_per_address_refused\":" +
+         std::to_string(q.tcp_per_address_refused) + ",\"tcp_evicted\":" + std::to_string(q.tcp_evicted) +
+         ",\"tcp_idle_timeout\":" + std::to_string(q.tcp_idle_timeout) + ",\"tcp_io_timeout\":" +
+         std::to_string(q.tcp_io_timeout) + "}";
 }
 
 std::string json_query_log(const std::optional<QueryLogStatus>& q) {

@@ -19,8 +19,10 @@ inline constexpr unsigned kMaxWorkers = 256;
 struct NetSettings {
   std::vector<ListenAddress> listen;          // never empty after parsing; default 127.0.0.1:53
   unsigned threads = 1;                       // 1..kMaxWorkers; default: hardware threads
-  std::chrono::seconds tcp_idle_timeout{10};  // RFC 7766 6.2.3
+  std::chrono::seconds tcp_idle_timeout{10};  // RFC 7766 6.2.3: silence allowed between messages
+  std::chrono::seconds tcp_io_timeout{2};     // to receive a whole message once its first byte came
   unsigned tcp_max_connections = 256;
+  unsigned tcp_max_connections_per_address = 32;  // IPv4 /32, IPv6 /128
 };
 
 }  // namespace mailns::server

@@ -19,7 +19,10 @@ void NetTotals::add(const WorkerStats& w) noexcept {
   tcp_accepted += w.tcp.accepted;
   tcp_refused += w.tcp.refused;
   tcp_queries += w.tcp.queries;
-  tcp_timed_out += w.tcp.timed_out;
+  tcp_per_address_refused += w.tcp.per_address_refused;
+  tcp_evicted += w.tcp.evicted;
+  tcp_idle_timeout += w.tcp.idle_timeout;
+  tcp_io_timeout += w.tcp.io_timeout;
   add_answers(answers[kUdp], truncated[kUdp], w.udp.answers);
   add_answers(answers[kTcp], truncated[kTcp], w.tcp.answers);
 }

@@ -12,7 +12,8 @@ struct WorkerStats;
 struct NetTotals {
   enum Transport { kUdp = 0, kTcp = 1 };
   uint64_t udp_received = 0, udp_answered = 0, udp_ignored = 0, udp_send_failed = 0;
-  uint64_t tcp_accepted = 0, tcp_refused = 0, tcp_queries = 0, tcp_timed_out = 0;
+  uint64_t tcp_accepted = 0, tcp_refused = 0, tcp_per_address_refused = 0, tcp_evicted = 0, tcp_queries = 0;
+  uint64_t tcp_idle_timeout = 0, tcp_io_timeout = 0;
   uint64_t answers[2][16] = {};  // by transport and RCODE
   uint64_t truncated[2] = {};
 

@@ -18,7 +18,10 @@ namespace asio = boost::asio;
 struct Server::Impl {
   Impl(const NetSettings& s, const SnapshotHolder& snapshots, const RequestHandler* handler,
        const QueryLogFor& query_logs)
-      : settings(s), holder(snapshots), limit(s.tcp_max_connections), signals(main_io, SIGINT, SIGTERM) {
+      : settings(s),
+        holder(snapshots),
+        limit(s.tcp_max_connections, s.tcp_max_connections_per_address),
+        signals(main_io, SIGINT, SIGTERM) {
     for (unsigned i = 0; i < settings.threads; ++i)
       workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, handler,
                                                  query_logs ? query_logs(i) : nullptr));
@@ -75,9 +78,9 @@ void Server::run() {
   const NetTotals t = totals();
   server_log().info(
       "stopped: udp {} received, {} answered, {} ignored, {} send failures; tcp {} connections ({} refused over "
-      "the limit, {} idle timeouts), {} queries",
+      "the limit, {} over the per-address limit, {} idle evicted, {} idle timeouts, {} I/O timeouts), {} queries",
       t.udp_received, t.udp_answered, t.udp_ignored, t.udp_send_failed, t.tcp_accepted, t.tcp_refused,
-      t.tcp_timed_out, t.tcp_queries);
+      t.tcp_per_address_refused, t.tcp_evicted, t.tcp_idle_timeout, t.tcp_io_timeout, t.tcp_queries);
 }
 
 void Server::stop() noexcept { impl_->main_io.stop(); }

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 
 #include "server/net/listen_socket.hpp"
+#include "server/net/tcp_deadline.hpp"
 #include "server/logging.hpp"
 
 namespace mailns::server {
@@ -21,28 +22,33 @@ namespace {
 // (and answering) until the client has read them.
 constexpr size_t kMaxPendingOutput = 64 * 1024;
 
-class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, public TcpIdleEntry {
  public:
-  TcpConnection(tcp::socket socket, TcpWorkerState& state)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {}
-  ~TcpConnection() { state_.limit.release(); }
+  // Holds one slot of the total and one of peer's (taken by the acceptor).
+  TcpConnection(tcp::socket socket, TcpWorkerState& state, const IpAddress& peer)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state), peer_(peer),
+        deadline_(state.idle_timeout, state.io_timeout, Clock::now()) {}
+  ~TcpConnection() {
+    state_.idle.remove(*this);
+    state_.limit.release_address(peer_);
+    if (!slot_handed_over_) state_.limit.release();
+  }
 
   void start() {
-    if (state_.handler) {
-      error_code ec;
-      const auto peer = socket_.remote_endpoint(ec);
-      if (auto ip = ec ? std::nullopt : IpAddress::from_sockaddr(peer.data(), static_cast<socklen_t>(peer.size())))
-        stream_.set_handler(state_.handler, &state_.snapshots, *ip);
-    }
+    if (state_.handler) stream_.set_handler(state_.handler, &state_.snapshots, peer_);
     if (state_.query_log) start_query_log();
-    touch();
-    arm_timer();
+    arm_timer(deadline_.deadline());
     pump();
   }
 
- private:
-  void touch() { deadline_ = Clock::now() + state_.idle_timeout; }
+  // Idle longest while the table is full: the newcomer takes this slot.
+  void evict() override {
+    ++state_.stats.evicted;
+    slot_handed_over_ = true;
+    close();
+  }
 
+ private:
   // Both endpoints, once per connection: the stream reports every query with them.
   void start_query_log() {
     error_code ec1, ec2;
@@ -66,13 +72,34 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     // buffers, and a client that does not read its answers stops being read.
     if (!reading_ && !eof_ && pending_.size() < kMaxPendingOutput && !stream_.has_complete_frame()) start_read();
     // Client half-closed and everything it asked is answered and written.
-    if (eof_ && !writing_ && pending_.empty() && !stream_.has_work()) close();
+    if (eof_ && !writing_ && pending_.empty() && !stream_.has_work()) {
+      close();
+      return;
+    }
+    update_phase();
   }
 
   void answer_buffered() {
     if (stream_.has_work() && pending_.size() < kMaxPendingOutput)
       state_.stats.queries += stream_.answer(*state_.snapshots.current(), pending_, state_.scratch, kMaxPendingOutput,
                                             &state_.stats.answers);
+  }
+
+  TcpDeadline::Phase phase() const noexcept {
+    if (writing_ || !pending_.empty() || stream_.has_work()) return TcpDeadline::Phase::kBusy;
+    return stream_.buffered() > 0 ? TcpDeadline::Phase::kMessage : TcpDeadline::Phase::kIdle;
+  }
+
+  // Moves the deadline with the phase, and the connection in or out of the
+  // worker's idle list; re-arms the timer when the deadline came closer.
+  void update_phase() {
+    deadline_.enter(phase(), Clock::now());
+    if (deadline_.phase() == TcpDeadline::Phase::kIdle) {
+      if (!linked()) state_.idle.push_back(*this);
+    } else {
+      state_.idle.remove(*this);
+    }
+    if (deadline_.deadline() < armed_) arm_timer(deadline_.deadline());
   }
 
   void start_read() {
@@ -92,7 +119,6 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
       return;
     } else {
       stream_.commit(n);
-      touch();
     }
     pump();
   }
@@ -113,30 +139,32 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
       return;
     }
     writing_buf_.clear();
-    touch();
+    deadline_.progress(Clock::now());
     pump();
   }
 
-  // One timer per connection, re-armed lazily: activity only moves
-  // deadline_, the timer checks it when it fires.
-  void arm_timer() {
-    timer_.expires_at(deadline_);
+  // One timer per connection, re-armed lazily: a later deadline is checked
+  // when the timer fires, an earlier one re-arms it (update_phase).
+  void arm_timer(Clock::time_point at) {
+    armed_ = at;
+    timer_.expires_at(at);  // cancels a wait in flight: its handler sees operation_aborted
     timer_.async_wait([self = shared_from_this()](const error_code& ec) { self->on_timer(ec); });
   }
 
   void on_timer(const error_code& ec) {
     if (closed_ || ec == asio::error::operation_aborted) return;
-    if (Clock::now() >= deadline_) {
-      ++state_.stats.timed_out;
+    if (Clock::now() >= deadline_.deadline()) {
+      ++(deadline_.phase() == TcpDeadline::Phase::kMessage ? state_.stats.io_timeout : state_.stats.idle_timeout);
       close();
       return;
     }
-    arm_timer();
+    arm_timer(deadline_.deadline());
   }
 
   void close() {
     if (closed_) return;
     closed_ = true;
+    state_.idle.remove(*this);
     error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -146,14 +174,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   tcp::socket socket_;
   asio::steady_timer timer_;
   TcpWorkerState& state_;
+  IpAddress peer_;
   TcpQueryStream stream_;
   std::vector<std::byte> pending_;      // answers not yet handed to a write
   std::vector<std::byte> writing_buf_;  // answers of the write in flight
-  Clock::time_point deadline_{};
+  TcpDeadline deadline_;
+  Clock::time_point armed_{};  // when the timer fires
   bool reading_ = false;
   bool writing_ = false;
   bool eof_ = false;
   bool closed_ = false;
+  bool slot_handed_over_ = false;  // evicted: the newcomer holds the slot
 };
 
 }  // namespace
@@ -185,17 +216,36 @@ struct TcpListener::Impl {
       });
       return;
     }
-    if (!state.limit.try_acquire()) {
-      ++state.stats.refused;
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      ++state.stats.accepted;
-      error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);  // answers are whole messages: do not wait for ACKs
-      std::make_shared<TcpConnection>(std::move(socket), state)->start();
-    }
+    admit(std::move(socket));
     accept();
+  }
+
+  // Per-address limit first (a flood from one address evicts nothing), then
+  // the total, making room by closing this worker's connection idle longest.
+  void admit(tcp::socket socket) {
+    error_code ec;
+    const auto ep = socket.remote_endpoint(ec);
+    const auto peer = ec ? std::nullopt : IpAddress::from_sockaddr(ep.data(), static_cast<socklen_t>(ep.size()));
+    if (!peer) return;  // already reset by the peer: the socket closes here
+    if (!state.limit.try_acquire_address(*peer)) {
+      ++state.stats.per_address_refused;
+      return;
+    }
+    if (!state.limit.try_acquire() && !evict_idle()) {
+      state.limit.release_address(*peer);
+      ++state.stats.refused;
+      return;
+    }
+    ++state.stats.accepted;
+    socket.set_option(tcp::no_delay(true), ec);  // answers are whole messages: do not wait for ACKs
+    std::make_shared<TcpConnection>(std::move(socket), state, *peer)->start();
+  }
+
+  bool evict_idle() {
+    TcpIdleEntry* oldest = state.idle.oldest();
+    if (!oldest) return false;
+    oldest->evict();
+    return true;
   }
 
   tcp::acceptor acceptor;

@@ -22,7 +22,7 @@ struct Worker::Impl {
   Impl(unsigned i, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
        const RequestHandler* handler, QueryLog* query_log)
       : index(i), snapshots(snapshots), batch(std::make_unique<UdpBatch>()),
-        tcp(snapshots, limit, settings.tcp_idle_timeout) {
+        tcp(snapshots, limit, settings.tcp_idle_timeout, settings.tcp_io_timeout) {
     batch->set_handler(handler);
     batch->set_query_log(query_log);
     tcp.handler = handler;

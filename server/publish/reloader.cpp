@@ -24,12 +24,16 @@ std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool
   if (a.threads != b.threads) add("threads");
   if (a.udp_payload != b.udp_payload) add("udp_payload");
   if (a.tcp_idle_timeout != b.tcp_idle_timeout) add("tcp_idle_timeout");
+  if (a.tcp_io_timeout != b.tcp_io_timeout) add("tcp_io_timeout");
   if (a.tcp_max_connections != b.tcp_max_connections) add("tcp_max_connections");
+  if (a.tcp_max_connections_per_address != b.tcp_max_connections_per_address)
+    add("tcp_max_connections_per_address");
   if (a.state_dir != b.state_dir) add("state_dir");
   if (a.control_socket != b.control_socket) add("control_socket");
   if (a.watch_files != b.watch_files) add("watch_files");
   if (a.metrics_listen != b.metrics_listen) add("metrics_listen");
   if (!(a.dnstap == b.dnstap)) add("dnstap");
+  if (a.nsid != b.nsid) add("nsid");
   return out;
 }
 

@@ -280,6 +280,7 @@ uint32_t serial_for_today() { return zone::first_serial_of_day(static_cast<int64
 zone::AnswerOptions answer_options(const ServerSettings& settings) {
   zone::AnswerOptions o;
   o.max_udp_payload = settings.udp_payload;
+  o.nsid = settings.nsid;
   return o;
 }
 

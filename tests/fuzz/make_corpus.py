@@ -72,6 +72,20 @@ INVALID = {
 }
 
 
+def opt_with(options):
+    """OPT (payload 1232) whose RDATA is options."""
+    return OPT[:9] + struct.pack("!H", len(options)) + options
+
+
+# EDNS options the query path looks into (RFC 5001 NSID) and ones it skips.
+OPTIONS = {
+    "nsid": hdr(ar=1) + Q + opt_with(b"\x00\x03\x00\x00"),
+    "nsid_after_cookie": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x08" + b"\x01" * 8 + b"\x00\x03\x00\x00"),
+    "nsid_not_empty": hdr(ar=1) + Q + opt_with(b"\x00\x03\x00\x02ab"),
+    "option_length_overrun": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x08\x01\x02"),
+}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for i, (name, qtype, edns) in enumerate(VALID):
@@ -81,7 +95,10 @@ def main():
     for name, pkt in INVALID.items():
         with open(os.path.join(OUT, f"invalid_{name}"), "wb") as f:
             f.write(pkt)
-    print(f"wrote {len(VALID) + len(INVALID)} files to {OUT}")
+    for name, pkt in OPTIONS.items():
+        with open(os.path.join(OUT, f"options_{name}"), "wb") as f:
+            f.write(pkt)
+    print(f"wrote {len(VALID) + len(INVALID) + len(OPTIONS)} files to {OUT}")
 
 
 if __name__ == "__main__":

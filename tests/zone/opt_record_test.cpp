@@ -53,12 +53,23 @@ TEST(OptRecord, RollsBackWhenItDoesNotFit) {
 }
 
 TEST(OptRecord, PutWritesTheSameOctets) {
-  std::vector<uint8_t> buf(64), put(kMaxOptRecordSize);
+  std::vector<uint8_t> buf(64), put(opt_record_size(0));
   WireWriter w(buf, buf.size());
   ASSERT_TRUE(write_opt_record(w, 4096, 0x0ff3, true, 0));
   ASSERT_EQ(put_opt_record(put, 4096, 0x0ff3, true, 0), w.size());
   EXPECT_EQ(written(buf, w), put);
   EXPECT_EQ(put[5], 0xff);
+}
+
+TEST(OptRecord, EdeThenNsid) {
+  const uint8_t nsid[] = {'n', 's', '1'};
+  std::vector<uint8_t> buf(64);
+  WireWriter w(buf, buf.size());
+  ASSERT_TRUE(write_opt_record(w, 1232, rcode::kRefused, false, ede::kNotAuthoritative, nsid));
+  ASSERT_EQ(w.size(), opt_record_size(ede::kNotAuthoritative, 3));
+  const std::vector<uint8_t> options = {0, 15, 0, 2, 0, ede::kNotAuthoritative, 0, 3, 0, 3, 'n', 's', '1'};
+  EXPECT_EQ(buf[9] << 8 | buf[10], 13);  // RDLENGTH
+  EXPECT_EQ(std::vector<uint8_t>(buf.begin() + 11, buf.begin() + 24), options);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ struct QueryOpts {
   uint8_t version = 0;
   uint16_t qclass = 1;
   uint8_t opcode = 0;
+  std::vector<uint8_t> options = {};  // the OPT's RDATA (with edns)
 };
 
 inline std::vector<uint8_t> make_query(const std::string& name, uint16_t qtype, QueryOpts o = {}) {
@@ -34,8 +35,10 @@ inline std::vector<uint8_t> make_query(const std::string& name, uint16_t qtype, 
   p.push_back(static_cast<uint8_t>(o.qclass));
   if (o.edns) {
     const uint8_t opt[] = {0, 0, 41, static_cast<uint8_t>(o.udp_size >> 8), static_cast<uint8_t>(o.udp_size), 0,
-                           o.version, static_cast<uint8_t>(o.do_bit ? 0x80 : 0), 0, 0, 0};
+                           o.version, static_cast<uint8_t>(o.do_bit ? 0x80 : 0), 0,
+                           static_cast<uint8_t>(o.options.size() >> 8), static_cast<uint8_t>(o.options.size())};
     p.insert(p.end(), opt, opt + sizeof opt);
+    p.insert(p.end(), o.options.begin(), o.options.end());
   }
   return p;
 }

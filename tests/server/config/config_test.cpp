@@ -82,6 +82,44 @@ TEST_F(ConfigTest, DefaultsApplyWhenServerSectionIsAbsent) {
   EXPECT_EQ(r.config->server.log_level, LogLevel::kInfo);
 }
 
+TEST_F(ConfigTest, TcpLimitsParseAndAreChecked) {
+  auto r = parse(
+      "server:\n"
+      "  tcp_io_timeout: 3\n"
+      "  tcp_max_connections_per_address: 8\n"
+      "zones:\n  - {origin: example.org, file: zones/example.org.zone}\n");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->server.tcp_io_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(r.config->server.tcp_max_connections_per_address, 8u);
+  auto d = parse("zones:\n  - {origin: example.org, file: zones/example.org.zone}\n");
+  ASSERT_TRUE(d.config) << all(d);
+  EXPECT_EQ(d.config->server.tcp_io_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(d.config->server.tcp_max_connections_per_address, 32u);
+  auto bad = parse(
+      "server:\n"
+      "  tcp_io_timeout: 0\n"
+      "  tcp_max_connections_per_address: many\n"
+      "zones:\n  - {origin: example.org, file: zones/example.org.zone}\n");
+  EXPECT_FALSE(bad.config);
+  EXPECT_TRUE(has_error(bad, at(2), "server.tcp_io_timeout: 0 is out of range")) << all(bad);
+  EXPECT_TRUE(has_error(bad, at(3), "server.tcp_max_connections_per_address: expected a whole number")) << all(bad);
+}
+
+TEST_F(ConfigTest, NsidIsPrintableTextUpTo128Octets) {
+  const std::string zones = "zones:\n  - {origin: example.org, file: zones/example.org.zone}\n";
+  auto r = parse("server:\n  nsid: ns1-fra\n" + zones);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->server.nsid, "ns1-fra");
+  auto none = parse(zones);
+  ASSERT_TRUE(none.config) << all(none);
+  EXPECT_EQ(none.config->server.nsid, "");
+  for (const std::string& bad : std::vector<std::string>{"\"\"", std::string(129, 'n'), "\"caf\\u00e9\"", "[a]"}) {
+    auto b = parse("server:\n  nsid: " + bad + "\n" + zones);
+    EXPECT_FALSE(b.config) << bad;
+    EXPECT_TRUE(has_error(b, at(2), "server.nsid: expected")) << all(b);
+  }
+}
+
 TEST_F(ConfigTest, AbsoluteZonePathIsKept) {
   auto r = parse("zones:\n  - origin: example.org\n    file: " + dir.file("zones/example.org.zone") + "\n");
   ASSERT_TRUE(r.config) << all(r);

@@ -143,6 +143,16 @@ def start_server(config, extra_listen=(), v6=False):
     raise AssertionError("could not find a free port for mailns")
 
 
+def write_config(prefix, server_yaml, extra_yaml=""):
+    """A temporary directory with a config serving the example.org test zone; returns (dir, config path)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    zone = os.path.join(os.path.dirname(os.path.abspath(ARGS.conf)), "zones", "example.org.zone")
+    path = os.path.join(d, "mailns.yaml")
+    with open(path, "w") as f:
+        f.write("server:\n%szones:\n  - origin: example.org\n    file: %s\n%s" % (server_yaml, zone, extra_yaml))
+    return d, path
+
+
 def run(cmd, timeout=10):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
@@ -310,12 +320,8 @@ class TcpLimits(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="mailns-limits-")
-        zone = os.path.join(os.path.dirname(os.path.abspath(ARGS.conf)), "zones", "example.org.zone")
-        cls.config = os.path.join(cls.dir, "limits.yaml")
-        with open(cls.config, "w") as f:
-            f.write("server:\n  threads: 1\n  tcp_idle_timeout: 1\n  tcp_max_connections: 2\n"
-                    "zones:\n  - origin: example.org\n    file: %s\n" % zone)
+        cls.dir, cls.config = write_config("mailns-limits-",
+                                           "  threads: 1\n  tcp_idle_timeout: 1\n  tcp_max_connections: 2\n")
         cls.srv, cls.port = start_server(cls.config)
 
     @classmethod
@@ -331,36 +337,63 @@ class TcpLimits(unittest.TestCase):
         self.assertGreater(elapsed, 0.5)
         self.assertLess(elapsed, 3.5)
 
-    def test_connections_over_the_limit_are_closed(self):
+    def test_full_table_evicts_the_connection_idle_longest(self):
         q = build_query(0x1234, "example.org", 15)
         framed = struct.pack("!H", len(q)) + q
         a = socket.create_connection(("127.0.0.1", self.port), timeout=3)
         b = socket.create_connection(("127.0.0.1", self.port), timeout=3)
         try:
-            for s in (a, b):  # both are really established and served
+            for s in (a, b):  # both are really established, served, then idle (a longest)
                 s.sendall(framed)
                 self.assertEqual(header(recv_framed(s))["id"], 0x1234)
             with socket.create_connection(("127.0.0.1", self.port), timeout=3) as c:
-                try:
-                    c.sendall(framed)
-                    self.assertEqual(c.recv(2), b"")
-                except ConnectionResetError:
-                    pass
+                c.sendall(framed)
+                self.assertEqual(header(recv_framed(c))["id"], 0x1234)  # admitted: a made room
+                self.assertEqual(a.recv(2), b"")
+                b.sendall(framed[:3])  # b and c are now mid-message: nothing to evict
+                c.sendall(framed[:3])
+                time.sleep(0.2)
+                with socket.create_connection(("127.0.0.1", self.port), timeout=3) as d:
+                    try:
+                        d.sendall(framed)
+                        self.assertEqual(d.recv(2), b"")
+                    except ConnectionResetError:
+                        pass
+                c.sendall(framed[3:])  # a message completed within tcp_io_timeout is answered
+                self.assertEqual(header(recv_framed(c))["id"], 0x1234)
         finally:
             a.close()
             b.close()
-        # Slots are given back when connections close.
-        deadline = time.monotonic() + 3
-        while True:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=3) as d:
-                try:
-                    d.sendall(framed)
-                    if header(recv_framed(d))["id"] == 0x1234:
-                        break
-                except (ConnectionError, OSError):
-                    pass
-            self.assertLess(time.monotonic(), deadline, "no TCP slot came back after closing")
-            time.sleep(0.05)
+
+@unittest.skipUnless(HAVE_DIG, "dig not installed")
+class Nsid(unittest.TestCase):
+    """server.nsid (RFC 5001): sent to `dig +nsid`, to nobody else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir, cls.config = write_config("mailns-nsid-", "  threads: 1\n  nsid: ns1-fra\n")
+        cls.srv, cls.port = start_server(cls.config)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        shutil.rmtree(cls.dir)
+
+    def dig(self, *opts):
+        r = run(["dig", "@127.0.0.1", "-p", str(self.port), "example.org", "MX", "+time=2", "+tries=1"] + list(opts))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("status: NOERROR", r.stdout)
+        return r.stdout
+
+    def test_dig_nsid_shows_it_over_udp_and_tcp(self):
+        for transport in ("+notcp", "+tcp"):
+            out = self.dig("+nsid", transport)
+            self.assertRegex(out, r"NSID: .*\(\"ns1-fra\"\)", transport)
+
+    def test_no_nsid_unless_asked(self):
+        out = self.dig()
+        self.assertIn("OPT PSEUDOSECTION", out)
+        self.assertNotIn("NSID", out)
 
 
 class Lifecycle(unittest.TestCase):
