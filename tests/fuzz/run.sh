@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds a libFuzzer target (handle_query_fuzz, or $FUZZ_TARGET, e.g.
-# xfr_request_fuzz) in its own clang build directory and runs it for a
+# xfr_request_fuzz or text_input_fuzz) in its own clang build directory and runs it for a
 # bounded time over its seed corpus (corpus/, or xfr_corpus/ for the
 # transfer target).
 #
@@ -25,6 +25,9 @@ corpus=$build/fuzz-corpus
 if [ "$target" = xfr_request_fuzz ]; then
   seeds=$here/xfr_corpus
   corpus=$build/fuzz-corpus-xfr
+elif [ "$target" = text_input_fuzz ]; then
+  seeds=$here/text_corpus
+  corpus=$build/fuzz-corpus-text
 fi
 
 CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
