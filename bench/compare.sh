@@ -6,7 +6,8 @@
 # (mailns and knotd both signing online with ECDSA P-256 and NSEC3, 0
 # iterations, no salt; dnsperf -D). The unsigned round also measures a
 # second mailns with dnstap on (queries and responses to fstrm_capture,
-# which writes to /dev/null on CPU 1), for the cost of the query log.
+# which writes to /dev/null on CPU 1), for the cost of the query log, and a
+# third with its metrics endpoint scraped every second.
 # A benchmark, not a test: it prints figures and never fails on timing.
 # usage: bench/compare.sh [ZONES=1000] [SECONDS=10]
 set -euo pipefail
