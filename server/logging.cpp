@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <ctime>
+
 namespace mailns::server {
 
 const char* to_string(LogLevel level) noexcept {
@@ -46,6 +48,15 @@ void init_logging(LogLevel level) {
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::warn);
   }
+}
+
+std::string utc_text(int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 spdlog::logger& server_log() {

@@ -6,7 +6,9 @@
 
 #include <spdlog/logger.h>
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 namespace mailns::server {
 
@@ -16,6 +18,9 @@ const char* to_string(LogLevel level) noexcept;
 
 // Creates (or re-levels) the loggers. Safe to call more than once.
 void init_logging(LogLevel level);
+
+// "2026-11-29T10:00:00Z": how Unix times appear in log lines and reports.
+std::string utc_text(int64_t unix_seconds);
 
 spdlog::logger& server_log();
 spdlog::logger& zone_log();

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "server/logging.hpp"
 #include "zone/rcode_name.hpp"
 
 namespace mailns::server {
@@ -10,14 +11,6 @@ namespace {
 
 constexpr const char* kTransportNames[2] = {"udp", "tcp"};
 
-std::string utc(int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string duration(int64_t s) {
   const int64_t d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60;
@@ -46,8 +39,8 @@ std::string json_time(const std::optional<int64_t>& t) { return t ? std::to_stri
 
 void text_zone(std::string& out, const ZoneStatus& z) {
   out += "  " + z.zone + ": serial " + std::to_string(z.serial) + (z.is_signed ? ", signed" : ", unsigned");
-  if (z.rrsig_expiry) out += ", signatures expire " + utc(*z.rrsig_expiry);
-  if (z.next_resign) out += ", next re-sign " + utc(*z.next_resign);
+  if (z.rrsig_expiry) out += ", signatures expire " + utc_text(*z.rrsig_expiry);
+  if (z.next_resign) out += ", next re-sign " + utc_text(*z.next_resign);
   out += "\n";
   if (!z.source.empty()) out += "    from " + z.source + "\n";
   for (const KeyStatus& k : z.keys)
@@ -120,11 +113,11 @@ std::string json_secondary(const SecondaryStatus& s) {
 }  // namespace
 
 std::string status_text(const StatusReport& r) {
-  std::string out = "up " + duration(r.now - r.started) + " (since " + utc(r.started) + "), " +
+  std::string out = "up " + duration(r.now - r.started) + " (since " + utc_text(r.started) + "), " +
                     std::to_string(r.zones.size()) + " zones\n";
-  out += "next event: " + (r.next_event ? utc(*r.next_event) + ": " + r.next_event_what : std::string("none")) + "\n";
+  out += "next event: " + (r.next_event ? utc_text(*r.next_event) + ": " + r.next_event_what : std::string("none")) + "\n";
   out += "last reload: " + (r.last_reload.empty() ? std::string("none since the start")
-                                                  : r.last_reload + " at " + utc(r.last_reload_at)) + "\n";
+                                                  : r.last_reload + " at " + utc_text(r.last_reload_at)) + "\n";
   for (const auto& e : r.last_reload_errors) out += "  error: " + e + "\n";
   out += "queries:\n";
   text_queries(out, r.queries);
@@ -135,9 +128,9 @@ std::string status_text(const StatusReport& r) {
   if (!r.secondaries.empty()) out += "secondaries:\n";
   for (const SecondaryStatus& s : r.secondaries) {
     out += "  " + s.address + ": last NOTIFY " +
-           (s.last_notify.empty() ? std::string("none") : s.last_notify + " at " + utc(s.last_notify_at)) +
+           (s.last_notify.empty() ? std::string("none") : s.last_notify + " at " + utc_text(s.last_notify_at)) +
            "; last transfer " +
-           (s.last_transfer.empty() ? std::string("none") : s.last_transfer + " at " + utc(s.last_transfer_at)) + "\n";
+           (s.last_transfer.empty() ? std::string("none") : s.last_transfer + " at " + utc_text(s.last_transfer_at)) + "\n";
   }
   return out;
 }

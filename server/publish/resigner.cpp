@@ -17,14 +17,6 @@ namespace {
 constexpr int64_t kRetrySeconds = 60;
 constexpr int64_t kMaxRetrySeconds = 3600;
 
-std::string utc_text(int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 }  // namespace
 
 Resigner::Resigner(std::vector<LoadedZone> zones, SnapshotHolder& snapshots, zone::AnswerOptions options,
