@@ -5,17 +5,13 @@ sent; reloads, zones, serials, signature expiry, keys and DKIM selectors are
 there; other paths are 404; a real Prometheus server scraping on loopback
 sees the target up. Loopback only.
 usage: metrics_test.py --mailns PATH"""
-import argparse, json, re, shutil, socket, subprocess, sys, tempfile, time, unittest, urllib.request
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, unittest, urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
 
 ARGS = None
 
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def fetch(url):

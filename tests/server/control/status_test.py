@@ -3,17 +3,13 @@
 keys, the next event, query counters that grow with the queries sent, the
 last reload and its errors; --json parses and says the same. Loopback only.
 usage: status_test.py --mailns PATH"""
-import argparse, json, shutil, socket, subprocess, sys, tempfile, time, unittest
+import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
 
 ARGS = None
 
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 ZONE = ("$ORIGIN example.net.\n@ 300 IN SOA ns1 hostmaster 7 7200 3600 1209600 300\n"

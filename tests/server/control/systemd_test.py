@@ -6,15 +6,11 @@ unit file in conf/systemd passes `systemd-analyze verify`. Loopback only.
 usage: systemd_test.py --mailns PATH --unit conf/systemd/mailns.service"""
 import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, time, unittest
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
+
 ARGS = None
 
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Systemd(unittest.TestCase):

@@ -6,17 +6,13 @@ appears and one whose remove_at passes disappears, with no signal, no file
 change and no `mailns reload`, and `mailns status` shows both states and
 the next date. Dates are RFC 3339 date-times. Loopback only.
 usage: dkim_schedule_test.py --mailns PATH"""
-import argparse, datetime, shutil, socket, subprocess, sys, tempfile, time, unittest
+import argparse, datetime, os, shutil, socket, subprocess, sys, tempfile, time, unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
 
 ARGS = None
 
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def rfc3339(t):

@@ -4,18 +4,14 @@ first start) `mailns serve` logs at most 40 lines until it answers, and an
 idle `mailns reload` prints at most 5 lines (`--verbose` lists every zone);
 a changed zone is still named. Loopback only.
 usage: log_scale_test.py --mailns PATH"""
-import argparse, shutil, socket, subprocess, sys, tempfile, time, unittest
+import argparse, os, shutil, socket, subprocess, sys, tempfile, time, unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
 
 ARGS = None
 ZONES = 1000
 
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def zone_text(origin, serial, extra=""):

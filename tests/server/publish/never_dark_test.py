@@ -8,17 +8,13 @@ Loopback only (127.0.0.1).
 usage: never_dark_test.py --mailns PATH"""
 import argparse, os, shutil, socket, subprocess, sys, tempfile, time, unittest
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
+
 ARGS = None
 NAMES = [("example.org", "SOA"), ("example.org", "MX"), ("example.org", "TXT"), ("s1._domainkey.example.org", "TXT"),
          ("_dmarc.example.org", "TXT"), ("mail.example.org", "A"), ("www.example.net", "A"), ("example.net", "SOA")]
 
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def sh(*cmd):
