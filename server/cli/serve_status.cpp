@@ -94,6 +94,7 @@ StatusReport collect_status(const ServeParts& p, int64_t now) {
     z.rrsig_expiry = zone::earliest_signature_expiration(*zp);
     if (auto it = loaded.find(zp->origin().lookup_form()); it != loaded.end()) {
       z.source = it->second->source;
+      z.last_good_version = it->second->last_good_version;
       if (it->second->signing) z.next_resign = it->second->signing->next_resign;
     } else {
       z.source = "the catalog of the zones served here";

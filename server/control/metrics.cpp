@@ -85,6 +85,10 @@ void zones(Writer& w, const StatusReport& s) {
   w.sample("mailns_zones", "", static_cast<uint64_t>(s.zones.size()));
   w.family("mailns_zone_serial", "gauge", "SOA serial served, by zone.");
   for (const ZoneStatus& z : s.zones) w.sample("mailns_zone_serial", "zone=\"" + label(z.zone) + "\"", uint64_t{z.serial});
+  w.family("mailns_zone_last_good_version", "gauge",
+           "1 when the zone's declaration or files have errors and its last good version is served.");
+  for (const ZoneStatus& z : s.zones)
+    w.sample("mailns_zone_last_good_version", "zone=\"" + label(z.zone) + "\"", uint64_t{z.last_good_version});
   w.family("mailns_zone_rrsig_expiry_timestamp_seconds", "gauge", "When the zone's earliest signature expires.");
   for (const ZoneStatus& z : s.zones)
     if (z.rrsig_expiry)

@@ -43,6 +43,9 @@ void text_zone(std::string& out, const ZoneStatus& z) {
   if (z.next_resign) out += ", next re-sign " + utc_text(*z.next_resign);
   out += "\n";
   if (!z.source.empty()) out += "    from " + z.source + "\n";
+  if (z.last_good_version)
+    out += "    its configuration or files have errors (see the log or `mailns check-config`): "
+           "the last good version is served\n";
   for (const KeyStatus& k : z.keys)
     out += "    key " + std::to_string(k.tag) + " " + k.role + " " + k.algorithm + ": " + k.state + "\n";
   for (const DkimSelectorStatus& d : z.dkim) out += "    dkim " + d.selector + ": " + d.state + "\n";
@@ -74,7 +77,8 @@ std::string json_zone(const ZoneStatus& z) {
             ",\"state\":" + json_string(d.state) + "}";
   return "{\"zone\":" + json_string(z.zone) + ",\"serial\":" + std::to_string(z.serial) +
          ",\"signed\":" + (z.is_signed ? "true" : "false") + ",\"rrsig_expiry\":" + json_time(z.rrsig_expiry) +
-         ",\"next_resign\":" + json_time(z.next_resign) + ",\"source\":" + json_string(z.source) + ",\"keys\":[" +
+         ",\"next_resign\":" + json_time(z.next_resign) + ",\"source\":" + json_string(z.source) +
+         ",\"last_good_version\":" + (z.last_good_version ? "true" : "false") + ",\"keys\":[" +
          keys + "],\"dkim\":[" + dkim + "]}";
 }
 

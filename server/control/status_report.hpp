@@ -29,6 +29,7 @@ struct ZoneStatus {
   std::optional<int64_t> rrsig_expiry;  // the earliest signature expiration
   std::optional<int64_t> next_resign;   // re-signing or the next rollover step
   std::string source;                   // where the served version came from
+  bool last_good_version = false;       // its declaration or files have errors: the archived version is served
   std::vector<KeyStatus> keys;
   std::vector<DkimSelectorStatus> dkim;
 };

@@ -139,7 +139,7 @@ std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const D
     *error = path + ": the last good version does not load" + (z.errors.empty() ? "" : ": " + z.errors.front());
     return std::nullopt;
   }
-  LoadedZone lz{z.zone, "last good version in " + path, std::nullopt};
+  LoadedZone lz{z.zone, "last good version in " + path, std::nullopt, true};
   if (settings.enabled && z.zone->denial() != zone::Denial::kNone) lz.signing = resign_state(*z.zone, settings, now);
   return lz;
 }

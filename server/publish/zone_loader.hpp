@@ -55,6 +55,7 @@ struct LoadedZone {
   std::shared_ptr<const zone::Zone> zone;
   std::string source;                    // where it came from, for the log
   std::optional<ZoneSigning> signing;    // set for zones served signed
+  bool last_good_version = false;        // served from the archive: its declaration or files have errors
 };
 
 struct ZoneSetResult {

@@ -85,7 +85,8 @@ mail_domains:
                        'mailns_zone_rrsig_expiry_timestamp_seconds{zone="example.org"}',
                        'mailns_dnssec_keys{zone="example.org",role="csk",state="active"} 1',
                        'mailns_dkim_selectors{zone="example.org",state="active"} 1',
-                       'mailns_reloads_total{result="ok"} 0', "mailns_reload_duration_seconds_count 0"]:
+                       'mailns_reloads_total{result="ok"} 0', "mailns_reload_duration_seconds_count 0",
+                       'mailns_zone_last_good_version{zone="example.org"} 0']:
             self.assertIn(needle, after)
         check = subprocess.run(["promtool", "check", "metrics"], input=after, capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)

@@ -6,7 +6,7 @@ signed), and served anew once the files are fixed. Only a zone that never had
 a good version is left out. check-config exits non-zero and names the file.
 Loopback only (127.0.0.1).
 usage: never_dark_test.py --mailns PATH"""
-import argparse, os, shutil, socket, subprocess, sys, tempfile, time, unittest
+import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from loopback import free_port  # noqa: E402
@@ -127,6 +127,11 @@ mail_domains:
             log = f.read()
         self.assertIn("serving the last good version", log)
         self.assertIn("s1.pem", log)
+        st = subprocess.run([ARGS.mailns, "status", "-c", self.conf, "--json"], capture_output=True, text=True,
+                            timeout=30)
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        stale = {z["zone"]: z["last_good_version"] for z in json.loads(st.stdout)["zones"]}
+        self.assertEqual(stale, {"example.net": True, "example.org": True})
 
         # The files come back: served anew (a new serial), by a reload.
         shutil.copy(f"{self.dir}/s1.pem.saved", f"{self.dir}/s1.pem")
@@ -138,6 +143,9 @@ mail_domains:
         self.assertGreater(self.serial("example.net"), serial_net)
         self.assertEqual(self.query("s1._domainkey.example.org", "TXT"), good["s1._domainkey.example.org TXT"])
         self.assertEqual(self.query("www.example.net", "A"), good["www.example.net A"])
+        st = subprocess.run([ARGS.mailns, "status", "-c", self.conf, "--json"], capture_output=True, text=True,
+                            timeout=30)
+        self.assertFalse(any(z["last_good_version"] for z in json.loads(st.stdout)["zones"]), st.stdout)
         with open(f"{self.dir}/state/zones/example.net.zone") as f:  # the archive follows what is served
             self.assertIn(" %d " % self.serial("example.net"), f.read().splitlines()[0])
 
