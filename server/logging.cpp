@@ -50,12 +50,12 @@ void init_logging(LogLevel level) {
   }
 }
 
-std::string utc_text(int64_t t) {
+std::string utc_text(int64_t t, const char* format) {
   const std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 

@@ -19,8 +19,9 @@ const char* to_string(LogLevel level) noexcept;
 // Creates (or re-levels) the loggers. Safe to call more than once.
 void init_logging(LogLevel level);
 
-// "2026-11-29T10:00:00Z": how Unix times appear in log lines and reports.
-std::string utc_text(int64_t unix_seconds);
+// "2026-11-29T10:00:00Z": how Unix times appear in log lines and reports
+// (another strftime format, e.g. "%Y-%m-%d", for dates only).
+std::string utc_text(int64_t unix_seconds, const char* format = "%Y-%m-%dT%H:%M:%SZ");
 
 spdlog::logger& server_log();
 spdlog::logger& zone_log();

@@ -8,21 +8,14 @@
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
 #include "server/config/config.hpp"
+#include "server/logging.hpp"
 #include "synth/dkim_lifecycle.hpp"
 #include "synth/key_material.hpp"
 
 namespace mailns::server {
 
 namespace {
-std::string date_text(int64_t t) {
-  if (t == 0) return "-";
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string date_text(int64_t t) { return t == 0 ? "-" : utc_text(t, "%Y-%m-%d"); }
 }  // namespace
 
 int run_dkim_status(std::span<const std::string_view> args) {
