@@ -364,6 +364,22 @@ class TcpLimits(unittest.TestCase):
         finally:
             a.close()
             b.close()
+            self.wait_until_admitted(framed)
+
+    def wait_until_admitted(self, framed):
+        """The server notices the closes above asynchronously: wait (bounded) until
+        a newcomer is served, so that the next test starts with a free table."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(framed)
+                    if header(recv_framed(s))["id"] == 0x1234:
+                        return
+            except (OSError, ValueError, KeyError, struct.error):
+                pass
+            time.sleep(0.05)
+        self.fail("the server never freed its TCP table")
 
 @unittest.skipUnless(HAVE_DIG, "dig not installed")
 class Nsid(unittest.TestCase):
