@@ -72,7 +72,7 @@ size_t answer_prepared(const Query& q, const Snapshot& snapshot, std::span<uint8
   const RRset::Prepared& p = set->prepared[q.edns_do && !set->prepared[1].same_as_plain ? 1 : 0];
   if (p.sections.empty()) return 0;
   const size_t qlen = q.qname.len;
-  const size_t total = 12 + qlen + 4 + p.sections.size() + (q.has_edns ? opt_record_size(std::nullopt, params.nsid.size()) : 0);
+  const size_t total = 12 + qlen + 4 + p.sections.size() + (q.has_edns ? opt_record_size(params.opt_options()) : 0);
   if (total > params.limit || total > out.size()) return 0;  // the full path sets TC
   uint8_t* o = out.data();
   const uint16_t flags = static_cast<uint16_t>(0x8400 | (q.rd ? 0x0100 : 0) | (q.cd ? 0x0010 : 0));  // QR AA
@@ -90,8 +90,7 @@ size_t answer_prepared(const Query& q, const Snapshot& snapshot, std::span<uint8
   std::memcpy(o + at, p.sections.data(), p.sections.size());
   at += p.sections.size();
   if (q.has_edns)
-    at += put_opt_record(out.subspan(at), params.our_udp_payload, rcode::kNoError, q.edns_do, std::nullopt,
-                         params.nsid);
+    at += put_opt_record(out.subspan(at), params.our_udp_payload, rcode::kNoError, q.edns_do, params.opt_options());
   return at;
 }
 

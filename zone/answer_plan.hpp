@@ -17,7 +17,8 @@ namespace mailns::zone {
 namespace rcode {
 inline constexpr uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4, kRefused = 5,
                          kYxDomain = 6, kNotAuth = 9;
-inline constexpr uint16_t kBadVers = 16;  // extended, needs OPT
+inline constexpr uint16_t kBadVers = 16;    // extended, needs OPT
+inline constexpr uint16_t kBadCookie = 23;  // RFC 7873 8, extended, needs OPT
 }  // namespace rcode
 
 // Extended DNS Error info codes (RFC 8914 4), sent in OPT when the query has EDNS.
@@ -60,6 +61,7 @@ struct AnswerPlan {
   uint16_t rcode = 0;  // may exceed 15: extended rcode (BADVERS) goes into OPT
   uint16_t ede = ede::kNone;
   bool aa = false;
+  bool wildcard = false;  // some of the answer was synthesised from a wildcard (RFC 4592)
   PlannedRRset sections[3][kMaxPerSection];  // uninitialised beyond counts
   uint8_t counts[3] = {0, 0, 0};
   // Storage for names synthesised while resolving (DNAME substitution),

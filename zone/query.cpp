@@ -1,5 +1,8 @@
 #include "zone/query.hpp"
 
+#include <cstring>
+
+#include "zone/dns_cookie.hpp"
 #include "zone/opt_record.hpp"
 #include "zone/rr_type.hpp"
 
@@ -14,16 +17,27 @@ void fill_lookup(const uint8_t* wire, size_t len, uint8_t* lf, uint8_t& lf_len, 
 
 namespace {
 
-// Looks for an empty NSID option among the OPT's options (RFC 6891 6.1.2);
-// only called when the OPT has RDATA. Malformed options are ignored here.
-bool asks_nsid(std::span<const uint8_t> rdata) noexcept {
+// Reads the options the answer depends on (RFC 6891 6.1.2): an empty NSID
+// (RFC 5001 2.3) and the first COOKIE (RFC 7873 4); only called when the
+// OPT has RDATA. Options running past the RDATA end the walk.
+void read_options(std::span<const uint8_t> rdata, Query& q) noexcept {
+  bool cookie_seen = false;
   for (size_t at = 0; at + 4 <= rdata.size();) {
     const uint16_t code = static_cast<uint16_t>(rdata[at] << 8 | rdata[at + 1]);
     const size_t len = static_cast<size_t>(rdata[at + 2] << 8 | rdata[at + 3]);
-    if (code == kNsidOptionCode) return len == 0;  // RFC 5001 2.3: the request is empty
+    if (at + 4 + len > rdata.size()) return;
+    if (code == kNsidOptionCode && len == 0) q.nsid_requested = true;
+    if (code == kCookieOptionCode && !cookie_seen) {
+      cookie_seen = true;
+      if (cookie_length_ok(len)) {
+        std::memcpy(q.cookie, rdata.data() + at + 4, len);
+        q.cookie_len = static_cast<uint8_t>(len);
+      } else {
+        q.cookie_malformed = true;
+      }
+    }
     at += 4 + len;
   }
-  return false;
 }
 
 }  // namespace
@@ -45,14 +59,18 @@ ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
   q.has_edns = false;
   q.edns_do = false;
   q.nsid_requested = false;
-  if (q.qdcount != 1) return ParseStatus::kFormErr;
-  r.name(q.qname);
-  q.qtype = r.u16();
-  q.qclass = r.u16();
-  if (!r.ok()) return ParseStatus::kFormErr;
-  q.has_question = true;
-  uint8_t labels = 0;
-  fill_lookup(q.qname.wire, q.qname.len, q.lf, q.lf_len, q.label_ends, labels);
+  q.cookie_malformed = false;
+  q.cookie_len = 0;
+  if (q.qdcount > 1) return ParseStatus::kFormErr;
+  if (q.qdcount == 1) {
+    r.name(q.qname);
+    q.qtype = r.u16();
+    q.qclass = r.u16();
+    if (!r.ok()) return ParseStatus::kFormErr;
+    q.has_question = true;
+    uint8_t labels = 0;
+    fill_lookup(q.qname.wire, q.qname.len, q.lf, q.lf_len, q.label_ends, labels);
+  }
   // Skip answer and authority; OPT may only appear once, in additional.
   NameBuf scratch;
   const uint32_t total = uint32_t{ancount} + nscount + arcount;
@@ -66,11 +84,11 @@ ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept {
       q.edns_udp_size = h.klass;
       q.edns_version = static_cast<uint8_t>(h.ttl >> 16);
       q.edns_do = (h.ttl & 0x8000) != 0;
-      if (h.rdlen > 0 && r.ok()) q.nsid_requested = asks_nsid(msg.subspan(h.rdata_at, h.rdlen));
+      if (h.rdlen > 0 && r.ok()) read_options(msg.subspan(h.rdata_at, h.rdlen), q);
     }
   }
   if (r.remaining() != 0) return ParseStatus::kFormErr;  // trailing garbage
-  return ParseStatus::kOk;
+  return q.has_question ? ParseStatus::kOk : ParseStatus::kNoQuestion;
 }
 
 }  // namespace mailns::zone

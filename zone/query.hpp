@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <span>
 
+#include "zone/opt_record.hpp"
 #include "zone/wire_reader.hpp"
 
 namespace mailns::zone {
 
 enum class ParseStatus {
   kOk,
+  kNoQuestion,  // QDCOUNT 0, the rest well formed: a request for a server cookie only (RFC 7873 5.4)
   kDrop,     // not answerable at all: too short for a header, or a response (QR=1)
   kFormErr,  // malformed: answer FORMERR
 };
@@ -35,6 +37,9 @@ struct Query {
   uint8_t edns_version = 0;
   bool edns_do = false;
   bool nsid_requested = false;  // the OPT carries an empty NSID option (RFC 5001 2.3)
+  bool cookie_malformed = false;  // the first COOKIE option has a length RFC 7873 5.2.2 forbids
+  uint8_t cookie_len = 0;         // the first COOKIE option's length (0: none)
+  uint8_t cookie[kMaxCookieSize];  // its value, the first cookie_len octets
 };
 
 ParseStatus parse_query(std::span<const uint8_t> msg, Query& q) noexcept;

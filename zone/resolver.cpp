@@ -265,6 +265,7 @@ void resolve(const Query& q, const Snapshot& snap, AnswerPlan& plan) noexcept {
     }
 
     const bool wildcard = node != exact;
+    if (wildcard) plan.wildcard = true;
     const RRset* cname = node->find(rrtype::CNAME);
     if (cname && follows_cname(q.qtype)) {
       // The same CNAME under the same owner again is a loop, also through a

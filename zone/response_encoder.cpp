@@ -81,7 +81,8 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
   if (w.overflow()) return 0;
   const bool opt = q.has_edns;
   const std::optional<uint16_t> ede_code = plan.ede != ede::kNone ? std::optional<uint16_t>(plan.ede) : std::nullopt;
-  const size_t opt_size = opt_record_size(ede_code, params.nsid.size());
+  const OptOptions opt_options = params.opt_options(ede_code);
+  const size_t opt_size = opt_record_size(opt_options);
   // Keep room for OPT, but never set the limit below what is already written
   // (the writer's checks assume size <= capacity).
   if (opt) w.set_capacity(params.limit > w.size() + opt_size ? params.limit - opt_size : w.size());
@@ -111,7 +112,7 @@ size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t
   uint16_t arcount = counts[2];
   if (opt) {
     w.set_capacity(params.limit);
-    if (write_opt_record(w, params.our_udp_payload, plan.rcode, q.edns_do, ede_code, params.nsid)) {
+    if (write_opt_record(w, params.our_udp_payload, plan.rcode, q.edns_do, opt_options)) {
       ++arcount;
     } else {
       // Only with an output buffer smaller than the question plus OPT (the

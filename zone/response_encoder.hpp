@@ -10,6 +10,7 @@
 #include <span>
 
 #include "zone/answer_plan.hpp"
+#include "zone/opt_record.hpp"
 #include "zone/query.hpp"
 
 namespace mailns::zone {
@@ -17,7 +18,11 @@ namespace mailns::zone {
 struct EncodeParams {
   size_t limit;              // maximum message size (UDP payload or 65535)
   uint16_t our_udp_payload;  // advertised in our OPT
-  std::span<const uint8_t> nsid = {};  // our NSID when the query asked for it (RFC 5001), else empty
+  std::span<const uint8_t> nsid = {};    // our NSID when the query asked for it (RFC 5001), else empty
+  std::span<const uint8_t> cookie = {};  // the COOKIE option to send (RFC 7873), else empty
+
+  // The OPT options of a response with this extended error (if any).
+  OptOptions opt_options(std::optional<uint16_t> ede = std::nullopt) const noexcept { return {ede, nsid, cookie}; }
 };
 
 size_t encode_response(const Query& q, const AnswerPlan& plan, std::span<uint8_t> out,

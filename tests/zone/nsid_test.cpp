@@ -31,16 +31,7 @@ class NsidTest : public ::testing::Test {
     return out;
   }
 
-  // The OPT record's options: the response's OPT is its last record.
-  static std::vector<uint8_t> opt_options(const std::vector<uint8_t>& r) {
-    for (size_t rdlen = 0; rdlen + kOptRecordSize <= r.size(); ++rdlen) {
-      const size_t at = r.size() - rdlen - kOptRecordSize;
-      if (r[at] == 0 && r[at + 1] == 0 && r[at + 2] == 41 && (r[at + 9] << 8 | r[at + 10]) == int(rdlen))
-        return {r.begin() + static_cast<std::ptrdiff_t>(at + kOptRecordSize), r.end()};
-    }
-    ADD_FAILURE() << "no OPT record at the end of the response";
-    return {};
-  }
+  static std::vector<uint8_t> opt_options(const std::vector<uint8_t>& r) { return response_opt_options(r); }
 
   static std::vector<uint8_t> nsid_option(const std::string& nsid) {
     std::vector<uint8_t> v = {0, 3, 0, static_cast<uint8_t>(nsid.size())};

@@ -43,6 +43,19 @@ inline std::vector<uint8_t> make_query(const std::string& name, uint16_t qtype, 
   return p;
 }
 
+// The options of a response's OPT record (its last record); fails the test
+// when the response does not end with one.
+inline std::vector<uint8_t> response_opt_options(const std::vector<uint8_t>& r) {
+  constexpr size_t kOptFixed = 11;
+  for (size_t rdlen = 0; rdlen + kOptFixed <= r.size(); ++rdlen) {
+    const size_t at = r.size() - rdlen - kOptFixed;
+    if (r[at] == 0 && r[at + 1] == 0 && r[at + 2] == 41 && (r[at + 9] << 8 | r[at + 10]) == int(rdlen))
+      return {r.begin() + static_cast<std::ptrdiff_t>(at + kOptFixed), r.end()};
+  }
+  ADD_FAILURE() << "no OPT record at the end of the response";
+  return {};
+}
+
 inline std::shared_ptr<const Zone> zone_from_text(const std::string& origin, const std::string& text) {
   auto res = load_zone_text(text, *DnsName::from_text(origin), origin);
   for (const auto& e : res.errors) ADD_FAILURE() << e;
