@@ -29,6 +29,7 @@ struct RateLimitSettings {
   uint8_t ipv6_prefix = 56;
   static constexpr uint32_t kMaxRate = 30000;
   static constexpr uint32_t kMaxSlip = 10;
+  friend bool operator==(const RateLimitSettings&, const RateLimitSettings&) = default;
 };
 
 enum class ResponseKind : uint8_t { kPositive, kNoData, kNxDomain, kReferral, kWildcard, kError };

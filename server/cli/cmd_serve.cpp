@@ -3,6 +3,8 @@
 // SIGTERM/SIGINT while the re-signer keeps signatures fresh. Any
 // configuration or master-file error stops start-up (exit 1).
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <csignal>
 #include <ctime>
 #include <cstdio>
@@ -26,7 +28,10 @@
 #include "server/publish/reloader.hpp"
 #include "synth/dkim_lifecycle.hpp"
 #include "server/publish/resigner.hpp"
+#include "server/net/cookie_secret_cell.hpp"
+#include "server/net/rate_limit_report.hpp"
 #include "server/net/server.hpp"
+#include "server/publish/cookie_secret_store.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "server/publish/mta_sts_policy_dir.hpp"
 #include "server/publish/zone_loader.hpp"
@@ -180,6 +185,48 @@ std::unique_ptr<DnstapWriter> start_dnstap(const ServerSettings& s) {
   return std::make_unique<DnstapWriter>(s.dnstap, s.threads, host, "mailns " MAILNS_VERSION);
 }
 
+// DNS cookies (server.cookies): the secret kept in state_dir.
+std::optional<CookieSecretStore> open_cookie_store(const ServerSettings& s, int64_t now) {
+  if (!s.cookies) return std::nullopt;
+  CookieSecretStore store(s.state_dir + "/cookie_secret");
+  std::vector<std::string> warnings;
+  store.open(now, warnings);
+  for (const auto& w : warnings) server_log().warn("{}", w);
+  return store;
+}
+
+void log_query_policies(const ServerSettings& s) {
+  if (s.rate_limit) {
+    const RateLimitConfig& r = *s.rate_limit;
+    server_log().info("rate limit: {} identical responses a second per /{} (IPv4) or /{} (IPv6) network, every {} "
+                      "over it sent truncated{}; TCP is never limited",
+                      r.responses_per_second, r.ipv4_prefix, r.ipv6_prefix,
+                      r.slip == 0 ? std::string("none") : r.slip == 1 ? std::string("one") : std::to_string(r.slip) + "th",
+                      r.exempt.empty() ? "" : ", " + std::to_string(r.exempt.size()) + " exempt prefixes");
+  }
+  if (!s.cookies) server_log().info("DNS cookies off (server.cookies: false)");
+}
+
+// Ten times a second on the reload thread: the cookie secret's rotation,
+// and the rate limit's summary line.
+std::function<void(int64_t)> housekeeping(const ServerSettings& s, std::optional<CookieSecretStore>& store,
+                                          CookieSecretCell* cell, const Server& server) {
+  auto report = std::make_shared<RateLimitReport>();
+  const bool limited = s.rate_limit.has_value();
+  return [&store, cell, &server, report, limited](int64_t now) {
+    if (store && cell) {
+      std::string error;
+      if (store->rotate_if_due(now, &error)) {
+        cell->store(store->secrets());
+        server_log().info("DNS cookie secret rotated (the previous one stays accepted for cookies already given)");
+      }
+      if (!error.empty()) server_log().warn("{}", error);
+    }
+    if (limited)
+      if (std::string line = report->update(server.totals(), now); !line.empty()) server_log().warn("{}", line);
+  };
+}
+
 // Binds, starts the reload thread, the file watcher and the control socket,
 // and answers until SIGTERM/SIGINT.
 int run_services(const Config& config, const std::string& config_path, Reloader& reloader, SnapshotHolder& snapshots,
@@ -190,7 +237,11 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   const std::unique_ptr<DnstapWriter> dnstap = start_dnstap(config.server);
   QueryLogFor query_logs;
   if (dnstap) query_logs = [&dnstap](unsigned worker) { return dnstap->sink(worker); };
-  Server server(config.server, snapshots, &primary, query_logs);
+  std::optional<CookieSecretStore> cookie_store = open_cookie_store(config.server, reloader.now());
+  std::optional<CookieSecretCell> cookie_cell;
+  if (cookie_store) cookie_cell.emplace(cookie_store->secrets());
+  Server server(config.server, snapshots, &primary, query_logs, cookie_cell ? &*cookie_cell : nullptr);
+  log_query_policies(config.server);
   parts.server = &server;
   parts.dnstap = dnstap.get();
   primary.start_notify();  // the sockets are bound: secondaries can connect back
@@ -228,6 +279,7 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   // A DKIM date passing changes what is published: reload then.
   reloads.set_next_event(
       [&reloader](int64_t now) { return synth::next_dkim_change(reloader.config().mail_domains, now); });
+  reloads.set_housekeeping(housekeeping(config.server, cookie_store, cookie_cell ? &*cookie_cell : nullptr, server));
   reloads.start();
   control.start();
   server_log().info("reload with SIGHUP or `mailns reload -c {}` (control socket {}){}", config_path,

@@ -14,6 +14,7 @@
 #include "server/config/config_checker.hpp"
 #include "server/config/mta_sts_server_config.hpp"
 #include "server/config/dnstap_config.hpp"
+#include "server/config/rate_limit_config.hpp"
 #include "synth/declaration_yaml.hpp"
 
 namespace mailns::server {
@@ -32,7 +33,8 @@ constexpr const char* kServerKeys[] = {"listen",         "threads",
                                        "tcp_max_connections_per_address", "log_level",
                                        "state_dir",      "control_socket",
                                        "watch_files",    "metrics_listen",
-                                       "nsid",           "dnstap"};
+                                       "nsid",           "dnstap",
+                                       "rate_limit",     "cookies"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -158,6 +160,9 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("nsid"); it != keys.end()) parse_nsid(c, it->second, out);
   if (auto it = keys.find("metrics_listen"); it != keys.end()) parse_metrics_listen(c, it->second, out);
   if (auto it = keys.find("dnstap"); it != keys.end()) out.dnstap = read_dnstap_settings(c, it->second);
+  if (auto it = keys.find("rate_limit"); it != keys.end()) out.rate_limit = read_rate_limit(c, it->second);
+  if (auto it = keys.find("cookies"); it != keys.end())
+    if (auto v = c.boolean(it->second, "server.cookies")) out.cookies = *v;
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;
     const auto* level = v.IsScalar() ? std::find(std::begin(kLogLevels), std::end(kLogLevels), v.Scalar())

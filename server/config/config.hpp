@@ -8,7 +8,8 @@
 //   server:  listen [ADDR:PORT...], threads, udp_payload, tcp_idle_timeout,
 //            tcp_io_timeout, tcp_max_connections,
 //            tcp_max_connections_per_address, log_level, state_dir,
-//            control_socket, watch_files, metrics_listen, nsid, dnstap
+//            control_socket, watch_files, metrics_listen, nsid, dnstap,
+//            rate_limit, cookies
 //                                                  (all optional)
 //   zones:   - origin: NAME, file: PATH            (PATH relative to the
 //                                                   config's directory)

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "zone/rcode_name.hpp"
+#include "zone/response_rate_limiter.hpp"
 
 namespace mailns::server {
 
@@ -63,6 +64,13 @@ void queries(Writer& w, const NetTotals& q) {
   w.sample("mailns_tcp_connections_total", "outcome=\"evicted\"", q.tcp_evicted);
   w.sample("mailns_tcp_connections_total", "outcome=\"idle_timeout\"", q.tcp_idle_timeout);
   w.sample("mailns_tcp_connections_total", "outcome=\"io_timeout\"", q.tcp_io_timeout);
+  w.family("mailns_rate_limited_total", "counter",
+           "UDP responses over server.rate_limit, by action (dropped, or slipped: sent empty with TC) and kind.");
+  for (size_t k = 0; k < zone::kResponseKinds; ++k) {
+    const std::string kind = std::string(",kind=\"") + zone::response_kind_name(static_cast<zone::ResponseKind>(k)) + "\"";
+    w.sample("mailns_rate_limited_total", "action=\"dropped\"" + kind, q.rate_dropped[k]);
+    w.sample("mailns_rate_limited_total", "action=\"slipped\"" + kind, q.rate_slipped[k]);
+  }
 }
 
 void reloads(Writer& w, const ReloadCounters& r) {

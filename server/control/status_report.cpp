@@ -64,6 +64,14 @@ void text_queries(std::string& out, const NetTotals& q) {
          " refused, " + std::to_string(q.tcp_per_address_refused) + " over the per-address limit, " +
          std::to_string(q.tcp_evicted) + " idle evicted, " + std::to_string(q.tcp_idle_timeout) + " idle timeouts, " +
          std::to_string(q.tcp_io_timeout) + " I/O timeouts\n";
+  uint64_t dropped = 0, slipped = 0;
+  for (size_t k = 0; k < 6; ++k) {
+    dropped += q.rate_dropped[k];
+    slipped += q.rate_slipped[k];
+  }
+  if (dropped + slipped)
+    out += "  rate limit: " + std::to_string(dropped) + " responses dropped, " + std::to_string(slipped) +
+           " slipped (sent empty with TC)\n";
 }
 
 std::string json_zone(const ZoneStatus& z) {
@@ -100,7 +108,7 @@ std::string json_queries(const NetTotals& q) {
          ",\"tcp_refused\":" + std::to_string(q.tcp_refused) + ",\"tcp_per_address_refused\":" +
          std::to_string(q.tcp_per_address_refused) + ",\"tcp_evicted\":" + std::to_string(q.tcp_evicted) +
          ",\"tcp_idle_timeout\":" + std::to_string(q.tcp_idle_timeout) + ",\"tcp_io_timeout\":" +
-         std::to_string(q.tcp_io_timeout) + "}";
+         std::to_string(q.tcp_io_timeout) + ",\"rate_limited\":" + std::to_string(q.rate_limited()) + "}";
 }
 
 std::string json_query_log(const std::optional<QueryLogStatus>& q) {

@@ -36,6 +36,7 @@ struct AddressPrefix {
   static std::optional<AddressPrefix> parse(std::string_view text, std::string* error);
   bool contains(const IpAddress& a) const noexcept;
   std::string to_string() const;
+  friend bool operator==(const AddressPrefix&, const AddressPrefix&) = default;
 };
 
 }  // namespace mailns::server

@@ -25,6 +25,16 @@ void NetTotals::add(const WorkerStats& w) noexcept {
   tcp_io_timeout += w.tcp.io_timeout;
   add_answers(answers[kUdp], truncated[kUdp], w.udp.answers);
   add_answers(answers[kTcp], truncated[kTcp], w.tcp.answers);
+  for (size_t k = 0; k < 6; ++k) {
+    rate_dropped[k] += w.rate_dropped[k];
+    rate_slipped[k] += w.rate_slipped[k];
+  }
+}
+
+uint64_t NetTotals::rate_limited() const noexcept {
+  uint64_t n = 0;
+  for (size_t k = 0; k < 6; ++k) n += rate_dropped[k] + rate_slipped[k];
+  return n;
 }
 
 uint64_t NetTotals::answered(Transport t) const noexcept {

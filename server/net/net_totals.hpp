@@ -3,6 +3,7 @@
 // while the workers run (their counters are live: server/net/counter.hpp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace mailns::server {
@@ -16,9 +17,12 @@ struct NetTotals {
   uint64_t tcp_idle_timeout = 0, tcp_io_timeout = 0;
   uint64_t answers[2][16] = {};  // by transport and RCODE
   uint64_t truncated[2] = {};
+  uint64_t rate_dropped[6] = {};  // UDP responses over the rate limit, by zone::ResponseKind
+  uint64_t rate_slipped[6] = {};
 
   void add(const WorkerStats& w) noexcept;
   uint64_t answered(Transport t) const noexcept;
+  uint64_t rate_limited() const noexcept;  // dropped and slipped
 };
 
 }  // namespace mailns::server

@@ -17,14 +17,14 @@ namespace asio = boost::asio;
 
 struct Server::Impl {
   Impl(const NetSettings& s, const SnapshotHolder& snapshots, const RequestHandler* handler,
-       const QueryLogFor& query_logs)
+       const QueryLogFor& query_logs, const CookieSecretCell* cookies)
       : settings(s),
         holder(snapshots),
         limit(s.tcp_max_connections, s.tcp_max_connections_per_address),
         signals(main_io, SIGINT, SIGTERM) {
     for (unsigned i = 0; i < settings.threads; ++i)
       workers.push_back(std::make_unique<Worker>(i, settings, snapshots, limit, handler,
-                                                 query_logs ? query_logs(i) : nullptr));
+                                                 query_logs ? query_logs(i) : nullptr, cookies));
     // Retired snapshots are freed once every worker has passed a batch
     // boundary (server/snapshot_reclaim.hpp).
     snapshots.set_workers(settings.threads, [this](unsigned i) {
@@ -45,8 +45,8 @@ struct Server::Impl {
 };
 
 Server::Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler,
-               const QueryLogFor& query_logs)
-    : impl_(std::make_unique<Impl>(settings, snapshots, handler, query_logs)) {}
+               const QueryLogFor& query_logs, const CookieSecretCell* cookies)
+    : impl_(std::make_unique<Impl>(settings, snapshots, handler, query_logs, cookies)) {}
 
 Server::~Server() = default;
 

@@ -13,6 +13,7 @@
 
 namespace mailns::server {
 
+class CookieSecretCell;
 class RequestHandler;
 
 class Server {
@@ -22,8 +23,10 @@ class Server {
   // Installs the SIGTERM/SIGINT handlers.
   // handler: zone transfers and TSIG (server/net/request_handler.hpp); may be nullptr.
   // query_logs: each worker's query log (server/net/query_log.hpp); empty: none.
+  // cookies: the server cookie secrets (server/net/cookie_secret_cell.hpp),
+  // nullptr: cookies off; must outlive the server.
   Server(const NetSettings& settings, const SnapshotHolder& snapshots, const RequestHandler* handler = nullptr,
-         const QueryLogFor& query_logs = {});
+         const QueryLogFor& query_logs = {}, const CookieSecretCell* cookies = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

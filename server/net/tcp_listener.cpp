@@ -36,6 +36,7 @@ class TcpConnection final : public std::enable_shared_from_this<TcpConnection>, 
 
   void start() {
     if (state_.handler) stream_.set_handler(state_.handler, &state_.snapshots, peer_);
+    if (state_.cookies) stream_.set_cookies(state_.cookies, peer_);
     if (state_.query_log) start_query_log();
     arm_timer(deadline_.deadline());
     pump();

@@ -18,6 +18,7 @@
 #include "server/net/snapshot_holder.hpp"
 #include "server/net/tcp_connection_limit.hpp"
 #include "server/net/tcp_idle_list.hpp"
+#include "server/net/cookie_secret_cell.hpp"
 #include "server/net/tcp_query_stream.hpp"
 
 namespace boost::asio {
@@ -52,6 +53,7 @@ struct TcpWorkerState {
   TcpStats stats;
   const RequestHandler* handler = nullptr;  // zone transfers and TSIG; nullptr: handle_query answers everything
   QueryLog* query_log = nullptr;            // this worker's query log; nullptr: none
+  const CookieSecretCell* cookies = nullptr;  // DNS cookies; nullptr: off (TCP is never rate limited)
 };
 
 class TcpListener {

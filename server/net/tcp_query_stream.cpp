@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
+#include "server/net/cookie_secret_cell.hpp"
 #include "server/net/request_handler.hpp"
 #include "server/net/snapshot_holder.hpp"
 #include "zone/handle_query.hpp"
@@ -70,6 +72,17 @@ bool TcpQueryStream::has_complete_frame() const noexcept {
   return have >= 2 && have >= 2 + frame_length(buf_.data() + begin_);
 }
 
+size_t TcpQueryStream::answer_query(std::span<const std::byte> query, std::span<std::byte> out,
+                                    const zone::Snapshot& snapshot) const noexcept {
+  if (!cookies_) return zone::handle_query(query, out, snapshot, zone::Transport::kTcp);
+  const zone::CookieSecrets secrets = cookies_->load();
+  zone::QueryEnv env;
+  env.client = std::span<const uint8_t>(cookie_peer_.bytes.data(), cookie_peer_.v6 ? 16 : 4);
+  env.now = static_cast<uint32_t>(std::time(nullptr));
+  env.cookies = &secrets;
+  return zone::handle_query(query, out, snapshot, zone::Transport::kTcp, &env);
+}
+
 size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::byte>& out,
                               std::span<std::byte> scratch, size_t out_limit, AnswerCounters* counters) {
   size_t answered = 0;
@@ -101,7 +114,7 @@ size_t TcpQueryStream::answer(const zone::Snapshot& snapshot, std::vector<std::b
         if (log_) log_exchange(query, {}, received);
         continue;
       }
-      n = zone::handle_query(query, message_space, snapshot, zone::Transport::kTcp);
+      n = answer_query(query, message_space, snapshot);
       begin_ += 2 + len;
       if (counters && n) counters->count(message_space.data(), n);
       if (log_) [[unlikely]]

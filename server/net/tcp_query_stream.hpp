@@ -22,6 +22,7 @@
 
 namespace mailns::server {
 
+class CookieSecretCell;
 class MessageSource;
 class RequestHandler;
 class SnapshotHolder;
@@ -37,6 +38,12 @@ class TcpQueryStream {
   // Hands transfers and signed queries from `peer` to handler; transfers
   // pin holder's current snapshot. Both must outlive the stream.
   void set_handler(const RequestHandler* handler, const SnapshotHolder* holder, const IpAddress& peer);
+  // Answers cookies (zone/dns_cookie.hpp) from `peer` with the secrets in
+  // cell (which must outlive the stream).
+  void set_cookies(const CookieSecretCell* cell, const IpAddress& peer) noexcept {
+    cookies_ = cell;
+    cookie_peer_ = peer;
+  }
   // Reports every query from peer to local, and its answer, to log (which
   // must outlive the stream); nullptr: none.
   void set_query_log(QueryLog* log, const QueryEndpoint& peer, const QueryEndpoint& local) noexcept;
@@ -71,9 +78,14 @@ class TcpQueryStream {
   const RequestHandler* handler_ = nullptr;
   const SnapshotHolder* holder_ = nullptr;
   IpAddress peer_;
+  const CookieSecretCell* cookies_ = nullptr;
+  IpAddress cookie_peer_;
   std::unique_ptr<MessageSource> transfer_;
   bool transfer_started_ = false;  // its first message was written
 
+  // handle_query over TCP, with cookies when set.
+  size_t answer_query(std::span<const std::byte> query, std::span<std::byte> out,
+                      const zone::Snapshot& snapshot) const noexcept;
   // Reports query (and response, when not empty) to log_.
   void log_exchange(std::span<const std::byte> query, std::span<const std::byte> response,
                     const timespec& received) noexcept;

@@ -79,6 +79,13 @@ void UdpBatch::log_query(size_t i, size_t len, bool pktinfo, const QueryEndpoint
   log_->log(entry);
 }
 
+size_t UdpBatch::answer_query(size_t i, std::span<const std::byte> query, std::span<std::byte> answer,
+                              const zone::Snapshot& snapshot, const QueryPolicies::Batch& batch) noexcept {
+  if (!policies_.active()) return zone::handle_query(query, answer, snapshot, zone::Transport::kUdp);
+  zone::QueryEnv env = policies_.env(address_octets(peer_[i], rx_[i].msg_hdr.msg_namelen), batch);
+  return zone::handle_query(query, answer, snapshot, zone::Transport::kUdp, &env);
+}
+
 UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot& snapshot,
                                       const QueryEndpoint& local) noexcept {
   // The kernel overwrites lengths on every call: set them up each time.
@@ -101,6 +108,7 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
   if (n <= 0) return Result::kDrained;  // EAGAIN, or an error the next readiness will show again
   stats_.received += static_cast<uint64_t>(n);
   const timespec received = log_ ? query_log_now() : timespec{};
+  const QueryPolicies::Batch policy_batch = policies_.active() ? policies_.begin_batch() : QueryPolicies::Batch{};
 
   size_t replies = 0;
   for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
@@ -116,7 +124,7 @@ UdpBatch::Result UdpBatch::serve_once(int fd, bool pktinfo, const zone::Snapshot
       const auto peer = IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer_[i]), h.msg_namelen);
       len = peer ? handler_->answer_udp(query, answer, snapshot, *peer) : 0;
     } else {
-      len = zone::handle_query(query, answer, snapshot, zone::Transport::kUdp);
+      len = answer_query(i, query, answer, snapshot, policy_batch);
     }
     if (log_) [[unlikely]]
       log_query(i, len, pktinfo, local, received);

@@ -15,6 +15,7 @@
 
 #include "server/net/counter.hpp"
 #include "server/net/query_log.hpp"
+#include "server/net/query_policies.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
@@ -62,6 +63,8 @@ class UdpBatch {
   void set_handler(const RequestHandler* handler) noexcept { handler_ = handler; }
   // Reports every query answered (or dropped) to log; nullptr: none.
   void set_query_log(QueryLog* log) noexcept { log_ = log; }
+  // Cookies and rate limiting (server/net/query_policies.hpp).
+  void set_policies(const QueryPolicies& p) noexcept { policies_ = p; }
 
  private:
   static constexpr size_t kControlSize = 64;  // >= CMSG_SPACE(sizeof(in6_pktinfo))
@@ -70,6 +73,9 @@ class UdpBatch {
   };
 
   size_t build_reply_control(size_t i, bool pktinfo) noexcept;
+  // handle_query for slot i, with the cookies and rate limit of policies_.
+  size_t answer_query(size_t i, std::span<const std::byte> query, std::span<std::byte> answer,
+                      const zone::Snapshot& snapshot, const QueryPolicies::Batch& batch) noexcept;
   // The query log's entry for slot i, answered with len bytes (0: none).
   void log_query(size_t i, size_t len, bool pktinfo, const QueryEndpoint& local, const timespec& received) noexcept;
   // The address slot i's query was sent to, from its pktinfo.
@@ -87,6 +93,7 @@ class UdpBatch {
   UdpStats stats_;
   const RequestHandler* handler_ = nullptr;
   QueryLog* log_ = nullptr;
+  QueryPolicies policies_;
 };
 
 }  // namespace mailns::server

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "server/net/cookie_secret_cell.hpp"
 #include "server/net/net_settings.hpp"
 #include "server/net/query_log.hpp"
 #include "server/net/snapshot_holder.hpp"
@@ -19,6 +20,9 @@ namespace mailns::server {
 struct WorkerStats {
   UdpStats udp;
   TcpStats tcp;
+  // Responses over the rate limit, by zone::ResponseKind.
+  uint64_t rate_dropped[zone::kResponseKinds] = {};
+  uint64_t rate_slipped[zone::kResponseKinds] = {};
 };
 
 class Worker {
@@ -27,9 +31,12 @@ class Worker {
   // fails start-up before any thread runs (throws std::system_error).
   // handler: zone transfers and TSIG (nullptr: handle_query answers all).
   // query_log: where this worker reports its queries (nullptr: nowhere);
-  // must outlive the worker.
+  // cookies: the server cookie secrets (nullptr: cookies off); both must
+  // outlive the worker. With settings.rate_limit the worker has its own
+  // limiter with its share (1/threads) of the rate.
   Worker(unsigned index, const NetSettings& settings, const SnapshotHolder& snapshots, TcpConnectionLimit& limit,
-         const RequestHandler* handler = nullptr, QueryLog* query_log = nullptr);
+         const RequestHandler* handler = nullptr, QueryLog* query_log = nullptr,
+         const CookieSecretCell* cookies = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

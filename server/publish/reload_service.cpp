@@ -160,6 +160,13 @@ void ReloadService::run() {
         dnssec_log().error("re-signing: {}", e.what());
       }
     }
+    if (housekeeping_) {
+      try {
+        housekeeping_(now);
+      } catch (const std::exception& e) {
+        server_log().error("periodic work: {}", e.what());
+      }
+    }
     snapshots_.reclaim();
     lock.lock();
   }

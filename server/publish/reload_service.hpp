@@ -53,6 +53,10 @@ class ReloadService {
   // has passed. Set before start().
   using NextEvent = std::function<std::optional<int64_t>(int64_t now)>;
   void set_next_event(NextEvent fn) { next_event_ = std::move(fn); }
+  // Called on the reload thread at every tick (ten times a second) with
+  // the time: small periodic chores (cookie secret rotation, the rate
+  // limit summary). Must not throw. Set before start().
+  void set_housekeeping(std::function<void(int64_t now)> fn) { housekeeping_ = std::move(fn); }
 
  private:
   void run();
@@ -69,6 +73,7 @@ class ReloadService {
   std::function<void(ReloadOutcome&)> after_reload_;
   std::function<void(const std::string&)> before_reload_;
   NextEvent next_event_;
+  std::function<void(int64_t)> housekeeping_;
   std::optional<int64_t> scheduled_;  // next_event_ as of the last reload (reload thread only)
   std::thread thread_;
   std::thread sighup_;

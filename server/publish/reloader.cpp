@@ -34,6 +34,8 @@ std::string settings_diff(const ServerSettings& a, const ServerSettings& b, bool
   if (a.metrics_listen != b.metrics_listen) add("metrics_listen");
   if (!(a.dnstap == b.dnstap)) add("dnstap");
   if (a.nsid != b.nsid) add("nsid");
+  if (a.rate_limit != b.rate_limit) add("rate_limit");
+  if (a.cookies != b.cookies) add("cookies");
   return out;
 }
 
