@@ -120,6 +120,45 @@ TEST_F(ConfigTest, NsidIsPrintableTextUpTo128Octets) {
   }
 }
 
+TEST_F(ConfigTest, RateLimitAndCookies) {
+  const std::string zones = "zones:\n  - {origin: example.org, file: zones/example.org.zone}\n";
+  auto off = parse(zones);
+  ASSERT_TRUE(off.config) << all(off);
+  EXPECT_FALSE(off.config->server.rate_limit);
+  EXPECT_TRUE(off.config->server.cookies);
+  auto r = parse("server:\n  cookies: false\n  rate_limit: { responses_per_second: 20, slip: 3, ipv4_prefix: 28, "
+                 "ipv6_prefix: 48, exempt: [10.0.0.0/8, \"2001:db8::/32\"] }\n" + zones);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_FALSE(r.config->server.cookies);
+  ASSERT_TRUE(r.config->server.rate_limit);
+  const RateLimitConfig& rl = *r.config->server.rate_limit;
+  EXPECT_EQ(rl.responses_per_second, 20u);
+  EXPECT_EQ(rl.slip, 3u);
+  EXPECT_EQ(rl.ipv4_prefix, 28);
+  EXPECT_EQ(rl.ipv6_prefix, 48);
+  ASSERT_EQ(rl.exempt.size(), 2u);
+  EXPECT_EQ(rl.exempt[1].to_string(), "2001:db8::/32");
+  auto defaults = parse("server:\n  rate_limit: { responses_per_second: 5 }\n" + zones);
+  ASSERT_TRUE(defaults.config) << all(defaults);
+  EXPECT_EQ(defaults.config->server.rate_limit->slip, 2u);
+  EXPECT_EQ(defaults.config->server.rate_limit->ipv4_prefix, 24);
+  EXPECT_EQ(defaults.config->server.rate_limit->ipv6_prefix, 56);
+  const std::pair<std::string, std::string> bad[] = {
+      {"{ slip: 2 }", "server.rate_limit: missing 'responses_per_second'"},
+      {"{ responses_per_second: 0 }", "server.rate_limit.responses_per_second"},
+      {"{ responses_per_second: 5, slip: 11 }", "server.rate_limit.slip"},
+      {"{ responses_per_second: 5, ipv4_prefix: 33 }", "server.rate_limit.ipv4_prefix"},
+      {"{ responses_per_second: 5, exempt: [10.0.0.1/8] }", "server.rate_limit.exempt[0]"},
+      {"{ responses_per_second: 5, burst: 3 }", "burst"},
+      {"20", "server.rate_limit: expected a mapping"},
+  };
+  for (const auto& [text, error] : bad) {
+    auto b = parse("server:\n  rate_limit: " + text + "\n" + zones);
+    EXPECT_FALSE(b.config) << text;
+    EXPECT_TRUE(has_error(b, at(2), error)) << text << ": " << all(b);
+  }
+}
+
 TEST_F(ConfigTest, AbsoluteZonePathIsKept) {
   auto r = parse("zones:\n  - origin: example.org\n    file: " + dir.file("zones/example.org.zone") + "\n");
   ASSERT_TRUE(r.config) << all(r);
