@@ -4,7 +4,11 @@
 // glue and DS, big RRsets that need TC). Each response must be well-formed: no longer
 // than the buffer and the transport's limit, parseable back with WireReader
 // to the last octet, QR=1 with the query's ID, and the same bytes when the
-// query is answered twice (handle_query is a pure function).
+// query is answered twice (handle_query is a pure function). A third pass
+// answers it with a QueryEnv: DNS cookies on (a client address taken from
+// the input, IPv4 or IPv6) and a small response rate limiter, so COOKIE
+// options, cookie-only requests and the limiter's drop and slip paths are
+// explored too; the snapshot has an NSID for queries that ask for it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -96,7 +100,9 @@ const Snapshot& snapshot() {
       if (!res.zone) std::abort();
       zones.push_back(res.zone);
     }
-    return new Snapshot(std::move(zones), AnswerOptions{});
+    AnswerOptions options;
+    options.nsid = "fuzz-ns1";
+    return new Snapshot(std::move(zones), options);
   }();
   return *snap;
 }
@@ -156,6 +162,39 @@ size_t udp_limit(std::span<const uint8_t> in) {
   return 512;
 }
 
+// Cookies and rate limiting: the client address comes from the input's last
+// octets (so the limiter sees several networks), the clock advances every
+// 64 inputs (so buckets refill), the limiter is small (so it evicts).
+void answer_with_env(std::span<const uint8_t> in) {
+  static const CookieSecrets secrets = [] {
+    CookieSecrets s;
+    for (size_t i = 0; i < 16; ++i) s.current.bytes[i] = static_cast<uint8_t>(i * 7 + 1);
+    s.previous.bytes[0] = 0x42;
+    s.has_previous = true;
+    return s;
+  }();
+  static ResponseRateLimiter limiter({.responses_per_second = 3, .slip = 2}, 3, 256);
+  static uint32_t runs = 0;
+  uint8_t address[16] = {127, 0, 0, 1};
+  const bool v6 = !in.empty() && (in.back() & 1);
+  if (in.size() >= 2) address[3] = in[in.size() - 2];
+  if (v6) address[15] = address[3];
+  static std::vector<uint8_t> out(65535);
+  for (Transport t : {Transport::kUdp, Transport::kTcp}) {
+    QueryEnv env;
+    env.client = {address, v6 ? 16u : 4u};
+    env.now = 1'800'000'000u + ++runs / 64;
+    env.cookies = &secrets;
+    env.limiter = &limiter;
+    const size_t n = handle_query(std::as_bytes(in), std::as_writable_bytes(std::span(out)), snapshot(), t, &env);
+    if (n > out.size()) fail("length beyond the output buffer");
+    if (env.outcome == QueryOutcome::kRateDropped && n != 0) fail("dropped, yet answered");
+    if (t == Transport::kTcp && env.outcome != QueryOutcome::kAnswered) fail("TCP rate limited");
+    if (env.outcome == QueryOutcome::kRateSlipped && (n < 12 || !(out[2] & 0x02))) fail("slipped without TC");
+    check_response(in, {out.data(), n}, t == Transport::kTcp ? 65535 : 4096);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -171,6 +210,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const size_t m = handle_query(std::as_bytes(in), std::as_writable_bytes(std::span(out2)), snap, t);
     if (m != n || std::memcmp(out1.data(), out2.data(), n) != 0) fail("same query, different response");
   }
+  answer_with_env(in);
   // A small output buffer (a caller with less room than the limit) must be
   // respected too: the length comes from the input so the fuzzer explores it.
   if (size > 0) {

@@ -77,12 +77,20 @@ def opt_with(options):
     return OPT[:9] + struct.pack("!H", len(options)) + options
 
 
-# EDNS options the query path looks into (RFC 5001 NSID) and ones it skips.
+# EDNS options the query path looks into (RFC 5001 NSID, RFC 7873 COOKIE)
+# and ones it skips.
 OPTIONS = {
     "nsid": hdr(ar=1) + Q + opt_with(b"\x00\x03\x00\x00"),
     "nsid_after_cookie": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x08" + b"\x01" * 8 + b"\x00\x03\x00\x00"),
     "nsid_not_empty": hdr(ar=1) + Q + opt_with(b"\x00\x03\x00\x02ab"),
     "option_length_overrun": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x08\x01\x02"),
+    "cookie_client": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x08" + bytes(range(1, 9))),
+    "cookie_server": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x18" + bytes(range(1, 9)) + b"\x01\x00\x00\x00"
+                                              + b"\x6b\x49\xd2\x00" + b"\x55" * 8),
+    "cookie_5_octets": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x05" + b"\x01" * 5),
+    "cookie_41_octets": hdr(ar=1) + Q + opt_with(b"\x00\x0a\x00\x29" + b"\x01" * 41),
+    "cookie_only_no_question": hdr(qd=0, ar=1) + opt_with(b"\x00\x0a\x00\x08" + b"\x02" * 8),
+    "cookie_twice": hdr(ar=1) + Q + opt_with((b"\x00\x0a\x00\x08" + b"\x03" * 8) * 2),
 }
 
 
