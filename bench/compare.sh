@@ -7,7 +7,11 @@
 # iterations, no salt; dnsperf -D). The unsigned round also measures a
 # second mailns with dnstap on (queries and responses to fstrm_capture,
 # which writes to /dev/null on CPU 1), for the cost of the query log, and a
-# third with its metrics endpoint scraped every second.
+# third with its metrics endpoint scraped every second. Rate limiting and
+# cookies: mailns without cookies (-cookies) beside mailns with
+# rate_limit (30000/s: nothing limited) and cookies (+rrl), with plain
+# queries and with queries carrying a client cookie (dnsperf -E 10:...), and
+# knotd beside knotd with its rrl and cookies modules (+rrl).
 # A benchmark, not a test: it prints figures and never fails on timing.
 # usage: bench/compare.sh [ZONES=1000] [SECONDS=10]
 set -euo pipefail
@@ -63,6 +67,21 @@ sed -e "s/127.0.0.1:$MP/127.0.0.1:$MMP/" -e "s|$W/mailns-state|$W/mailns-metrics
 taskset -c 0 "$MAILNS" serve -c "$W/mailns-metrics.yaml" > "$W/mailns-metrics.log" 2>&1 &
 PIDS+=($!); MMPID=$!
 
+# mailns without cookies (nothing but the zones), and with a rate limit
+# no query reaches plus cookies: the cost of the policies on the query path.
+M0P=$(free_port)
+sed -e "s/127.0.0.1:$MP/127.0.0.1:$M0P/" -e "s|$W/mailns-state|$W/mailns-nocookie-state|" \
+    -e "s|^  watch_files: false|  watch_files: false\n  cookies: false|" "$W/mailns.yaml" > "$W/mailns-nocookie.yaml"
+taskset -c 0 "$MAILNS" serve -c "$W/mailns-nocookie.yaml" > "$W/mailns-nocookie.log" 2>&1 &
+PIDS+=($!); M0PID=$!
+MRP=$(free_port)
+sed -e "s/127.0.0.1:$MP/127.0.0.1:$MRP/" -e "s|$W/mailns-state|$W/mailns-rrl-state|" \
+    -e "s|^  watch_files: false|  watch_files: false\n  cookies: true\n  rate_limit: { responses_per_second: 30000, slip: 2 }|" \
+    "$W/mailns.yaml" > "$W/mailns-rrl.yaml"
+taskset -c 0 "$MAILNS" serve -c "$W/mailns-rrl.yaml" > "$W/mailns-rrl.log" 2>&1 &
+PIDS+=($!); MRPID=$!
+CLIENT_COOKIE="10:0102030405060708"
+
 # knotd
 KP=$(free_port)
 mkdir -p "$W/knot/run" "$W/knot/db"
@@ -92,6 +111,16 @@ EOK
 } > "$W/knot.conf"
 taskset -c 0 knotd -c "$W/knot.conf" > "$W/knot.log" 2>&1 &
 PIDS+=($!); KPID=$!
+
+# knotd with its response rate limiting and cookies modules, the same limit.
+KRP=$(free_port)
+mkdir -p "$W/knotr/run" "$W/knotr/db"
+sed -e "s|$W/knot/|$W/knotr/|g" -e "s/127.0.0.1@$KP/127.0.0.1@$KRP/" \
+    -e "s|^template:|mod-rrl:\n  - id: bench\n    rate-limit: 30000\n    slip: 2\nmod-cookies:\n  - id: bench\ntemplate:|" \
+    -e "s|^    semantic-checks: off|    semantic-checks: off\n    global-module: [ mod-cookies/bench, mod-rrl/bench ]|" \
+    "$W/knot.conf" > "$W/knot-rrl.conf"
+taskset -c 0 knotd -c "$W/knot-rrl.conf" > "$W/knot-rrl.log" 2>&1 &
+PIDS+=($!); KRPID=$!
 
 # nsd (unsigned only)
 NP=$(free_port)
@@ -171,7 +200,8 @@ EOK
 taskset -c 0 knotd -c "$W/knot-signed.conf" > "$W/knot-signed.log" 2>&1 &
 PIDS+=($!); KSPID=$!
 
-wait_port "$MP"; wait_port "$MDP"; wait_port "$MMP"; wait_port "$KP"; wait_port "$NP"
+wait_port "$MP"; wait_port "$MDP"; wait_port "$MMP"; wait_port "$M0P"; wait_port "$MRP"; wait_port "$KP"
+wait_port "$KRP"; wait_port "$NP"
 wait_signed() {  # until the last zone answers its DNSKEY: every zone is signed
   local last; last=$(tail -1 "$W/domains.txt")
   for _ in $(seq 1 600); do
@@ -200,12 +230,20 @@ for _ in $(seq 1 $((SECS + 20))); do curl -s -o /dev/null "http://127.0.0.1:$MMH
 SCRAPER=$!; PIDS+=($SCRAPER)
 MM=$(measure +metrics "$MMP" "$MMPID")
 kill "$SCRAPER" 2>/dev/null || true
+M0=$(measure -cookies "$M0P" "$M0PID")
+MR=$(measure +rrl "$MRP" "$MRPID")
+M0C=$(measure -cookies "$M0P" "$M0PID" -E "$CLIENT_COOKIE")
+MRC=$(measure +rrl,ck "$MRP" "$MRPID" -E "$CLIENT_COOKIE")
+echo "+rrl responses limited (must be 0): $("$MAILNS" status -c "$W/mailns-rrl.yaml" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["queries"]["rate_limited"])')" >&2
 K=$(measure knotd "$KP" "$KPID")
+KR=$(measure knot+rrl "$KRP" "$KRPID")
+KRC=$(measure knot+rrl,ck "$KRP" "$KRPID" -E "$CLIENT_COOKIE")
 S=$(measure nsd "$NP" "$NPID")
 echo "signed, DO=1 (dnsperf -D):" >&2
 MS=$(measure mailns "$MSP" "$MSPID" -D)
 KS=$(measure knotd "$KSP" "$KSPID" -D)
 python3 -c "print(f'metrics: mailns with/without cpu ratio {float(\"$MM\")/float(\"$M\"):.2f} (scraped every second)')"
 python3 -c "print(f'dnstap: mailns with/without cpu ratio {float(\"$MD\")/float(\"$M\"):.2f} (goal: under 1.15)')"
+python3 -c "print(f'rate_limit+cookies: mailns with/without cpu ratio {float(\"$MR\")/float(\"$M0\"):.2f} plain queries, {float(\"$MRC\")/float(\"$M0C\"):.2f} queries with a client cookie (goal: within 1.05); knotd with/without rrl+cookies modules {float(\"$KR\")/float(\"$K\"):.2f}, with cookie queries {float(\"$KRC\")/float(\"$K\"):.2f}')"
 python3 -c "print(f'unsigned: mailns/knotd cpu ratio {float(\"$M\")/float(\"$K\"):.2f}, mailns/nsd {float(\"$M\")/float(\"$S\"):.2f}')"
 python3 -c "print(f'signed+DO: mailns/knotd cpu ratio {float(\"$MS\")/float(\"$KS\"):.2f}')"

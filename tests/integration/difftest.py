@@ -115,6 +115,8 @@ template:
     zonefile-load: whole
     journal-content: none
     semantic-checks: off
+    # both servers answer DNS cookies (mailns by default)
+    global-module: mod-cookies
 zone:
 {zone_list}
 """

@@ -228,8 +228,9 @@ def build_corpus(seed, count, tcp_every):
             add(n, "SOA", edns=rng.choice([512, 1232, 4096]), edns_version=v)
         for op in (1, 2, 3, 6, 15):
             add(n, "A", opcode=op)
-        # EDNS options neither server is configured for (RFC 6891 6.1.2: ignore what is not
-        # understood): NSID, client subnet, cookie, padding, an unassigned code; unknown flag bits.
+        # EDNS options: NSID and client subnet, padding and an unassigned code neither server is
+        # configured for (RFC 6891 6.1.2: ignore what is not understood), a client cookie both
+        # answer (RFC 7873); unknown flag bits.
         for opts in (((3, b""),), ((8, bytes([0, 1, 24, 0, 192, 0, 2])),), ((10, bytes(range(8))),),
                      ((12, bytes(16)),), ((65001, b"xyz"), (3, b""))):
             add(n, "SOA", edns=rng.choice([512, 1232, 4096]), edns_options=opts)

@@ -33,12 +33,21 @@ def section_sets(section):
     return out
 
 
+def option_as_compared(o):
+    """An option's wire value; for a COOKIE, the client cookie and the server
+    cookie's length and version (each server makes its own from its secret)."""
+    data = o.to_wire()
+    if o.otype == 10 and len(data) > 8:
+        return (o.otype, (data[:8], len(data) - 8, data[8]))
+    return (o.otype, data)
+
+
 def opt_info(m):
     """OPT as compared: version, all EDNS flags (DO and the unassigned Z bits,
     which a responder leaves zero: RFC 6891 6.1.4), payload and options."""
     if m.edns < 0:
         return None
-    return (m.edns, m.ednsflags & 0xFFFF, m.payload, tuple(sorted((o.otype, o.to_wire()) for o in m.options)))
+    return (m.edns, m.ednsflags & 0xFFFF, m.payload, tuple(sorted(option_as_compared(o) for o in m.options)))
 
 
 # ----------------------------------------------------------------------------
@@ -145,6 +154,22 @@ def _dname_yxdomain(q, km, mm):
     return mm.answer[0] in km.answer and not (km.flags ^ mm.flags) & ~dns.flags.CD & 0xFFFF
 
 
+def _cookie_option(m):
+    for o in m.options:
+        if o.otype == 10:
+            return o.to_wire()
+    return None
+
+
+def _processed_where_knot_said_badcookie(q, km, mm):
+    # RFC 7873 5.2.3: with a client cookie alone the server may answer normally or BADCOOKIE;
+    # mailns answers normally, with our server cookie for the client's.
+    sent = dict(q.edns_options).get(10)
+    mine = _cookie_option(mm)
+    return (km.rcode() == dns.rcode.BADCOOKIE and mm.rcode() != dns.rcode.BADCOOKIE and sent is not None
+            and len(sent) == 8 and mine is not None and len(mine) == 24 and mine[:8] == sent)
+
+
 INTENDED_DIFFERENCES = [
     Rule(
         "meta-qtype",
@@ -202,6 +227,15 @@ INTENDED_DIFFERENCES = [
         "appends what it finds there (data of another name, or a negative SOA).",
         lambda q: True,
         _dname_yxdomain,
+    ),
+    Rule(
+        "client-cookie-answered",
+        "A query with a client cookie only (RFC 7873 5.2.3): 'the server chooses one of ... process "
+        "the query normally' or send BADCOOKIE. knotd's mod-cookies sometimes answers BADCOOKIE (its "
+        "badcookie policy); mailns answers the query and returns the client cookie with its server "
+        "cookie, so a resolver gets its answer in one round trip and the cookie for the next.",
+        lambda q: any(c == 10 for c, _ in q.edns_options) and not q.tcp,
+        _processed_where_knot_said_badcookie,
     ),
     Rule(
         "cd-bit-copied",
