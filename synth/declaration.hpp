@@ -5,6 +5,7 @@
 // fields is the linter's job.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@ struct TlsDecl {
   std::string next_key;  // optional PEM private or public key of the next certificate (3 1 x forms)
   std::vector<TlsaForm> tlsa{TlsaForm::dane_ee_spki_sha256()};  // never empty, no repeats
   SourceLoc loc;
+  bool publishes(const TlsaForm& f) const { return std::find(tlsa.begin(), tlsa.end(), f) != tlsa.end(); }
 };
 
 struct MailHostDecl {

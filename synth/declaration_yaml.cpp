@@ -90,7 +90,8 @@ void read_tlsa_forms(Ctx& c, const std::vector<std::string>& texts, const YAML::
     std::string err;
     auto f = TlsaForm::parse(t, &err);
     if (!f) c.errors.add(at, ctx + ": " + err);
-    else if (std::find(forms.begin(), forms.end(), *f) != forms.end()) c.errors.add(at, ctx + ": " + t + " is listed twice");
+    else if (std::find(forms.begin(), forms.end(), *f) != forms.end())
+      c.errors.add(at, ctx + ": " + t + " is listed twice");
     else forms.push_back(*f);
   }
   if (forms.size() == texts.size()) out = std::move(forms);

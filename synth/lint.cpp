@@ -9,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "synth/dane_lint.hpp"
+#include "synth/tlsa_lint.hpp"
 #include "synth/dkim_lifecycle.hpp"
 #include "synth/dkim_source.hpp"
 #include "synth/key_material.hpp"
@@ -413,7 +413,7 @@ struct Linter {
       lint_dkim(d);
       lint_dmarc(d);
       lint_mta_sts(d, zones[i]);
-      lint_dane(d, diags);
+      lint_tlsa(d, diags);
     }
   }
 };

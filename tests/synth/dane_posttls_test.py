@@ -146,9 +146,10 @@ class DanePosttlsFinger(unittest.TestCase):
 
     def serve_smtp(self, cert, key):
         """The SMTP server with cert (a leaf, or leaf + chain); replaces the one running."""
-        for p, _ in self.procs:
+        for p, log in self.procs:
             if "smtp_starttls_server.py" in " ".join(p.args):
                 self.stop(p)
+                log.close()
         self.procs = [(p, log) for p, log in self.procs if p.poll() is None]
         self.spawn("smtp", sys.executable, os.path.join(HERE, "smtp_starttls_server.py"), "--cert", cert, "--key", key)
         self.wait_for("the SMTP server", lambda: "listening" in self.log_of("smtp"), ["smtp"])
@@ -159,6 +160,8 @@ class DanePosttlsFinger(unittest.TestCase):
         env = dict(os.environ, MAIL_CONFIG=f"{self.dir}/postfix")
         r = self.in_ns("posttls-finger", "-c", "-l", "dane", "-t", "10", "-T", "10", "example.org", env=env,
                        check=False, timeout=60)
+        if os.environ.get("MAILNS_TEST_VERBOSE"):
+            print(r.stdout + r.stderr)
         return r.stdout + r.stderr
 
     def test_two_one_one_with_the_chain_served(self):
@@ -167,13 +170,14 @@ class DanePosttlsFinger(unittest.TestCase):
         self.assertEqual(published, ["2 1 1 " + digest(f"{a}/intermediate.pem", spki=True)])
         self.serve_smtp(f"{a}/fullchain.pem", f"{a}/leaf.key")
         out = self.finger()
-        self.assertIn("Verified TLS connection established to mail.example.org[127.0.0.1]:25", out,
-                      out + self.log_of("smtp"))
+        self.assertIn("Matched DANE TA certificate at depth 1: 2 1 1", out, out + self.log_of("smtp"))
+        self.assertIn("Verified TLS connection established to mail.example.org[127.0.0.1]:25", out, out)
         # DANE-TA needs the issuer in the chain the server sends.
         self.serve_smtp(f"{a}/leaf.pem", f"{a}/leaf.key")
         out = self.finger()
+        self.assertIn("no matching DANE TLSA records", out, out)
         self.assertNotIn("Verified TLS connection", out)
-        self.assertIn("TLS connection established", out)
+        self.assertIn("Untrusted TLS connection established", out)
 
     def test_three_zero_one(self):
         a, b = f"{self.dir}/a", f"{self.dir}/b"
@@ -181,13 +185,14 @@ class DanePosttlsFinger(unittest.TestCase):
         self.assertEqual(published, ["3 0 1 " + digest(f"{a}/leaf.pem", spki=False)])
         self.serve_smtp(f"{a}/leaf.pem", f"{a}/leaf.key")
         out = self.finger()
-        self.assertIn("Verified TLS connection established to mail.example.org[127.0.0.1]:25", out,
-                      out + self.log_of("smtp"))
+        self.assertIn("Matched DANE EE certificate at depth 0: 3 0 1", out, out + self.log_of("smtp"))
+        self.assertIn("Verified TLS connection established to mail.example.org[127.0.0.1]:25", out, out)
         # Another certificate for the same name matches nothing.
         self.serve_smtp(f"{b}/fullchain.pem", f"{b}/leaf.key")
         out = self.finger()
+        self.assertIn("no matching DANE TLSA records", out, out)
         self.assertNotIn("Verified TLS connection", out)
-        self.assertIn("TLS connection established", out)
+        self.assertIn("Untrusted TLS connection established", out)
 
 
 def main():

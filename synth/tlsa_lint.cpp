@@ -1,4 +1,4 @@
-#include "synth/dane_lint.hpp"
+#include "synth/tlsa_lint.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -39,13 +39,14 @@ bool has_spki_ee(const TlsDecl& tls) {
   });
 }
 
-struct DaneLint {
+struct TlsaLint {
   const MailDomainDecl& d;
   const MailHostDecl& h;
   Diagnostics& diags;
 
   void report(Diagnostic::Severity sev, const std::string& msg) {
-    diags.push_back({sev, h.tls->loc.line ? h.tls->loc : h.loc, text(d.domain), "mail host " + text(h.name) + ": " + msg});
+    diags.push_back(
+        {sev, h.tls->loc.line ? h.tls->loc : h.loc, text(d.domain), "mail host " + text(h.name) + ": " + msg});
   }
 
   void issuer_forms(const CertificateChain& chain) {
@@ -92,11 +93,11 @@ std::optional<std::string> why_issuer_changes(const ChainCertificate& issuer) {
   return std::nullopt;
 }
 
-void lint_dane(const MailDomainDecl& d, Diagnostics& diags) {
+void lint_tlsa(const MailDomainDecl& d, Diagnostics& diags) {
   if (d.parked) return;  // no TLSA
   for (const auto& h : d.mail_hosts) {
     if (!h.tls || !h.name.is_subdomain_of(d.domain)) continue;
-    DaneLint l{d, h, diags};
+    TlsaLint l{d, h, diags};
     l.next_key_forms();
     std::string err;
     if (auto chain = load_certificate_chain(h.tls->cert, &err)) l.issuer_forms(*chain);

@@ -1,5 +1,5 @@
-// The DANE part of the linter: the TLSA forms a mail host declares against
-// its certificate file. A 2 x x form (DANE-TA, RFC 7671 5.2) pins the key of
+// The TLSA part of the linter (DANE, RFC 7671): the forms a mail host declares
+// against its certificate file. A 2 x x form (DANE-TA, RFC 7671 5.2) pins the key of
 // the CA certificate that issued the leaf, so it needs that issuer in the
 // file (the server must send it too), and it breaks as soon as the CA issues
 // a renewal from another key: that is warned about for issuers known to
@@ -24,6 +24,6 @@ namespace mailns::synth {
 // the stable thing to pin.
 std::optional<std::string> why_issuer_changes(const ChainCertificate& issuer);
 
-void lint_dane(const MailDomainDecl& d, Diagnostics& diags);
+void lint_tlsa(const MailDomainDecl& d, Diagnostics& diags);
 
 }  // namespace mailns::synth
