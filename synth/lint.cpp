@@ -9,11 +9,11 @@
 #include <map>
 #include <set>
 
-#include "synth/tlsa_lint.hpp"
 #include "synth/dkim_lifecycle.hpp"
 #include "synth/dkim_source.hpp"
 #include "synth/key_material.hpp"
 #include "synth/spf.hpp"
+#include "synth/tlsa_lint.hpp"
 #include "synth/txt_rdata.hpp"
 #include "zone/rr_type.hpp"
 

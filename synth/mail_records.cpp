@@ -7,6 +7,7 @@
 
 #include "synth/certificate_chain.hpp"
 #include "synth/dkim_lifecycle.hpp"
+#include "synth/dkim_source.hpp"
 #include "synth/key_material.hpp"
 #include "synth/mta_sts.hpp"
 #include "synth/spf.hpp"
