@@ -153,6 +153,7 @@ TEST(TlsaForm, ParseAndText) {
     auto f = TlsaForm::parse(t, &err);
     ASSERT_TRUE(f) << t << ": " << err;
     EXPECT_EQ(f->text(), t);
+    EXPECT_EQ(TlsaForm::parse(f->text(), &err), f);  // parse(print(x)) == x
   }
   EXPECT_TRUE(TlsaForm::parse("2 1 1", &err)->pins_issuer());
   EXPECT_FALSE(TlsaForm::parse("3 1 1", &err)->pins_issuer());
