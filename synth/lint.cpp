@@ -242,6 +242,9 @@ struct Linter {
                            " s) earlier");
       if (dkim_state(k, now) != DkimState::kActive) continue;
       any_active = true;
+      // Only our own keys: a provider's selector is signed with by the
+      // provider, beside whatever our MTA signs with.
+      if (!std::holds_alternative<DkimPrivateKeyFile>(k.source)) continue;
       std::string err;
       if (auto pub = dkim_public_key(k.source, &err); pub && ++active_by_alg[pub->algorithm] == 2)
         warn(d, k.loc, "two active DKIM selectors use " + pub->algorithm + " (" + k.selector +

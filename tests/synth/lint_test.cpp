@@ -249,6 +249,19 @@ TEST(LintProvider, DkimCnameTargetMustBeAHostName) {
   EXPECT_TRUE(good.empty()) << all_messages(good);
 }
 
+// Google signs with its selector, our MTA with ours: two active RSA keys
+// are normal then, unlike two of our own.
+TEST(LintProvider, ProviderSelectorBesideOursIsNotASecondSigner) {
+  const std::string pub = sh("openssl pkey -in " + conf_dir() + "/keys/dkim-rsa.pem -pubout -outform DER | base64 -w0");
+  const std::string google = "{ selector: google, public_key: \"" + pub + "\" }";
+  auto d = lint(base("", "", "[{ selector: 202404r, key: keys/dkim-rsa.pem }, " + google + "]"));
+  EXPECT_TRUE(d.empty()) << all_messages(d);
+  auto two = lint(base("", "", "[{ selector: a, key: keys/dkim-rsa.pem }, { selector: b, key: keys/dkim-rsa.pem }]"));
+  EXPECT_TRUE(has_message(two, "test.yaml:6: warning: example.org: two active DKIM selectors use rsa (b is the second)",
+                          Sev::kWarning))
+      << all_messages(two);
+}
+
 TEST(LintProvider, WeakProviderKeyAsksTheProvider) {
   const std::string pub = sh("openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 2>/dev/null | "
                              "openssl pkey -pubout -outform DER | base64 -w0");
