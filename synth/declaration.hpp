@@ -5,11 +5,14 @@
 // fields is the linter's job.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "synth/dkim_source.hpp"
+#include "synth/tlsa_form.hpp"
 #include "zone/dns_name.hpp"
 
 namespace mailns::synth {
@@ -34,10 +37,12 @@ struct NameServerDecl {
 };
 
 struct TlsDecl {
-  std::string cert;      // PEM certificate file (absolute path after loading)
+  std::string cert;      // PEM certificate file, leaf first, then its chain (absolute path after loading)
   std::string key;       // optional PEM key the certificate is declared to carry (checked against it)
-  std::string next_key;  // optional PEM private or public key of the next certificate
+  std::string next_key;  // optional PEM private or public key of the next certificate (3 1 x forms)
+  std::vector<TlsaForm> tlsa{TlsaForm::dane_ee_spki_sha256()};  // never empty, no repeats
   SourceLoc loc;
+  bool publishes(const TlsaForm& f) const { return std::find(tlsa.begin(), tlsa.end(), f) != tlsa.end(); }
 };
 
 struct MailHostDecl {
@@ -54,7 +59,7 @@ enum class DkimState : uint8_t { kPending, kPublished, kActive, kRetiring, kReti
 
 struct DkimDecl {
   std::string selector;
-  std::string key;  // private key file (absolute path after loading)
+  DkimSource source;  // key:, public_key: or cname: (synth/dkim_source.hpp)
   SourceLoc loc;
   // Either an explicit state (with `until` for retiring), or dates (seconds
   // since the epoch, 0 = not given) from which the state is computed.

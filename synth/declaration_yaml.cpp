@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -76,6 +78,25 @@ void read_section(Ctx& c, MapReader& m, const std::string& ctx, const char* key,
   sm.finish();
 }
 
+// tls.tlsa: a non-empty list of forms, each once (synth/tlsa_form.hpp).
+void read_tlsa_forms(Ctx& c, const std::vector<std::string>& texts, const YAML::Node& at, const std::string& ctx,
+                     std::vector<TlsaForm>& out) {
+  if (texts.empty()) {
+    c.errors.add(at, ctx + " is empty; list the records to publish, e.g. [\"3 1 1\"], or remove tls:");
+    return;
+  }
+  std::vector<TlsaForm> forms;
+  for (const auto& t : texts) {
+    std::string err;
+    auto f = TlsaForm::parse(t, &err);
+    if (!f) c.errors.add(at, ctx + ": " + err);
+    else if (std::find(forms.begin(), forms.end(), *f) != forms.end())
+      c.errors.add(at, ctx + ": " + t + " is listed twice");
+    else forms.push_back(*f);
+  }
+  if (forms.size() == texts.size()) out = std::move(forms);
+}
+
 MailHostDecl read_host(Ctx& c, const YAML::Node& n, const std::string& ctx, uint16_t default_priority) {
   MailHostDecl d;
   d.loc = c.loc(n);
@@ -85,12 +106,13 @@ MailHostDecl read_host(Ctx& c, const YAML::Node& n, const std::string& ctx, uint
   if (auto p = m.get_int("priority", 0, 65535)) d.priority = static_cast<uint16_t>(*p);
   d.ipv4 = addresses(c, m, n, "ipv4", AF_INET, ctx);
   d.ipv6 = addresses(c, m, n, "ipv6", AF_INET6, ctx);
-  read_section(c, m, ctx, "tls", [&](MapReader& tm, const YAML::Node&, SourceLoc loc) {
+  read_section(c, m, ctx, "tls", [&](MapReader& tm, const YAML::Node& s, SourceLoc loc) {
     TlsDecl tls;
     tls.loc = loc;
     if (auto cert = tm.get_string("cert", true)) tls.cert = c.path(*cert);
     if (auto k = tm.get_string("key")) tls.key = c.path(*k);
     if (auto nk = tm.get_string("next_key")) tls.next_key = c.path(*nk);
+    if (auto forms = tm.get_string_list("tlsa")) read_tlsa_forms(c, *forms, s["tlsa"], ctx + ".tls.tlsa", tls.tlsa);
     d.tls = tls;
   });
   m.finish();
@@ -169,12 +191,68 @@ void read_date(Ctx& c, MapReader& km, const YAML::Node& item, const std::string&
   }
 }
 
+// A provider's public key is pasted as base64 (only base64 characters, at
+// least 40 of them: an RSA key is hundreds), anything else is a file path.
+bool looks_like_base64(const std::string& v) {
+  size_t n = 0;
+  for (unsigned char ch : v) {
+    if (std::isspace(ch)) continue;
+    if (!std::isalnum(ch) && ch != '+' && ch != '/' && ch != '=') return false;
+    ++n;
+  }
+  return n >= 40;
+}
+
+std::optional<DkimSource> read_public_key(Ctx& c, const YAML::Node& at, const std::string& ctx, const std::string& v) {
+  if (v.find("p=") != std::string::npos) {
+    c.errors.add(at, ctx + ": write only the key, the value after p= (MIIB... for RSA), not the whole record");
+    return std::nullopt;
+  }
+  if (!looks_like_base64(v)) return DkimPublicKeyFile{c.path(v)};
+  std::string err;
+  auto key = parse_dkim_public_key(v, &err);
+  if (!key) {
+    c.errors.add(at, ctx + ": " + err + "; paste the p= value the provider shows (for RSA it starts with MIIB or "
+                                       "MIGf), or give the path of a PEM file with the key");
+    return std::nullopt;
+  }
+  return *key;
+}
+
+// Exactly one of key, public_key, cname (synth/dkim_source.hpp).
+void read_dkim_source(Ctx& c, MapReader& km, const YAML::Node& item, const std::string& ictx, DkimDecl& k) {
+  static const char* const kSources[] = {"key", "public_key", "cname"};
+  if (!km.ok()) return;  // already reported: not a mapping
+  std::vector<std::string> given;
+  for (const char* key : kSources)
+    if (km.has(key)) given.push_back(key);
+  if (given.size() != 1) {
+    for (const char* key : kSources) km.node(key);
+    const std::string what =
+        given.empty() ? ": selector " + k.selector + " needs one of key:, public_key:, cname:"
+                      : ": selector " + k.selector + " has both " + given[0] + ": and " + given[1] +
+                            ":, but a selector publishes one record: keep one";
+    c.errors.add(given.size() > 1 ? item[given[1]] : item,
+                 ictx + what + " (key: the private key file your MTA signs with; public_key: the key a provider "
+                               "gave you to publish; cname: the name a provider hosts the key at)");
+    return;
+  }
+  if (given[0] == "key") {
+    if (auto f = km.get_string("key")) k.source = DkimPrivateKeyFile{c.path(*f)};
+  } else if (given[0] == "public_key") {
+    if (auto v = km.get_string("public_key"))
+      if (auto src = read_public_key(c, item["public_key"], ictx + ".public_key", *v)) k.source = *src;
+  } else if (auto t = name_at(c, km, item, "cname", ictx, true)) {
+    k.source = DkimCname{*t};
+  }
+}
+
 DkimDecl read_dkim(Ctx& c, const YAML::Node& item, const std::string& ictx) {
   DkimDecl k;
   k.loc = c.loc(item);
   MapReader km(item, c.errors, ictx);
   if (auto s = km.get_string("selector", true)) k.selector = *s;
-  if (auto f = km.get_string("key", true)) k.key = c.path(*f);
+  read_dkim_source(c, km, item, ictx, k);
   if (auto st = km.get_enum("state", {"published", "active", "retiring", "retired"}))
     k.state = *st == "published" ? DkimState::kPublished
               : *st == "active"  ? DkimState::kActive

@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -75,20 +76,17 @@ std::string to_hex(const std::vector<uint8_t>& bytes) {
   return s;
 }
 
-std::optional<DkimPublicKey> load_dkim_key(const std::string& path, std::string* error) {
-  auto bio = open_file(path, error);
-  if (!bio) return std::nullopt;
-  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) {
-    if (error) *error = path + ": not a PEM private key (PKCS#8 or PKCS#1): " + openssl_error();
-    return std::nullopt;
-  }
+namespace {
+
+// The p= and k= of a DKIM key record for key (RFC 6376 3.6.1, RFC 8463 4);
+// what names the key in messages.
+std::optional<DkimPublicKey> dkim_public_of(EVP_PKEY* key, const std::string& what, std::string* error) {
   DkimPublicKey out;
-  out.bits = EVP_PKEY_get_bits(key.get());
-  switch (EVP_PKEY_get_base_id(key.get())) {
+  out.bits = EVP_PKEY_get_bits(key);
+  switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA: {
       out.algorithm = "rsa";
-      auto der = spki_der(key.get());  // RFC 6376 3.6.1: p= is the SubjectPublicKeyInfo
+      auto der = spki_der(key);  // RFC 6376 3.6.1: p= is the SubjectPublicKeyInfo
       if (!der) break;
       out.base64 = base64(der->data(), der->size());
       return out;
@@ -97,17 +95,78 @@ std::optional<DkimPublicKey> load_dkim_key(const std::string& path, std::string*
       out.algorithm = "ed25519";
       uint8_t raw[32];
       size_t len = sizeof raw;
-      if (EVP_PKEY_get_raw_public_key(key.get(), raw, &len) != 1) break;
+      if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1) break;
       out.base64 = base64(raw, len);  // RFC 8463 4: the raw 32-octet key
       return out;
     }
     default:
-      if (error) *error = path + ": unsupported key type " + std::string(EVP_PKEY_get0_type_name(key.get())) +
+      if (error) *error = what + ": unsupported key type " + std::string(EVP_PKEY_get0_type_name(key)) +
                           "; DKIM keys are RSA or Ed25519";
       return std::nullopt;
   }
-  if (error) *error = path + ": cannot derive the public key: " + openssl_error();
+  if (error) *error = what + ": cannot derive the public key: " + openssl_error();
   return std::nullopt;
+}
+
+std::optional<std::vector<uint8_t>> unbase64(const std::string& text) {
+  std::string in;
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) in += c;
+  std::vector<uint8_t> out(in.size() * 3 / 4 + 3);
+  EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
+  if (!ctx) return std::nullopt;
+  EVP_DecodeInit(ctx);
+  int n = 0, tail = 0;
+  const int r = EVP_DecodeUpdate(ctx, out.data(), &n, reinterpret_cast<const unsigned char*>(in.data()),
+                                 static_cast<int>(in.size()));
+  const int f = r < 0 ? -1 : EVP_DecodeFinal(ctx, out.data() + n, &tail);
+  EVP_ENCODE_CTX_free(ctx);
+  if (r < 0 || f < 0 || in.empty()) return std::nullopt;
+  out.resize(static_cast<size_t>(n + tail));
+  return out;
+}
+
+}  // namespace
+
+std::optional<DkimPublicKey> load_dkim_key(const std::string& path, std::string* error) {
+  auto bio = open_file(path, error);
+  if (!bio) return std::nullopt;
+  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    if (error) *error = path + ": not a PEM private key (PKCS#8 or PKCS#1): " + openssl_error();
+    return std::nullopt;
+  }
+  return dkim_public_of(key.get(), path, error);
+}
+
+std::optional<DkimPublicKey> load_dkim_public_key(const std::string& path, std::string* error) {
+  auto bio = open_file(path, error);
+  if (!bio) return std::nullopt;
+  Ptr<EVP_PKEY> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    if (error) *error = path + ": not a PEM public key (\"BEGIN PUBLIC KEY\"): " + openssl_error();
+    return std::nullopt;
+  }
+  return dkim_public_of(key.get(), path, error);
+}
+
+std::optional<DkimPublicKey> parse_dkim_public_key(const std::string& text, std::string* error) {
+  auto der = unbase64(text);
+  if (!der) {
+    if (error) *error = "not base64";
+    return std::nullopt;
+  }
+  const unsigned char* p = der->data();
+  Ptr<EVP_PKEY> key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
+  if (key && p != der->data() + der->size()) key.reset();  // trailing octets: not one key
+  if (!key && der->size() == 32) key.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, der->data(), 32));
+  ERR_clear_error();
+  if (!key) {
+    if (error) *error = "base64 of " + std::to_string(der->size()) +
+                        " octets that are neither a DER SubjectPublicKeyInfo nor a 32-octet Ed25519 key";
+    return std::nullopt;
+  }
+  return dkim_public_of(key.get(), "public_key", error);
 }
 
 std::optional<CertificateInfo> load_certificate(const std::string& path, std::string* error) {
@@ -131,7 +190,7 @@ std::optional<CertificateInfo> load_certificate(const std::string& path, std::st
   return info;
 }
 
-std::optional<std::vector<uint8_t>> load_key_spki_sha256(const std::string& path, std::string* error) {
+std::optional<std::vector<uint8_t>> load_key_spki(const std::string& path, std::string* error) {
   auto bio = open_file(path, error);
   if (!bio) return std::nullopt;
   Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
@@ -145,10 +204,13 @@ std::optional<std::vector<uint8_t>> load_key_spki_sha256(const std::string& path
     return std::nullopt;
   }
   auto der = spki_der(key.get());
-  if (!der) {
-    if (error) *error = path + ": cannot encode the public key";
-    return std::nullopt;
-  }
+  if (!der && error) *error = path + ": cannot encode the public key";
+  return der;
+}
+
+std::optional<std::vector<uint8_t>> load_key_spki_sha256(const std::string& path, std::string* error) {
+  auto der = load_key_spki(path, error);
+  if (!der) return std::nullopt;
   return sha256(*der);
 }
 

@@ -10,8 +10,10 @@
 #include <set>
 
 #include "synth/dkim_lifecycle.hpp"
+#include "synth/dkim_source.hpp"
 #include "synth/key_material.hpp"
 #include "synth/spf.hpp"
+#include "synth/tlsa_lint.hpp"
 #include "synth/txt_rdata.hpp"
 #include "zone/rr_type.hpp"
 
@@ -86,16 +88,27 @@ struct Linter {
     return nullptr;
   }
 
-  // Lookups of an SPF record including the ones of includes we serve ourselves.
-  int count_lookups(const std::string& record, std::set<std::string>& seen) const {
+  // Lookups of an SPF record including the ones of includes we serve
+  // ourselves; an include we do not serve costs its one lookup here and is
+  // added to external (its own record's lookups are unknown to us).
+  int count_lookups(const std::string& record, std::set<std::string>& seen, std::vector<std::string>& external) const {
     SpfTerms t = spf_terms(record);
     int n = t.lookups;
     for (const auto& inc : t.includes) {
       if (!seen.insert(inc).second) continue;
       auto it = spf_by_name.find(inc);
-      if (it != spf_by_name.end()) n += count_lookups(it->second, seen);
+      if (it != spf_by_name.end()) n += count_lookups(it->second, seen, external);
+      else external.push_back(inc);
     }
     return n;
+  }
+
+  static std::string external_note(const std::vector<std::string>& external) {
+    std::string names;
+    for (const auto& e : external) names += (names.empty() ? "" : ", ") + e;
+    return std::to_string(external.size()) + " external include" + (external.size() == 1 ? "" : "s") + " (" + names +
+           ") counted as 1 lookup each, but the lookups in their own records count too, so the real count may be "
+           "higher";
   }
 
   void collect_spf() {
@@ -120,11 +133,19 @@ struct Linter {
         error(d, spf_loc(d), owner + " has more than one SPF record (RFC 7208 3.2: receivers return permerror); "
                              "merge them into one");
       std::set<std::string> seen{lower(owner)};
-      const int lookups = count_lookups(v, seen);
+      std::vector<std::string> external;
+      const int lookups = count_lookups(v, seen, external);
       if (lookups > kSpfMaxLookups)
         error(d, spf_loc(d), "SPF at " + owner + " needs " + std::to_string(lookups) +
                                  " DNS lookups (include, a, mx, ptr, exists, redirect, counted through includes); "
-                                 "the limit is 10 (RFC 7208 4.6.4): replace includes by ip4:/ip6: ranges");
+                                 "the limit is 10 (RFC 7208 4.6.4): replace includes by ip4:/ip6: ranges" +
+                                 (external.empty() ? "" : " (" + external_note(external) + ")"));
+      else if (!external.empty() && lookups + static_cast<int>(external.size()) > kSpfMaxLookups)
+        // One more lookup per external include would break the limit.
+        warn(d, spf_loc(d), "SPF at " + owner + " needs at least " + std::to_string(lookups) +
+                                " of the 10 DNS lookups allowed (RFC 7208 4.6.4): " + external_note(external) +
+                                "; over 10, receivers return permerror and SPF fails: count them with "
+                                "`dig +short TXT NAME`, or replace includes by ip4:/ip6: ranges");
       const std::string all = spf_terms(v).all;
       if (all == "+all" || all == "?all")
         warn(d, spf_loc(d), "SPF at " + owner + " ends in " + all +
@@ -221,8 +242,11 @@ struct Linter {
                            " s) earlier");
       if (dkim_state(k, now) != DkimState::kActive) continue;
       any_active = true;
+      // Only our own keys: a provider's selector is signed with by the
+      // provider, beside whatever our MTA signs with.
+      if (!std::holds_alternative<DkimPrivateKeyFile>(k.source)) continue;
       std::string err;
-      if (auto pub = load_dkim_key(k.key, &err); pub && ++active_by_alg[pub->algorithm] == 2)
+      if (auto pub = dkim_public_key(k.source, &err); pub && ++active_by_alg[pub->algorithm] == 2)
         warn(d, k.loc, "two active DKIM selectors use " + pub->algorithm + " (" + k.selector +
                            " is the second); sign with one and mark the other retiring");
     }
@@ -235,18 +259,46 @@ struct Linter {
       auto owner = DnsName::from_text(k.selector + "._domainkey.invalid");
       if (k.selector.empty() || !owner || !valid_host(*owner, &bad))
         error(d, k.loc, "DKIM selector '" + k.selector + "' is not a valid DNS label; use letters, digits and '-', e.g. 202404e");
+      if (const auto* cname = std::get_if<DkimCname>(&k.source)) {
+        lint_dkim_cname(d, k, *cname);
+        continue;
+      }
       std::string err;
-      auto pub = load_dkim_key(k.key, &err);
+      auto pub = dkim_public_key(k.source, &err);
       if (!pub) continue;  // the synthesizer already reported it
-      if (pub->algorithm == "rsa" && pub->bits < 1024)
-        error(d, k.loc, "DKIM key " + k.key + " is " + std::to_string(pub->bits) +
-                            "-bit RSA; receivers reject keys under 1024 bits (RFC 8301 3.2): "
-                            "`openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048`");
-      else if (pub->algorithm == "rsa" && pub->bits < 2048)
-        warn(d, k.loc, "DKIM key " + k.key + " is " + std::to_string(pub->bits) +
-                           "-bit RSA; receivers expect 2048 (regenerate with "
-                           "`openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048`)");
+      lint_dkim_strength(d, k, *pub);
     }
+  }
+
+  // A key we sign with is regenerated here; a provider's key by the provider.
+  void lint_dkim_strength(const MailDomainDecl& d, const DkimDecl& k, const DkimPublicKey& pub) {
+    if (pub.algorithm != "rsa" || pub.bits >= 2048) return;
+    const bool ours = std::holds_alternative<DkimPrivateKeyFile>(k.source);
+    const std::string what = "DKIM key " + dkim_source_text(k.source) + " of selector " + k.selector + " is " +
+                             std::to_string(pub.bits) + "-bit RSA; ";
+    const std::string fix = ours ? "`openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048`"
+                                 : "ask the provider for a 2048-bit key (most let you choose the size)";
+    if (pub.bits < 1024)
+      error(d, k.loc, what + "receivers reject keys under 1024 bits (RFC 8301 3.2): " + fix);
+    else
+      warn(d, k.loc, what + "receivers expect 2048 (" + (ours ? "regenerate with " : "") + fix + ")");
+  }
+
+  // The provider's name: a host name of at least two labels, not ours to
+  // check beyond that (it lives in the provider's zone).
+  void lint_dkim_cname(const MailDomainDecl& d, const DkimDecl& k, const DkimCname& c) {
+    std::string bad;
+    const std::string target = text(c.target);
+    if (!valid_host(c.target, &bad))
+      error(d, k.loc, "DKIM selector " + k.selector + ": cname '" + target + "' is not a host name (label '" + bad +
+                          "'); write the name the provider shows, like " + k.selector + ".dkim.amazonses.com, "
+                          "without https:// or spaces");
+    else if (c.target.label_count() < 2)
+      error(d, k.loc, "DKIM selector " + k.selector + ": cname '" + target + "' is a single label, so receivers "
+                          "would look the key up under a top-level domain; write the full name the provider shows, "
+                          "like " + k.selector + ".dkim.amazonses.com");
+    else if (DnsName::from_text_relative(k.selector + "._domainkey", d.domain) == c.target)
+      error(d, k.loc, "DKIM selector " + k.selector + ": cname points at itself; write the provider's name");
   }
 
   void lint_dmarc(const MailDomainDecl& d) {
@@ -364,6 +416,7 @@ struct Linter {
       lint_dkim(d);
       lint_dmarc(d);
       lint_mta_sts(d, zones[i]);
+      lint_tlsa(d, diags);
     }
   }
 };

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <ctime>
 
+#include "synth/certificate_chain.hpp"
 #include "synth/dkim_lifecycle.hpp"
+#include "synth/dkim_source.hpp"
 #include "synth/key_material.hpp"
 #include "synth/mta_sts.hpp"
 #include "synth/spf.hpp"
@@ -115,6 +117,13 @@ std::string dmarc_text(const MailDomainDecl& d) {
   return t;
 }
 
+// What to do about a DKIM record that could not be read, by source.
+std::string dkim_fix(const DkimSource& s) {
+  if (std::holds_alternative<DkimPublicKeyFile>(s))
+    return "point public_key at the PEM public key file the provider gave you, or paste its base64";
+  return "generate one with `openssl genpkey -algorithm ed25519 -out FILE`";
+}
+
 void add_dkim(RecordSet& rs, const MailDomainDecl& d, int64_t now) {
   for (const auto& k : d.dkim) {
     auto owner = DnsName::from_text_relative(k.selector + "._domainkey", d.domain);
@@ -125,23 +134,30 @@ void add_dkim(RecordSet& rs, const MailDomainDecl& d, int64_t now) {
     const DkimState state = dkim_state(k, now);
     if (!dkim_published(state)) {
       // Retired keys may be deleted: their file is not read. RFC 6376 3.6.1:
-      // an empty p= says the key was revoked.
+      // an empty p= says the key was revoked (also in place of a CNAME).
       if (state == DkimState::kRetired && k.revoke) rs.add_txt(*owner, "v=DKIM1; p=");
       continue;
     }
-    std::string err;
-    auto pub = load_dkim_key(k.key, &err);
-    if (!pub) {
-      rs.error(k.loc, "DKIM key for selector " + k.selector + ": " + err +
-                          "; generate one with `openssl genpkey -algorithm ed25519 -out FILE`");
+    if (const auto* cname = std::get_if<DkimCname>(&k.source)) {
+      rs.add(*owner, "CNAME", cname->target.to_text(), k.loc);
       continue;
     }
-    rs.add_txt(*owner, "v=DKIM1; k=" + pub->algorithm + "; h=sha256; p=" + pub->base64);
+    std::string err;
+    auto pub = dkim_public_key(k.source, &err);
+    if (!pub) {
+      rs.error(k.loc, "DKIM key for selector " + k.selector + ": " + err + "; " + dkim_fix(k.source));
+      continue;
+    }
+    rs.add_txt(*owner, dkim_txt(k.source, *pub));
   }
 }
 
-// Who an expired certificate stops: DANE-EE (3 1 1, what we publish) ignores
-// the validity dates (RFC 7671 5.1), PKIX validation does not.
+bool has_form(const TlsDecl& tls, TlsaForm::Usage u) {
+  return std::any_of(tls.tlsa.begin(), tls.tlsa.end(), [&](const TlsaForm& f) { return f.usage() == u; });
+}
+
+// Who an expired certificate stops: DANE-EE (3 x x) ignores the validity
+// dates (RFC 7671 5.1), PKIX validation and DANE-TA (RFC 7671 5.2) do not.
 std::string expired_message(const MailHostDecl& h, int64_t not_after) {
   const auto t = static_cast<std::time_t>(not_after);
   std::tm tm{};
@@ -150,8 +166,43 @@ std::string expired_message(const MailHostDecl& h, int64_t not_after) {
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
   std::string host = h.name.to_text();
   host.pop_back();
+  const std::string dane = has_form(*h.tls, TlsaForm::Usage::kDaneEe)
+                               ? "; DANE-EE (3 1 1) clients such as Postfix still verify it (RFC 7671 5.1)"
+                               : "; so do DANE-TA (2 x x) clients, which check the dates of the chain";
   return h.tls->cert + " expired on " + date + ": MTA-STS and other PKIX-validating senders will refuse " + host +
-         "; DANE-EE (3 1 1) clients such as Postfix still verify it (RFC 7671 5.1); renew it";
+         dane + "; renew it";
+}
+
+// One TLSA record per declared form and, for each 3 1 x form, one for the
+// next key; a record equal to one already made is not repeated. A 2 x x form
+// without an issuer in the file makes nothing here: the lint explains it.
+void add_tlsa_records(RecordSet& rs, const MailHostDecl& h, const DnsName& owner, const CertificateChain& chain,
+                      const std::optional<std::vector<uint8_t>>& next_spki) {
+  std::vector<std::string> made;
+  auto add = [&](const TlsaForm& f, const std::vector<uint8_t>& data) {
+    const std::string rdata = f.text() + " " + to_hex(data);
+    if (std::find(made.begin(), made.end(), rdata) != made.end()) return;
+    made.push_back(rdata);
+    rs.add(owner, "TLSA", rdata, h.tls->loc);
+  };
+  for (const TlsaForm& f : h.tls->tlsa)
+    if (auto data = tlsa_association(f, chain)) add(f, *data);
+  if (!next_spki) return;
+  for (const TlsaForm& f : h.tls->tlsa)
+    if (f.usage() == TlsaForm::Usage::kDaneEe && f.selector() == TlsaForm::Selector::kPublicKey)
+      add(f, tlsa_digest(f.matching(), *next_spki));
+}
+
+// The declared key must be the certificate's, or the TLSA records (made from
+// the certificate) and the server's key disagree: DANE breaks.
+void check_declared_key(RecordSet& rs, const MailHostDecl& h, const CertificateChain& chain) {
+  std::string err;
+  auto key = load_key_spki(h.tls->key, &err);
+  if (!key) rs.error(h.tls->loc, "tls.key for " + h.name.to_text() + ": " + err);
+  else if (*key != chain.leaf.spki)
+    rs.error(h.tls->loc, h.tls->cert + " does not carry the key in " + h.tls->key +
+                             "; the server would present a key that matches no TLSA record: "
+                             "point tls.cert and tls.key at the certificate and key the mail server uses");
 }
 
 void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
@@ -159,28 +210,19 @@ void add_tlsa(RecordSet& rs, const MailDomainDecl& d, const SynthOptions& opt) {
     if (!h.tls || !h.name.is_subdomain_of(d.domain)) continue;
     auto owner = h.name.prepend("_tcp")->prepend("_25");
     std::string err;
-    auto cert = load_certificate(h.tls->cert, &err);
-    if (!cert) {
+    auto chain = load_certificate_chain(h.tls->cert, &err);
+    if (!chain) {
       rs.error(h.tls->loc, "TLSA for " + h.name.to_text() + ": " + err + "; point tls.cert at the PEM certificate");
-    } else {
-      rs.add(*owner, "TLSA", "3 1 1 " + to_hex(cert->spki_sha256), h.tls->loc);
-      if (opt.now > 0 && cert->not_after < opt.now) rs.warn(h.tls->loc, expired_message(h, cert->not_after));
+      continue;
     }
-    if (cert && !h.tls->key.empty()) {
-      // The declared key must be the certificate's, or the TLSA record (made
-      // from the certificate) and the server's key disagree: DANE breaks.
-      auto key = load_key_spki_sha256(h.tls->key, &err);
-      if (!key) rs.error(h.tls->loc, "tls.key for " + h.name.to_text() + ": " + err);
-      else if (*key != cert->spki_sha256)
-        rs.error(h.tls->loc, h.tls->cert + " does not carry the key in " + h.tls->key +
-                                 "; the server would present a key that matches no TLSA record: "
-                                 "point tls.cert and tls.key at the certificate and key the mail server uses");
-    }
+    if (opt.now > 0 && chain->leaf.not_after < opt.now) rs.warn(h.tls->loc, expired_message(h, chain->leaf.not_after));
+    if (!h.tls->key.empty()) check_declared_key(rs, h, *chain);
+    std::optional<std::vector<uint8_t>> next;
     if (!h.tls->next_key.empty()) {
-      auto next = load_key_spki_sha256(h.tls->next_key, &err);
+      next = load_key_spki(h.tls->next_key, &err);
       if (!next) rs.error(h.tls->loc, "TLSA next_key for " + h.name.to_text() + ": " + err);
-      else if (!cert || *next != cert->spki_sha256) rs.add(*owner, "TLSA", "3 1 1 " + to_hex(*next), h.tls->loc);
     }
+    add_tlsa_records(rs, h, *owner, *chain, next);
   }
 }
 

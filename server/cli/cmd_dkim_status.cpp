@@ -4,13 +4,14 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <variant>
 
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
 #include "server/config/config.hpp"
 #include "server/logging.hpp"
 #include "synth/dkim_lifecycle.hpp"
-#include "synth/key_material.hpp"
+#include "synth/dkim_source.hpp"
 
 namespace mailns::server {
 
@@ -46,10 +47,10 @@ int run_dkim_status(std::span<const std::string_view> args) {
     for (const auto& k : d.dkim) {
       const synth::DkimState st = synth::dkim_state(k, now);
       const char* in_dns = synth::dkim_published(st) ? "yes" : (st == synth::DkimState::kRetired && k.revoke ? "revoked" : "no");
-      std::string key = k.key;
+      std::string key = synth::dkim_source_text(k.source);
       std::string err;
-      if (synth::dkim_published(st)) {
-        auto pub = synth::load_dkim_key(k.key, &err);
+      if (synth::dkim_published(st) && !std::holds_alternative<synth::DkimCname>(k.source)) {
+        auto pub = synth::dkim_public_key(k.source, &err);
         key += pub ? " (" + pub->algorithm + ", " + std::to_string(pub->bits) + " bits)" : " (unreadable: " + err + ")";
       }
       const auto next = synth::next_dkim_change(k, now);

@@ -1,4 +1,5 @@
-// mailns tlsa status -c FILE: for every mail host with tls:, the TLSA 3 1 1
+// mailns tlsa status -c FILE: for every mail host with tls: that publishes
+// 3 1 1 (the default tlsa: form), the TLSA 3 1 1
 // records the running server publishes (asked over DNS at the first listen
 // address) and which file each one matches: the certificate, the declared
 // next key, or none (a stale record, or a certificate DANE clients do not
@@ -94,7 +95,7 @@ int run_tlsa_status(std::span<const std::string_view> args) {
   bool broken = false;
   for (const auto& d : cfg.config->mail_domains)
     for (const auto& h : d.mail_hosts) {
-      if (!h.tls) continue;
+      if (!h.tls || !h.tls->publishes(synth::TlsaForm::dane_ee_spki_sha256())) continue;  // tlsa: without 3 1 1
       std::string err;
       auto cert = synth::load_certificate(h.tls->cert, &err);
       const std::string cert_hex = cert ? synth::to_hex(cert->spki_sha256) : "";

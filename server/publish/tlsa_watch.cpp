@@ -24,7 +24,10 @@ std::vector<std::string> published_tlsa(const zone::Zone& zone, const zone::DnsN
 std::vector<TlsaChange> TlsaWatch::check(const synth::MailDomainDecl& d, const zone::Zone* old_zone) {
   std::vector<TlsaChange> out;
   for (const auto& h : d.mail_hosts) {
-    if (!h.tls || !h.name.is_subdomain_of(d.domain)) continue;
+    // Only 3 1 1 follows the certificate's key; a 2 x x record keeps matching
+    // a renewal from the same CA key.
+    if (!h.tls || !h.name.is_subdomain_of(d.domain) || !h.tls->publishes(synth::TlsaForm::dane_ee_spki_sha256()))
+      continue;
     std::string err;
     auto cert = synth::load_certificate(h.tls->cert, &err);
     if (!cert) continue;  // the synthesizer reports it

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "synth/dkim_lifecycle.hpp"
+#include "synth/dkim_source.hpp"
 
 namespace mailns::server {
 
@@ -74,7 +75,7 @@ ConfigFingerprints fingerprint_config(const Config& config) {
       // A DKIM date passing changes what is published without any file
       // changing: the states at this moment are part of the fingerprint.
       text += "\ndkim:" + k.selector + "=" + synth::to_string(synth::dkim_state(k, now));
-      if (synth::dkim_published(synth::dkim_state(k, now))) add_file(k.key);
+      if (synth::dkim_published(synth::dkim_state(k, now))) add_file(synth::dkim_source_file(k.source));
     }
     for (const auto& h : d.mail_hosts)
       if (h.tls) {

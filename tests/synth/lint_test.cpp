@@ -226,3 +226,137 @@ TEST(LintDane, CertificateMustCarryItsDeclaredKey) {
 
 }  // namespace
 }  // namespace mailns::synth
+
+// Issue 17: providers' DKIM selectors, TLSA forms, SPF includes we do not serve.
+namespace mailns::synth {
+namespace {
+
+using namespace test;
+using Sev = Diagnostic::Severity;
+
+TEST(LintProvider, DkimCnameTargetMustBeAHostName) {
+  auto url = lint(base("", "", "[{ selector: token1, cname: \"https://token1.dkim.amazonses.com\" }]"));
+  EXPECT_TRUE(has_message(url, "test.yaml:6: error: example.org: DKIM selector token1: cname "
+                               "'https://token1.dkim.amazonses.com' is not a host name (label 'https://token1'); "
+                               "write the name the provider shows, like token1.dkim.amazonses.com",
+                          Sev::kError))
+      << all_messages(url);
+  auto single = lint(base("", "", "[{ selector: token1, cname: token1 }]"));
+  EXPECT_TRUE(has_message(single, "test.yaml:6: error: example.org: DKIM selector token1: cname 'token1' is a single label",
+                          Sev::kError))
+      << all_messages(single);
+  auto good = lint(base("", "", "[{ selector: token1, cname: token1.dkim.amazonses.com }]"));
+  EXPECT_TRUE(good.empty()) << all_messages(good);
+}
+
+// Google signs with its selector, our MTA with ours: two active RSA keys
+// are normal then, unlike two of our own.
+TEST(LintProvider, ProviderSelectorBesideOursIsNotASecondSigner) {
+  const std::string pub = sh("openssl pkey -in " + conf_dir() + "/keys/dkim-rsa.pem -pubout -outform DER | base64 -w0");
+  const std::string google = "{ selector: google, public_key: \"" + pub + "\" }";
+  auto d = lint(base("", "", "[{ selector: 202404r, key: keys/dkim-rsa.pem }, " + google + "]"));
+  EXPECT_TRUE(d.empty()) << all_messages(d);
+  auto two = lint(base("", "", "[{ selector: a, key: keys/dkim-rsa.pem }, { selector: b, key: keys/dkim-rsa.pem }]"));
+  EXPECT_TRUE(has_message(two, "test.yaml:6: warning: example.org: two active DKIM selectors use rsa (b is the second)",
+                          Sev::kWarning))
+      << all_messages(two);
+}
+
+TEST(LintProvider, WeakProviderKeyAsksTheProvider) {
+  const std::string pub = sh("openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 2>/dev/null | "
+                             "openssl pkey -pubout -outform DER | base64 -w0");
+  ASSERT_GT(pub.size(), 200u);
+  auto d = lint(base("", "", "[{ selector: google, public_key: \"" + pub + "\" }]"));
+  EXPECT_TRUE(has_message(d, "test.yaml:6: warning: example.org: DKIM key public key (given, rsa) of selector google is "
+                             "1024-bit RSA; receivers expect 2048 (ask the provider for a 2048-bit key",
+                          Sev::kWarning))
+      << all_messages(d);
+}
+
+TEST(LintProvider, SpfExternalIncludesCountOneEachAndMayBeMore) {
+  // 1 (mx) + 9 includes we do not serve = 10: within the limit as far as we
+  // can count, but one lookup more in any of them breaks it.
+  auto near = lint(base("    spf: { mechanisms: [mx], include: [a.example, b.example, c.example, d.example, e.example, "
+                        "f.example, g.example, h.example, i.example] }\n"));
+  EXPECT_TRUE(has_message(near, "test.yaml:7: warning: example.org: SPF at example.org needs at least 10 of the 10 DNS "
+                                "lookups allowed (RFC 7208 4.6.4): 9 external includes (a.example, b.example, ",
+                          Sev::kWarning))
+      << all_messages(near);
+  EXPECT_TRUE(has_message(near, "counted as 1 lookup each, but the lookups in their own records count too, so the real "
+                                "count may be higher", Sev::kWarning));
+  EXPECT_FALSE(has_errors(near, "example.org"));
+  auto over = lint(base("    spf: { mechanisms: [mx, a], include: [a.example, b.example, c.example, d.example, "
+                        "e.example, f.example, g.example, h.example, i.example] }\n"));
+  EXPECT_TRUE(has_message(over, "test.yaml:7: error: example.org: SPF at example.org needs 11 DNS lookups", Sev::kError))
+      << all_messages(over);
+  EXPECT_TRUE(has_message(over, "(9 external includes (a.example, b.example, c.example, d.example, e.example, f.example, "
+                                "g.example, h.example, i.example) counted as 1 lookup each", Sev::kError));
+  // SES's one include: far from the limit, nothing to say.
+  auto ses = lint(base("    spf: { mechanisms: [], include: [amazonses.com] }\n"));
+  EXPECT_TRUE(ses.empty()) << all_messages(ses);
+}
+
+class LintDaneForms : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = (std::filesystem::temp_directory_path() / ("mailns-lint-dane-" + std::to_string(getpid()))).string();
+    const std::string s = MAILNS_SOURCE_DIR "/tests/synth/make_test_chain.sh ";
+    ASSERT_EQ(std::system((s + dir_ + "/long >/dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(std::system((s + dir_ + "/short mail.example.org 1095 >/dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(std::system((s + dir_ + "/le mail.example.org 3650 \"Let's Encrypt\" >/dev/null 2>&1").c_str()), 0);
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+  static Diagnostics run(const std::string& tls) {
+    return lint(base("", "[{ name: mail.example.org, ipv4: 192.0.2.10, tls: " + tls + " }]"));
+  }
+  static inline std::string dir_;
+};
+
+TEST_F(LintDaneForms, IssuerFormWithoutIssuerInTheFile) {
+  auto d = run("{ cert: " + dir_ + "/long/leaf.pem, tlsa: [\"3 1 1\", \"2 1 1\", \"2 0 1\"] }");
+  EXPECT_TRUE(has_message(d, "test.yaml:5: error: example.org: mail host mail.example.org: tlsa 2 1 1, 2 0 1 pins the "
+                             "CA certificate that issued the server's certificate, but " + dir_ +
+                                 "/long/leaf.pem holds 1 certificate and none after the leaf issued it: point "
+                                 "tls.cert at the full chain",
+                          Sev::kError))
+      << all_messages(d);
+  // The chain of another CA after the leaf is no issuer either.
+  const std::string wrong = dir_ + "/wrong.pem";
+  ASSERT_EQ(std::system(("cat " + dir_ + "/long/leaf.pem " + dir_ + "/short/intermediate.pem > " + wrong).c_str()), 0);
+  auto w = run("{ cert: " + wrong + ", tlsa: [\"2 1 1\"] }");
+  EXPECT_TRUE(has_message(w, "holds 2 certificates and none after the leaf issued it", Sev::kError)) << all_messages(w);
+  auto ok = run("{ cert: " + dir_ + "/long/fullchain.pem, tlsa: [\"2 1 1\", \"2 0 1\"] }");
+  EXPECT_TRUE(ok.empty()) << all_messages(ok);
+}
+
+TEST_F(LintDaneForms, IssuerThatChangesIsWarnedWithWhy) {
+  auto le = run("{ cert: " + dir_ + "/le/fullchain.pem, tlsa: [\"2 1 1\"] }");
+  EXPECT_TRUE(has_message(le, "test.yaml:5: warning: example.org: mail host mail.example.org: tlsa 2 1 1 pins the key "
+                              "of the CA certificate /O=Let's Encrypt/CN=mailns test intermediate; Let's Encrypt "
+                              "issues each certificate from one of several intermediates picked at random",
+                          Sev::kWarning))
+      << all_messages(le);
+  EXPECT_TRUE(has_message(le, "senders that check DANE refuse the host until a new record is published", Sev::kWarning));
+  EXPECT_FALSE(has_errors(le, "example.org"));
+  auto short_lived = run("{ cert: " + dir_ + "/short/fullchain.pem, tlsa: [\"2 0 1\"] }");
+  EXPECT_TRUE(has_message(short_lived, "test.yaml:5: warning: example.org: mail host mail.example.org: tlsa 2 0 1 pins "
+                                       "the key of the CA certificate /O=mailns test CA/CN=mailns test intermediate; "
+                                       "this intermediate is valid for 3 years (until ",
+                          Sev::kWarning))
+      << all_messages(short_lived);
+  // A 3 1 1 record with the next key announced still matches after the CA changes.
+  auto covered = run("{ cert: " + dir_ + "/le/fullchain.pem, next_key: " + dir_ + "/le/root.key, tlsa: [\"2 1 1\", \"3 1 1\"] }");
+  EXPECT_TRUE(covered.empty()) << all_messages(covered);
+}
+
+TEST_F(LintDaneForms, NextKeyWithoutThreeOneX) {
+  auto d = run("{ cert: " + dir_ + "/long/fullchain.pem, next_key: " + dir_ + "/long/root.key, tlsa: [\"2 1 1\", \"3 0 1\"] }");
+  EXPECT_TRUE(has_message(d, "test.yaml:5: warning: example.org: mail host mail.example.org: tls.next_key is published "
+                             "only as 3 1 x records (the public key of the next certificate), and tlsa lists none "
+                             "(2 1 1, 3 0 1), so it is not published: add \"3 1 1\" to tlsa or remove next_key",
+                          Sev::kWarning))
+      << all_messages(d);
+}
+
+}  // namespace
+}  // namespace mailns::synth

@@ -103,6 +103,65 @@ mail_domains:
         self.assertIn(c + "  matches the certificate", st.stdout)
 
 
+class IssuerPinnedRenewal(unittest.TestCase):
+    """A host that publishes only 2 1 1 (the intermediate's key, issue 17):
+    a renewal on a new key from the same intermediate changes no record, so
+    the reload must not cry DANE IS BROKEN, and `tlsa status` (3 1 1 only)
+    does not list the host as broken."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mailns-tlsa-ta-")
+        d = self.dir
+        chain = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "synth", "make_test_chain.sh")
+        sh(chain, d)
+        self.port = free_port()
+        self.conf = f"{d}/mailns.yaml"
+        with open(self.conf, "w") as f:
+            f.write(f"""server: {{ listen: [127.0.0.1:{self.port}], threads: 1, watch_files: false }}
+mail_domains:
+  - domain: example.org
+    ttl: 300
+    nameservers: [{{ name: ns1.example.org, ipv4: 192.0.2.53 }}]
+    mail_hosts: [{{ name: mail.example.org, ipv4: 192.0.2.10, tls: {{ cert: fullchain.pem, tlsa: ["2 1 1"] }} }}]
+""")
+        self.log = open(f"{d}/serve.log", "w")
+        self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", self.conf], stdout=self.log, stderr=self.log)
+        for _ in range(100):
+            if self.tlsa():
+                break
+            time.sleep(0.05)
+
+    def tearDown(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def tlsa(self):
+        out = subprocess.run(["dig", "@127.0.0.1", "-p", str(self.port), "+short", "+time=1", "+tries=1",
+                              "_25._tcp.mail.example.org", "TLSA"], capture_output=True, text=True).stdout
+        return sorted(" ".join(l.split()[:3]) + " " + "".join(l.split()[3:]).lower() for l in out.splitlines())
+
+    def test_renewal_on_a_new_key_from_the_same_issuer(self):
+        d = self.dir
+        pinned = ["2 1 1 " + spki_hex(f"{d}/intermediate.pem", True)]
+        self.assertEqual(self.tlsa(), pinned)
+        # The renewed certificate: a new key, signed by the same intermediate.
+        sh("openssl", "genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f"{d}/new.key")
+        sh("openssl", "req", "-new", "-key", f"{d}/new.key", "-subj", "/CN=mail.example.org", "-out", f"{d}/new.csr")
+        sh("openssl", "x509", "-req", "-in", f"{d}/new.csr", "-CA", f"{d}/intermediate.pem", "-CAkey",
+           f"{d}/intermediate.key", "-CAcreateserial", "-days", "30", "-extfile", f"{d}/leaf.ext", "-out", f"{d}/new.pem")
+        with open(f"{d}/fullchain.pem", "w") as f:
+            f.write(open(f"{d}/new.pem").read() + open(f"{d}/intermediate.pem").read())
+        r = subprocess.run([ARGS.mailns, "reload", "-c", self.conf], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("DANE IS BROKEN", r.stdout + r.stderr)
+        self.assertEqual(self.tlsa(), pinned)
+        st = subprocess.run([ARGS.mailns, "tlsa", "status", "-c", self.conf], capture_output=True, text=True)
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertNotIn("DANE IS BROKEN", st.stdout)
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--mailns", required=True)
