@@ -25,7 +25,8 @@ using Checker = ConfigChecker;
 
 constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domains", "reverse_zones",
                                     "dnssec",      "tsig_keys",      "secondaries",  "allow_transfer",
-                                    "ixfr_history", "catalog",       "mta_sts_server"};
+                                    "ixfr_history", "catalog",       "mta_sts_server",
+                                    "tsig_max_fudge"};
 constexpr const char* kServerKeys[] = {"listen",         "threads",
                                        "udp_payload",    "tcp_idle_timeout",
                                        "tcp_io_timeout", "tcp_max_connections",

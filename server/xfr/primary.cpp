@@ -337,7 +337,7 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   std::optional<TsigSigner> signer;
   const TsigKey* key = nullptr;
   if (q.has_tsig) {
-    const TsigCheck c = verify_tsig(in, q.tsig, settings->tsig_keys, {}, now());
+    const TsigCheck c = verify_tsig(in, q.tsig, settings->tsig_keys, {}, now(), settings->tsig_max_fudge);
     if (c.status != TsigStatus::kOk) return answer_bad_tsig(q, c, head, out.first(limit), peer);
     key = c.key;
     signer.emplace(*c.key, q.tsig.mac, q.tsig.original_id);
