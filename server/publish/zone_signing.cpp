@@ -64,7 +64,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
   const std::string zname = job.origin.to_text();
   const std::string dir = s.key_dir + "/" + dnssec::zone_directory_name(job.origin);
   const std::string state = dir + "/" + dnssec::kStateFileName;
-  const bool existed = dnssec::file_exists(state);
+  bool existed = dnssec::file_exists(state);
   if (!existed && access != KeyAccess::kCreate) {
     job.missing_keys = true;
     if (access == KeyAccess::kExisting)
@@ -73,6 +73,18 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
     else
       job.error = zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy;
     return std::nullopt;
+  }
+  // Held until the advanced state is saved: a CLI request (rollover,
+  // confirm-ds) between our load and our save would otherwise be lost.
+  std::optional<dnssec::FileLock> lock;
+  if (access != KeyAccess::kReadOnly) {
+    auto l = dnssec::lock_zone_keys(s.key_dir, job.origin, access == KeyAccess::kCreate);
+    if (!l) {
+      job.error = l.error();
+      return std::nullopt;
+    }
+    lock.emplace(std::move(*l));
+    existed = dnssec::file_exists(state);  // another process may have made them meanwhile
   }
   auto keys = access == KeyAccess::kCreate ? dnssec::load_or_create(s.key_dir, job.origin, s.policy, now)
                                            : dnssec::load_keys(s.key_dir, job.origin);
