@@ -33,7 +33,8 @@ constexpr const char* kServerKeys[] = {"listen",         "threads",
                                        "tcp_max_connections_per_address", "log_level",
                                        "state_dir",      "control_socket",
                                        "watch_files",    "metrics_listen",
-                                       "nsid",           "dnstap"};
+                                       "nsid",           "dnstap",
+                                       "user",           "group"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -159,6 +160,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("nsid"); it != keys.end()) parse_nsid(c, it->second, out);
   if (auto it = keys.find("metrics_listen"); it != keys.end()) parse_metrics_listen(c, it->second, out);
   if (auto it = keys.find("dnstap"); it != keys.end()) out.dnstap = read_dnstap_settings(c, it->second);
+  out.run_as = read_run_as(c, keys);
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;
     const auto* level = v.IsScalar() ? std::find(std::begin(kLogLevels), std::end(kLogLevels), v.Scalar())
