@@ -34,6 +34,13 @@ bool write_all(int fd, std::string_view data) {
 }
 }  // namespace
 
+void give_to_directory_owner(int fd, const std::string& dir) noexcept {
+  if (::geteuid() != 0) return;  // only root creates files for others
+  struct stat d {};
+  if (::stat(dir.c_str(), &d) != 0 || (d.st_uid == 0 && d.st_gid == 0)) return;
+  [[maybe_unused]] const int rc = ::fchown(fd, d.st_uid, d.st_gid);
+}
+
 namespace {
 enum class Place { kReplace, kCreateOnly };
 Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place);
@@ -63,6 +70,7 @@ Status write_atomic(const std::string& path, std::string_view content, mode_t mo
   const int fd = ::mkostemp(buf.data(), O_CLOEXEC);
   if (fd < 0) return Error{path + ": cannot create temporary file in " + dir + ": " + errno_text()};
   const std::string tmp(buf.data());
+  give_to_directory_owner(fd, dir);
   auto fail = [&](const std::string& what) {
     const std::string why = errno_text();
     ::close(fd);
@@ -116,6 +124,10 @@ Status make_directory(const std::string& path, mode_t mode) {
     return Error{path + ": cannot create directory: " + errno_text()};
   }
   ::chmod(path.c_str(), mode);  // the umask may have narrowed or (rarely) the caller wants exact bits
+  if (const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    give_to_directory_owner(fd, dir_of(path));
+    ::close(fd);
+  }
   return {};
 }
 

@@ -25,6 +25,12 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
 // overwritten.
 Status write_new_file_atomic(const std::string& path, std::string_view content, mode_t mode);
 
+// Run as root (a CLI command beside a server that dropped root to its user),
+// gives the file or directory open as fd to the owner of dir, the directory
+// it is in, so the server can still read and replace what root wrote there.
+// Does nothing when not root or when dir belongs to root.
+void give_to_directory_owner(int fd, const std::string& dir) noexcept;
+
 // True when path exists (any file type).
 bool file_exists(const std::string& path) noexcept;
 

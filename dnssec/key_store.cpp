@@ -127,6 +127,19 @@ Status save_keys(const ZoneKeys& z) {
   return {};
 }
 
+Result<FileLock> lock_zone_keys(const std::string& key_dir, const zone::DnsName& zone, bool create,
+                                std::chrono::milliseconds wait) {
+  const std::string zname = zone.to_text();
+  const std::string dir = key_dir + "/" + zone_directory_name(zone);
+  if (create) {
+    if (Status s = make_directory(key_dir, 0700); !s) return Error{zname + ": key directory " + s.error()};
+    if (Status s = make_directory(dir, 0700); !s) return Error{zname + ": key directory " + s.error()};
+  }
+  auto lock = FileLock::acquire(dir + "/" + kLockFileName, 0600, wait);
+  if (!lock) return Error{zname + ": " + lock.error()};
+  return lock;
+}
+
 Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName& zone, const SigningPolicy& policy,
                                 int64_t now) {
   const std::string zname = zone.to_text();

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "dnssec/file_lock.hpp"
 #include "dnssec/key_state.hpp"
 #include "dnssec/result.hpp"
 #include "dnssec/zone_signer.hpp"
@@ -21,6 +22,10 @@
 namespace mailns::dnssec {
 
 inline constexpr const char* kStateFileName = "keys.state";
+inline constexpr const char* kLockFileName = "keys.lock";
+// How long a process waits for another one's read-modify-write of a zone's
+// key state (each takes milliseconds).
+inline constexpr std::chrono::milliseconds kKeyLockWait{30'000};
 
 // Directory name for a zone inside key_dir: the lower-cased name without the
 // trailing dot, octets other than [a-z0-9_-] written as %XX so that no name
@@ -37,6 +42,14 @@ Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone
 // (never replacing a file), then the state file. Call after advance()
 // changed something.
 Status save_keys(const ZoneKeys& keys);
+
+// Locks one zone's key state (<key_dir>/<zone>/keys.lock, mode 0600) for a
+// read-modify-write: load_or_create, or load_keys .. save_keys. Every writer
+// takes it, the server and the CLI alike, so no change is lost between a
+// load and a save. create: make key_dir and the zone's directory (0700) when
+// missing (a first start); otherwise a missing directory is an error.
+Result<FileLock> lock_zone_keys(const std::string& key_dir, const zone::DnsName& zone, bool create,
+                                std::chrono::milliseconds wait = kKeyLockWait);
 
 // Makes a key (new SigningKey + entry with a fresh file name, not yet saved);
 // avoids key tags already used in the zone (RFC 4034 B.1 collisions).

@@ -2,7 +2,9 @@
 // compact denial of existence (RFC 9824): signs the NSEC records and wildcard
 // expansions the query path makes. Inception/expiration follow the signing
 // policy from the moment of signing. Each thread keeps its own OpenSSL
-// contexts, so signing takes no lock.
+// contexts, so signing takes no lock; a thread drops the contexts of signers
+// destroyed since (a re-sign replaces the zone's signer) the next time it
+// signs, so they neither pile up nor keep old private keys alive.
 #pragma once
 
 #include <memory>
@@ -20,6 +22,10 @@ class OnlineZoneSigner final : public zone::OnlineSigner {
  public:
   OnlineZoneSigner(zone::DnsName origin, std::vector<std::shared_ptr<const SigningKey>> keys,
                    const SigningPolicy& policy);
+  ~OnlineZoneSigner() override;
+  OnlineZoneSigner(const OnlineZoneSigner&) = delete;
+  OnlineZoneSigner& operator=(const OnlineZoneSigner&) = delete;
+
   bool sign(zone::NameRef owner, uint16_t type, uint32_t ttl, const std::vector<std::vector<uint8_t>>& rdatas,
             std::vector<std::vector<uint8_t>>& out) const noexcept override;
 
@@ -30,5 +36,9 @@ class OnlineZoneSigner final : public zone::OnlineSigner {
   uint32_t inception_offset_;
   uint64_t id_;  // tells this signer's per-thread contexts from another's
 };
+
+// The signing contexts the calling thread holds (for tests: they must not
+// grow with the number of signers that ever existed).
+size_t online_signer_thread_contexts() noexcept;
 
 }  // namespace mailns::dnssec

@@ -142,10 +142,19 @@ Result<SigningKey> SigningKey::generate(Algorithm algorithm, uint16_t flags) {
 Result<SigningKey> SigningKey::from_pem(std::string_view pem, uint16_t flags) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (!bio) return Error{"out of memory"};
-  // A null password callback with an empty passphrase: encrypted keys fail
-  // instead of prompting on a terminal.
-  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio, nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
+  // A password callback that refuses: encrypted keys fail instead of
+  // prompting on a terminal, and the error says why.
+  bool asked = false;
+  auto refuse = [](char*, int, int, void* flag) {
+    *static_cast<bool*>(flag) = true;
+    return 0;
+  };
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio, nullptr, refuse, &asked);
   BIO_free(bio);
+  if (!raw && asked) {
+    ERR_clear_error();
+    return Error{"the key is encrypted with a passphrase, which mailns cannot ask for; store it unencrypted (mode 0600)"};
+  }
   if (!raw) return Error{"not a PEM private key (" + openssl_error() + ")"};
   auto pkey = own(raw);
   auto alg = detect_algorithm(raw);

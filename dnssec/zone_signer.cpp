@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 
 #include "dnssec/ds.hpp"
@@ -268,12 +269,24 @@ std::vector<Result<SignedZone>> sign_zones(std::vector<ZoneToSign>& zones, const
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(zones.size(), 1)));
   std::vector<std::optional<Result<SignedZone>>> slots(zones.size());
   std::atomic<size_t> next{0};
+  // An exception (out of memory) fails its zone only, which keeps its last
+  // good version; escaping a thread it would terminate the process.
   auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < zones.size(); i = next.fetch_add(1))
-      slots[i].emplace(sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now));
+    for (size_t i = next.fetch_add(1); i < zones.size(); i = next.fetch_add(1)) {
+      try {
+        slots[i].emplace(sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now));
+      } catch (const std::exception& e) {
+        slots[i].emplace(Error{zones[i].origin.to_text() + ": signing failed: " + e.what()});
+      } catch (...) {
+        slots[i].emplace(Error{zones[i].origin.to_text() + ": signing failed"});
+      }
+    }
   };
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
+  try {
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
+  } catch (const std::system_error&) {  // no more threads: sign on those we have
+  }
   work();
   for (auto& th : pool) th.join();
   std::vector<Result<SignedZone>> out;

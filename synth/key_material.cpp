@@ -34,6 +34,19 @@ std::string openssl_error() {
   return buf;
 }
 
+// Never a prompt: OpenSSL's default callback reads a passphrase from the
+// terminal, which hangs check-config, a reload or a start under a terminal.
+// This one refuses and records that a passphrase was asked for.
+int refuse_passphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return 0;
+}
+
+std::string encrypted_error(const std::string& path) {
+  return path + ": the key is encrypted with a passphrase, which mailns cannot ask for; store it "
+                "unencrypted, readable only by mailns (openssl pkey -in FILE -out FILE, mode 0600)";
+}
+
 Ptr<BIO> open_file(const std::string& path, std::string* error) {
   Ptr<BIO> bio(BIO_new_file(path.c_str(), "r"));
   if (!bio && error) *error = path + ": cannot read: " + std::strerror(errno);
@@ -131,9 +144,12 @@ std::optional<std::vector<uint8_t>> unbase64(const std::string& text) {
 std::optional<DkimPublicKey> load_dkim_key(const std::string& path, std::string* error) {
   auto bio = open_file(path, error);
   if (!bio) return std::nullopt;
-  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  bool asked = false;
+  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase, &asked));
   if (!key) {
-    if (error) *error = path + ": not a PEM private key (PKCS#8 or PKCS#1): " + openssl_error();
+    if (error) *error = asked ? encrypted_error(path)
+                              : path + ": not a PEM private key (PKCS#8 or PKCS#1): " + openssl_error();
+    ERR_clear_error();
     return std::nullopt;
   }
   return dkim_public_of(key.get(), path, error);
@@ -142,9 +158,11 @@ std::optional<DkimPublicKey> load_dkim_key(const std::string& path, std::string*
 std::optional<DkimPublicKey> load_dkim_public_key(const std::string& path, std::string* error) {
   auto bio = open_file(path, error);
   if (!bio) return std::nullopt;
-  Ptr<EVP_PKEY> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  bool asked = false;
+  Ptr<EVP_PKEY> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, refuse_passphrase, &asked));
   if (!key) {
     if (error) *error = path + ": not a PEM public key (\"BEGIN PUBLIC KEY\"): " + openssl_error();
+    ERR_clear_error();
     return std::nullopt;
   }
   return dkim_public_of(key.get(), path, error);
@@ -172,9 +190,11 @@ std::optional<DkimPublicKey> parse_dkim_public_key(const std::string& text, std:
 std::optional<CertificateInfo> load_certificate(const std::string& path, std::string* error) {
   auto bio = open_file(path, error);
   if (!bio) return std::nullopt;
-  Ptr<X509> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  bool asked = false;
+  Ptr<X509> cert(PEM_read_bio_X509(bio.get(), nullptr, refuse_passphrase, &asked));
   if (!cert) {
-    if (error) *error = path + ": not a PEM certificate: " + openssl_error();
+    if (error) *error = asked ? encrypted_error(path) : path + ": not a PEM certificate: " + openssl_error();
+    ERR_clear_error();
     return std::nullopt;
   }
   EVP_PKEY* key = X509_get0_pubkey(cert.get());
@@ -193,11 +213,17 @@ std::optional<CertificateInfo> load_certificate(const std::string& path, std::st
 std::optional<std::vector<uint8_t>> load_key_spki(const std::string& path, std::string* error) {
   auto bio = open_file(path, error);
   if (!bio) return std::nullopt;
-  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  bool asked = false;
+  Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase, &asked));
+  if (!key && asked) {
+    ERR_clear_error();
+    if (error) *error = encrypted_error(path);
+    return std::nullopt;
+  }
   if (!key) {
     ERR_clear_error();
     BIO_reset(bio.get());
-    key.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+    key.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, refuse_passphrase, &asked));
   }
   if (!key) {
     if (error) *error = path + ": not a PEM private or public key: " + openssl_error();

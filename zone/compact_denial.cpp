@@ -46,10 +46,13 @@ std::string key_of(const Zone& zone, char kind, uint16_t type, NameRef name) {
   return k;
 }
 
-// Looks the key up; on a miss (or a stale entry) fills it with make().
+// Looks the key up; on a miss (or a stale entry) fills it with make(). The
+// key is built inside the try too: this is noexcept, and out of memory must
+// cost the proof, not the process.
 template <typename Make>
-const RRset* cached(const std::string& key, Make&& make) noexcept {
+const RRset* cached(const Zone& zone, char kind, uint16_t type, NameRef name, Make&& make) noexcept {
   try {
+    const std::string key = key_of(zone, kind, type, name);
     Cache& c = cache();
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     if (auto it = c.map.find(key); it != c.map.end() && now - it->second.made < kMaxAge) return &it->second.set;
@@ -75,7 +78,7 @@ const RRset* compact_nsec(const Zone& zone, NameRef name, const uint16_t* types,
   if (!signer || name.len + 2u > kMaxNameWire) return nullptr;
   uint16_t sig = 0;  // the types go into the key: same name, other bitmap, other record
   for (size_t i = 0; i < count; ++i) sig = static_cast<uint16_t>(sig * 31 + types[i]);
-  return cached(key_of(zone, 'N', sig, name), [&](RRset& set) {
+  return cached(zone, 'N', sig, name, [&](RRset& set) {
     std::vector<uint16_t> t(types, types + count);
     t.push_back(rrtype::RRSIG);
     t.push_back(rrtype::NSEC);
@@ -94,7 +97,7 @@ const RRset* compact_nsec(const Zone& zone, NameRef name, const uint16_t* types,
 const RRset* compact_expansion(const Zone& zone, NameRef owner, const RRset& wildcard_set) noexcept {
   const OnlineSigner* signer = zone.online_signer();
   if (!signer) return nullptr;
-  return cached(key_of(zone, 'W', wildcard_set.type, owner), [&](RRset& set) {
+  return cached(zone, 'W', wildcard_set.type, owner, [&](RRset& set) {
     set.type = wildcard_set.type;
     set.ttl = wildcard_set.ttl;
     set.rdatas = wildcard_set.rdatas;

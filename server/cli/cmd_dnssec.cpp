@@ -97,12 +97,23 @@ ZoneArg zone_arg(const std::string& command, const std::string& config_path, con
   return out;
 }
 
-// Loads the zone's existing keys; prints why not.
-std::optional<dnssec::ZoneKeys> existing_keys(const std::string& command, const ZoneArg& z) {
+// Loads the zone's existing keys; prints why not. With `lock`, the zone's key
+// state stays locked (lock_zone_keys) until *lock goes: for the commands that
+// change it.
+std::optional<dnssec::ZoneKeys> existing_keys(const std::string& command, const ZoneArg& z,
+                                              std::optional<dnssec::FileLock>* lock = nullptr) {
   if (!dnssec::file_exists(state_path(*z.settings, z.origin))) {
     std::fprintf(stderr, "mailns %s: %s has no DNSSEC keys yet (no %s); %s\n", command.c_str(),
                  z.origin.to_text().c_str(), state_path(*z.settings, z.origin).c_str(), kFirstKeysCreatedBy);
     return std::nullopt;
+  }
+  if (lock) {
+    auto l = dnssec::lock_zone_keys(z.settings->key_dir, z.origin, false);
+    if (!l) {
+      std::fprintf(stderr, "mailns %s: %s\n", command.c_str(), l.error().c_str());
+      return std::nullopt;
+    }
+    lock->emplace(std::move(*l));
   }
   auto keys = dnssec::load_keys(z.settings->key_dir, z.origin);
   if (!keys) {
@@ -148,6 +159,11 @@ int run_ds(std::span<const std::string_view> args) {
   if (opts->positional.size() != 1) return usage_error("dnssec ds", "give exactly one DOMAIN");
   ZoneArg z = zone_arg("dnssec ds", opts->config, opts->positional[0]);
   if (!z.settings || !served(z)) return kExitFailure;
+  auto lock = dnssec::lock_zone_keys(z.settings->key_dir, z.origin, true);
+  if (!lock) {
+    std::fprintf(stderr, "mailns dnssec ds: %s\n", lock.error().c_str());
+    return kExitFailure;
+  }
   const bool existed = dnssec::file_exists(state_path(*z.settings, z.origin));
   auto keys = dnssec::load_or_create(z.settings->key_dir, z.origin, z.settings->policy, now_seconds());
   if (!keys) {
@@ -249,7 +265,8 @@ int run_rollover(std::span<const std::string_view> args) {
     return usage_error("dnssec rollover", "give --ksk or --zsk, not both (roll one, then the other)");
   ZoneArg z = zone_arg("dnssec rollover", opts->config, opts->positional[0]);
   if (!z.settings) return kExitFailure;
-  auto keys = existing_keys("dnssec rollover", z);
+  std::optional<dnssec::FileLock> lock;
+  auto keys = existing_keys("dnssec rollover", z, &lock);
   if (!keys) return kExitFailure;
   bool has_csk = false;
   for (const auto& k : keys->keys)
@@ -305,7 +322,8 @@ int run_confirm_ds(std::span<const std::string_view> args) {
     return usage_error("dnssec confirm-ds", "TAG is a key tag, a number from 0 to 65535 (see mailns dnssec keys)");
   ZoneArg z = zone_arg("dnssec confirm-ds", opts->config, opts->positional[0]);
   if (!z.settings) return kExitFailure;
-  auto keys = existing_keys("dnssec confirm-ds", z);
+  std::optional<dnssec::FileLock> lock;
+  auto keys = existing_keys("dnssec confirm-ds", z, &lock);
   if (!keys) return kExitFailure;
   if (dnssec::Status st = dnssec::confirm_ds(*keys, static_cast<uint16_t>(tag), now_seconds()); !st) {
     std::fprintf(stderr, "mailns dnssec confirm-ds: %s\n", st.error().c_str());

@@ -16,6 +16,7 @@
 
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
+#include "server/cli/process_guard.hpp"
 #include "server/cli/serve_status.hpp"
 #include "server/config/config.hpp"
 #include "server/control/control_socket.hpp"
@@ -257,6 +258,12 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
     metrics->start();
     server_log().info("Prometheus metrics on http://{}/metrics", config.server.metrics_listen->to_string());
   }
+  // Every socket is bound and the control socket open: root is no longer needed.
+  if (std::string err = drop_root(config, writable_dirs(config)); !err.empty()) throw std::runtime_error(err);
+  if (config.server.run_as)
+    for (const std::string& f : files_to_watch(reloader))
+      if (::access(f.c_str(), R_OK) != 0)
+        server_log().warn("{} is not readable by {}: a reload that needs it will fail", f, config.server.run_as->user);
   if (config.server.watch_files) {
     if (std::string err = watcher.start(); !err.empty())
       server_log().warn("{}; files are not watched (reload with SIGHUP or `mailns reload`)", err);
@@ -317,6 +324,19 @@ int run_serve(std::span<const std::string_view> args) {
   std::optional<Config> loaded = load_serve_config(*opts, &exit_code);
   if (!loaded) return exit_code;
   const Config& config = *loaded;
+  // One instance per state_dir, one server per address, checked before
+  // anything is written or bound.
+  std::string lock_error;
+  const std::optional<dnssec::FileLock> instance = lock_instance(config.server, &lock_error);
+  if (!instance) {
+    server_log().error("{}; not starting", lock_error);
+    return kExitFailure;
+  }
+  if (const auto taken = addresses_served_by_others(config); !taken.empty()) {
+    for (const auto& m : taken) server_log().error("{}", m);
+    server_log().error("not starting");
+    return kExitFailure;
+  }
 
   // The reloader loads the zones as load_zones always did, with the serials
   // persisted in state_dir, and remembers what each zone was built from.

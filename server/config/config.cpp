@@ -26,7 +26,8 @@ using Checker = ConfigChecker;
 
 constexpr const char* kTopKeys[] = {"server",      "zones",          "mail_domains", "reverse_zones",
                                     "dnssec",      "tsig_keys",      "secondaries",  "allow_transfer",
-                                    "ixfr_history", "catalog",       "mta_sts_server"};
+                                    "ixfr_history", "catalog",       "mta_sts_server",
+                                    "tsig_max_fudge"};
 constexpr const char* kServerKeys[] = {"listen",         "threads",
                                        "udp_payload",    "tcp_idle_timeout",
                                        "tcp_io_timeout", "tcp_max_connections",
@@ -34,7 +35,9 @@ constexpr const char* kServerKeys[] = {"listen",         "threads",
                                        "state_dir",      "control_socket",
                                        "watch_files",    "metrics_listen",
                                        "nsid",           "dnstap",
-                                       "rate_limit",     "cookies"};
+                                       "rate_limit",     "cookies",
+
+                                       "user",           "group"};
 constexpr const char* kZoneKeys[] = {"origin", "file", "dnssec"};
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -163,6 +166,7 @@ void parse_server(Checker& c, const YAML::Node& n, ServerSettings& out) {
   if (auto it = keys.find("rate_limit"); it != keys.end()) out.rate_limit = read_rate_limit(c, it->second);
   if (auto it = keys.find("cookies"); it != keys.end())
     if (auto v = c.boolean(it->second, "server.cookies")) out.cookies = *v;
+  out.run_as = read_run_as(c, keys);
   if (auto it = keys.find("log_level"); it != keys.end()) {
     const YAML::Node& v = it->second;
     const auto* level = v.IsScalar() ? std::find(std::begin(kLogLevels), std::end(kLogLevels), v.Scalar())

@@ -38,6 +38,7 @@
 
 #include "server/config/dnssec_settings.hpp"
 #include "server/config/entry_texts.hpp"
+#include "server/config/run_as_config.hpp"
 #include "server/dnstap/dnstap_settings.hpp"
 #include "server/logging.hpp"
 #include "server/net/net_settings.hpp"
@@ -62,6 +63,7 @@ struct ServerSettings : NetSettings {
   std::optional<ListenAddress> metrics_listen;
   DnstapSettings dnstap;       // the dnstap query log (server/dnstap/); off by default
   std::string nsid;  // RFC 5001 NSID, 1..128 printable ASCII; empty: none (needs a restart)
+  std::optional<RunAs> run_as;  // user/group to become after binding when started as root (needs a restart)
 };
 
 struct ZoneSource {

@@ -14,6 +14,7 @@ constexpr const char* kAclKeys[] = {"address", "key"};
 constexpr const char* kCatalogKeys[] = {"zone"};
 constexpr size_t kMinSecret = 16;  // octets; RFC 8945 6 asks for at least the hash's output size
 constexpr unsigned kMaxIxfrHistory = 10000;
+constexpr int64_t kMaxTsigFudge = 3600;  // seconds; RFC 8945 10 recommends 300
 
 std::optional<zone::DnsName> name_value(ConfigChecker& c, const YAML::Node& n, const std::string& path,
                                         const std::string& example) {
@@ -269,6 +270,9 @@ void read_transfer_settings(ConfigChecker& c, const std::map<std::string, YAML::
   if (auto it = top.find("ixfr_history"); it != top.end())
     if (auto v = c.integer(it->second, "ixfr_history", 0, kMaxIxfrHistory, " of versions"))
       out.ixfr_history = static_cast<unsigned>(*v);
+  if (auto it = top.find("tsig_max_fudge"); it != top.end())
+    if (auto v = c.integer(it->second, "tsig_max_fudge", 1, kMaxTsigFudge, " of seconds"))
+      out.tsig_max_fudge = static_cast<uint16_t>(*v);
   if (auto it = top.find("catalog"); it != top.end()) read_catalog(c, it->second, served, out);
   // Secondaries may transfer from their own address, with their key when they have one.
   for (size_t i = 0; i < out.secondaries.size(); ++i) {

@@ -36,10 +36,11 @@ class RequestHandler {
   virtual size_t answer_udp(std::span<const std::byte> in, std::span<std::byte> out, const zone::Snapshot& snapshot,
                             const IpAddress& peer) const noexcept = 0;
   // TCP: the messages answering it (nullptr when nothing must be sent). A
-  // transfer keeps `snapshot` alive until its last message.
+  // transfer keeps `snapshot` alive until its last message. Never throws:
+  // it runs inside a connection's read loop.
   virtual std::unique_ptr<MessageSource> answer_tcp(std::span<const std::byte> in,
                                                     std::shared_ptr<const zone::Snapshot> snapshot,
-                                                    const IpAddress& peer) const = 0;
+                                                    const IpAddress& peer) const noexcept = 0;
 };
 
 // True for a standard query (opcode 0) that asks for AXFR or IXFR or may

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <system_error>
 #include <thread>
 
 #include "dnssec/atomic_file.hpp"
@@ -25,7 +26,10 @@ void parallel_for(size_t n, unsigned threads, F&& fn) {
     for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  try {
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  } catch (const std::system_error&) {  // no more threads: work on those we have
+  }
   work();
   for (auto& t : pool) t.join();
 }
@@ -64,7 +68,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
   const std::string zname = job.origin.to_text();
   const std::string dir = s.key_dir + "/" + dnssec::zone_directory_name(job.origin);
   const std::string state = dir + "/" + dnssec::kStateFileName;
-  const bool existed = dnssec::file_exists(state);
+  bool existed = dnssec::file_exists(state);
   if (!existed && access != KeyAccess::kCreate) {
     job.missing_keys = true;
     if (access == KeyAccess::kExisting)
@@ -73,6 +77,18 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
     else
       job.error = zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy;
     return std::nullopt;
+  }
+  // Held until the advanced state is saved: a CLI request (rollover,
+  // confirm-ds) between our load and our save would otherwise be lost.
+  std::optional<dnssec::FileLock> lock;
+  if (access != KeyAccess::kReadOnly) {
+    auto l = dnssec::lock_zone_keys(s.key_dir, job.origin, access == KeyAccess::kCreate);
+    if (!l) {
+      job.error = l.error();
+      return std::nullopt;
+    }
+    lock.emplace(std::move(*l));
+    existed = dnssec::file_exists(state);  // another process may have made them meanwhile
   }
   auto keys = access == KeyAccess::kCreate ? dnssec::load_or_create(s.key_dir, job.origin, s.policy, now)
                                            : dnssec::load_keys(s.key_dir, job.origin);
@@ -123,7 +139,19 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
   std::vector<std::optional<dnssec::ZoneKeySet>> key_sets(jobs.size());
   // Key files are read (and on a first start, keys generated: RSA takes a
   // while) on the same threads that sign.
-  parallel_for(jobs.size(), threads, [&](size_t i) { key_sets[i] = prepare_keys(jobs[i], access, now); });
+  // An exception (out of memory, a filesystem error) fails its zone only,
+  // which keeps its last good version; escaping a thread it would terminate.
+  parallel_for(jobs.size(), threads, [&](size_t i) {
+    try {
+      key_sets[i] = prepare_keys(jobs[i], access, now);
+    } catch (const std::exception& e) {
+      key_sets[i].reset();
+      jobs[i].error = jobs[i].origin.to_text() + ": preparing its DNSSEC keys failed: " + e.what();
+    } catch (...) {
+      key_sets[i].reset();
+      jobs[i].error = jobs[i].origin.to_text() + ": preparing its DNSSEC keys failed";
+    }
+  });
 
   // One sign_zones call per distinct policy (usually one: the top-level dnssec:).
   std::vector<bool> done(jobs.size(), false);
@@ -138,7 +166,13 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
       group.push_back(i);
       batch.push_back(dnssec::ZoneToSign{jobs[i].origin, jobs[i].records, std::move(*key_sets[i])});
     }
-    auto results = dnssec::sign_zones(batch, policy, now, threads);
+    std::vector<dnssec::Result<dnssec::SignedZone>> results;
+    try {
+      results = dnssec::sign_zones(batch, policy, now, threads);
+    } catch (const std::exception& e) {  // out of memory before any zone was signed
+      for (size_t g = 0; g < group.size(); ++g)
+        results.emplace_back(dnssec::Error{jobs[group[g]].origin.to_text() + ": signing failed: " + e.what()});
+    }
     for (size_t g = 0; g < group.size(); ++g) {
       SignJob& job = jobs[group[g]];
       auto& r = results[g];

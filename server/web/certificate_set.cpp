@@ -68,12 +68,16 @@ int on_server_name(SSL* ssl, int*, void* arg) {
   return SSL_TLSEXT_ERR_OK;
 }
 
-EVP_PKEY* read_private_key(const std::string& file) {
+// *encrypted is set when the key asked for a passphrase.
+EVP_PKEY* read_private_key(const std::string& file, bool* encrypted) {
   BIO* in = BIO_new_file(file.c_str(), "r");
   if (!in) return nullptr;
   // An encrypted key fails (no passphrase callback may prompt on a terminal).
-  pem_password_cb* no_passphrase = [](char*, int, int, void*) { return 0; };
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, no_passphrase, nullptr);
+  pem_password_cb* no_passphrase = [](char*, int, int, void* flag) {
+    *static_cast<bool*>(flag) = true;
+    return 0;
+  };
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, no_passphrase, encrypted);
   BIO_free(in);
   return key;
 }
@@ -85,15 +89,19 @@ std::unique_ptr<ssl::context> load_one(const CertificateFiles& f, size_t index, 
   SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
   SSL_CTX_set_options(h, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   const std::string where = f.where + ": mta_sts_server.certificates[" + std::to_string(index) + "]: ";
+  SSL_CTX_set_default_passwd_cb(h, [](char*, int, int, void*) { return 0; });  // never a prompt
   ERR_clear_error();
   if (SSL_CTX_use_certificate_chain_file(h, f.cert.c_str()) != 1) {
     *error = where + "cannot load the certificate chain " + f.cert + " (" + openssl_reason() +
              "); give a PEM file with the certificate first, then its intermediates";
     return nullptr;
   }
-  EVP_PKEY* key = read_private_key(f.key);
+  bool encrypted = false;
+  EVP_PKEY* key = read_private_key(f.key, &encrypted);
   if (!key) {
-    *error = where + "cannot load the private key " + f.key + " (" + openssl_reason() + "); give an unencrypted PEM key";
+    *error = where + "cannot load the private key " + f.key + " (" +
+             (encrypted ? std::string("it is encrypted with a passphrase, which mailns cannot ask for") : openssl_reason()) +
+             "); give an unencrypted PEM key";
     return nullptr;
   }
   const bool belongs = SSL_CTX_use_PrivateKey(h, key) == 1 && SSL_CTX_check_private_key(h) == 1;

@@ -14,6 +14,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,7 +49,9 @@ class IxfrJournal {
  public:
   explicit IxfrJournal(unsigned history) : history_(history) {}
 
-  unsigned history() const noexcept { return history_; }
+  // Read by the workers while the reload thread may set it: atomic (it was
+  // a plain read beside set_history's locked write, a data race).
+  unsigned history() const noexcept { return history_.load(std::memory_order_relaxed); }
   void set_history(unsigned history);
 
   // A new version `to` of a zone replaces `from` (serials differ). A serial
@@ -64,7 +67,7 @@ class IxfrJournal {
   size_t size(const zone::DnsName& origin) const;
 
  private:
-  unsigned history_;
+  std::atomic<unsigned> history_;
   mutable std::mutex mu_;
   std::map<std::string, std::deque<std::shared_ptr<const ZoneDiff>>, std::less<>> zones_;  // by lookup form
 };

@@ -305,17 +305,47 @@ size_t Primary::answer_udp(std::span<const std::byte> in, std::span<std::byte> o
   }
 }
 
+namespace {
+// What the exception being handled says.
+std::string current_exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+}  // namespace
+
 std::unique_ptr<MessageSource> Primary::answer_tcp(std::span<const std::byte> in,
                                                    std::shared_ptr<const zone::Snapshot> snapshot,
-                                                   const IpAddress& peer) const {
-  std::vector<uint8_t> buf(kMaxTcpMessage);
-  std::unique_ptr<MessageSource> transfer;
-  const size_t n = answer({reinterpret_cast<const uint8_t*>(in.data()), in.size()}, buf, *snapshot, &snapshot, peer,
-                          true, &transfer);
-  if (transfer) return transfer;
-  if (n == 0) return nullptr;
-  buf.resize(n);
-  return std::make_unique<SingleMessage>(std::move(buf));
+                                                   const IpAddress& peer) const noexcept {
+  try {
+    std::vector<uint8_t> buf(kMaxTcpMessage);
+    std::unique_ptr<MessageSource> transfer;
+    const size_t n = answer({reinterpret_cast<const uint8_t*>(in.data()), in.size()}, buf, *snapshot, &snapshot, peer,
+                            true, &transfer);
+    if (transfer) return transfer;
+    if (n == 0) return nullptr;
+    buf.resize(n);
+    return std::make_unique<SingleMessage>(std::move(buf));
+  } catch (...) {
+    // The client must not wait for an answer that never comes: SERVFAIL
+    // (the header alone, RFC 1035 4.1.1), or nothing if even that fails.
+    try {
+      xfr_log().error("{}: {}; answered SERVFAIL", peer.to_string(), current_exception_text());
+      if (in.size() < 12) return nullptr;
+      std::vector<uint8_t> fail(12, 0);
+      fail[0] = static_cast<uint8_t>(in[0]);
+      fail[1] = static_cast<uint8_t>(in[1]);
+      fail[2] = static_cast<uint8_t>(0x80 | (static_cast<uint8_t>(in[2]) & 0x78));  // QR, the request's opcode
+      fail[3] = 2;                                                                  // SERVFAIL
+      return std::make_unique<SingleMessage>(std::move(fail));
+    } catch (...) {
+      return nullptr;
+    }
+  }
 }
 
 size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, const zone::Snapshot& snapshot,
@@ -337,7 +367,7 @@ size_t Primary::answer(std::span<const uint8_t> in, std::span<uint8_t> out, cons
   std::optional<TsigSigner> signer;
   const TsigKey* key = nullptr;
   if (q.has_tsig) {
-    const TsigCheck c = verify_tsig(in, q.tsig, settings->tsig_keys, {}, now());
+    const TsigCheck c = verify_tsig(in, q.tsig, settings->tsig_keys, {}, now(), settings->tsig_max_fudge);
     if (c.status != TsigStatus::kOk) return answer_bad_tsig(q, c, head, out.first(limit), peer);
     key = c.key;
     signer.emplace(*c.key, q.tsig.mac, q.tsig.original_id);

@@ -89,7 +89,7 @@ class Primary final : public RequestHandler {
                     const IpAddress& peer) const noexcept override;
   std::unique_ptr<MessageSource> answer_tcp(std::span<const std::byte> in,
                                             std::shared_ptr<const zone::Snapshot> snapshot,
-                                            const IpAddress& peer) const override;
+                                            const IpAddress& peer) const noexcept override;
 
   const IxfrJournal& journal() const noexcept { return journal_; }
   NotifyStats notify_stats() const;

@@ -30,6 +30,8 @@ struct TransferSettings {
   // allow_transfer: entries in file order, then one per secondary.
   TransferAcl acl;
   unsigned ixfr_history = 20;
+  // The widest TSIG time window accepted, in seconds: min(request's fudge, this).
+  uint16_t tsig_max_fudge = 300;
   std::optional<CatalogSettings> catalog;
 
   const TsigKey* find_key(const zone::DnsName& name) const noexcept;

@@ -208,7 +208,7 @@ size_t tsig_record_size(const TsigKey& key, size_t mac_size, size_t other_size) 
 }
 
 TsigCheck verify_tsig(std::span<const uint8_t> msg, const TsigRecord& rec, std::span<const TsigKey> keys,
-                      std::span<const uint8_t> prior_mac, int64_t now) noexcept {
+                      std::span<const uint8_t> prior_mac, int64_t now, uint16_t max_fudge) noexcept {
   TsigCheck res;
   // RFC 8945 5.2.1: an unknown key, or a known key with another algorithm.
   uint8_t key_lf[zone::kMaxNameWire];
@@ -264,9 +264,11 @@ TsigCheck verify_tsig(std::span<const uint8_t> msg, const TsigRecord& rec, std::
     res.status = TsigStatus::kBadTrunc;
     return res;
   }
-  // RFC 8945 5.2.3: checked after the MAC, with the fudge of the message.
+  // RFC 8945 5.2.3: checked after the MAC, with the fudge of the message,
+  // capped by ours (a sender's fudge of 65535 s would allow 18 h of replay).
   const int64_t signed_at = static_cast<int64_t>(rec.time_signed);
-  if (now > signed_at + rec.fudge || now < signed_at - rec.fudge) {
+  const int64_t fudge = std::min(rec.fudge, max_fudge);
+  if (now > signed_at + fudge || now < signed_at - fudge) {
     res.status = TsigStatus::kBadTime;
     return res;
   }

@@ -21,7 +21,8 @@ namespace tsig_error {
 inline constexpr uint16_t kNoError = 0, kBadSig = 16, kBadKey = 17, kBadTime = 18, kBadTrunc = 22;
 }
 
-// The fudge we sign with and accept at most (RFC 8945 10: 300 s).
+// The fudge we sign with, and the default of the most we accept
+// (tsig_max_fudge; RFC 8945 10: 300 s).
 inline constexpr uint16_t kTsigFudge = 300;
 inline constexpr size_t kMaxTsigMac = 64;
 
@@ -59,9 +60,11 @@ struct TsigCheck {
 
 // Verifies the TSIG record `rec` of msg with one of keys at `now` (Unix
 // seconds). prior_mac: empty for a request; the request's MAC when msg is a
-// response to a request we signed.
+// response to a request we signed. The time window is the smaller of the
+// message's fudge and max_fudge, so a captured request cannot be replayed
+// for as long as its sender chose (up to 18 hours).
 TsigCheck verify_tsig(std::span<const uint8_t> msg, const TsigRecord& rec, std::span<const TsigKey> keys,
-                      std::span<const uint8_t> prior_mac, int64_t now) noexcept;
+                      std::span<const uint8_t> prior_mac, int64_t now, uint16_t max_fudge = kTsigFudge) noexcept;
 
 // Octets a TSIG record with this key and MAC/other sizes takes.
 size_t tsig_record_size(const TsigKey& key, size_t mac_size, size_t other_size) noexcept;

@@ -2,11 +2,15 @@
 // cross-check: every algorithm x denial mode x key scheme, written as a
 // master file, must pass ldns-verify-zone.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include <ctime>
 #include <map>
 #include <set>
 
+#include "dnssec/online_signer.hpp"
 #include "dnssec/rrsig.hpp"
 #include "dnssec/zone_signer.hpp"
 #include "test_util.hpp"
@@ -253,6 +257,45 @@ TEST(ZoneSigner, SignsManyZonesOnThreads) {
       EXPECT_EQ(test::ldns_verify(results[i]->records, "z3").status, 0);
     }
   }
+}
+
+// Issue 15: every re-sign of a compact-denial zone makes a new online signer;
+// each thread's signing contexts of the old ones must go (they kept the old
+// private keys alive and grew without bound). 1000 re-signs, each used once
+// for a query-time signature: contexts stay bounded and RSS flat. Bounded
+// in count, not timed.
+long rss_kib() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+TEST(OnlineSigner, ContextsAndRssStayFlatOver1000ResignsOfACompactZone) {
+  const auto keys = make_keys(Algorithm::kEcdsaP256Sha256, KeyScheme::kCsk);
+  SigningPolicy policy;
+  policy.denial = DenialMode::kCompact;
+  const auto records = test::records_from_text("example.org.", kMailZone);
+  const auto owner = name("nothing.example.org.");
+  const zone::NameRef ref{owner.wire().data(), static_cast<uint8_t>(owner.wire().size())};
+  const std::vector<std::vector<uint8_t>> rdatas{{1, 0, 0x00, 0x06, 0x40, 0x01}};
+  long rss_after_warmup = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto signed_zone = sign_zone(name("example.org."), records, keys, policy, 1780000000 + i);
+    ASSERT_TRUE(signed_zone) << signed_zone.error();
+    ASSERT_TRUE(signed_zone->online_signer);
+    std::vector<std::vector<uint8_t>> sigs;
+    ASSERT_TRUE(signed_zone->online_signer->sign(ref, zone::rrtype::NSEC, 300, rdatas, sigs));
+    ASSERT_EQ(sigs.size(), 1u);
+    // The previous signer is gone now: at most this one's context (and the
+    // last one's, until the next signature prunes it) is held.
+    EXPECT_LE(online_signer_thread_contexts(), 2u) << "after re-sign " << i;
+    if (i == 100) rss_after_warmup = rss_kib();
+  }
+  const long growth = rss_kib() - rss_after_warmup;
+  // Without pruning, the contexts (and their keys) of 900 signers add
+  // about 1.1 MiB here; with it, growth stays under 0.5 MiB.
+  EXPECT_LT(growth, 512) << "RSS grew by " << growth << " KiB over 900 re-signs";
 }
 
 }  // namespace

@@ -1,14 +1,17 @@
 #!/bin/sh
-# Builds a libFuzzer target (handle_query_fuzz, or $FUZZ_TARGET, e.g.
-# xfr_request_fuzz or text_input_fuzz) in its own clang build directory and runs it for a
-# bounded time over its seed corpus (corpus/, or xfr_corpus/ for the
-# transfer target).
+# Builds libFuzzer targets in their own clang build directory and runs them
+# for a bounded time over their seed corpora.
 #
-#   tests/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]
+#   tests/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]   one target:
+#       handle_query_fuzz, or $FUZZ_TARGET (xfr_request_fuzz, text_input_fuzz,
+#       signed_query_fuzz, zone_file_fuzz, tsig_fuzz, declaration_fuzz)
+#   tests/fuzz/run.sh all [SECONDS]                          every target, SECONDS
+#       each (default 20: CI's bounded run), one after the other; prints the
+#       executions of each
 #
 # SECONDS defaults to 60 (or $FUZZ_SECONDS). The build directory defaults to
 # build-fuzz/ at the top of the tree ($FUZZ_BUILD_DIR). New inputs go to
-# $FUZZ_BUILD_DIR/fuzz-corpus (the seeds in tests/fuzz/corpus are only read);
+# $FUZZ_BUILD_DIR/fuzz-corpus[-NAME] (the seeds in tests/fuzz/ are only read);
 # a crashing input is written to $FUZZ_BUILD_DIR/fuzz-artifacts/ and the
 # script exits non-zero. Re-run one input with:
 #   $FUZZ_BUILD_DIR/tests/fuzz/handle_query_fuzz path/to/crash-...
@@ -16,27 +19,65 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-seconds=${1:-${FUZZ_SECONDS:-60}}
-[ $# -gt 0 ] && shift
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-target=${FUZZ_TARGET:-handle_query_fuzz}
-seeds=$here/corpus
-corpus=$build/fuzz-corpus
-if [ "$target" = xfr_request_fuzz ]; then
-  seeds=$here/xfr_corpus
-  corpus=$build/fuzz-corpus-xfr
-elif [ "$target" = text_input_fuzz ]; then
-  seeds=$here/text_corpus
-  corpus=$build/fuzz-corpus-text
+all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz zone_file_fuzz declaration_fuzz text_input_fuzz"
+
+configure() {
+  CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAILNS_FUZZ=ON -DMAILNS_BENCH=OFF >/dev/null
+}
+
+# seeds and corpus directories of a target
+dirs() {
+  case "$1" in
+    xfr_request_fuzz|tsig_fuzz) seeds=$here/xfr_corpus ;;
+    text_input_fuzz) seeds=$here/text_corpus ;;
+    zone_file_fuzz) seeds=$here/zone_corpus ;;
+    declaration_fuzz) seeds=$here/declaration_corpus ;;
+    *) seeds=$here/corpus ;;
+  esac
+  corpus=$build/fuzz-corpus-$1
+  [ "$1" = handle_query_fuzz ] && corpus=$build/fuzz-corpus
+  [ "$1" = xfr_request_fuzz ] && corpus=$build/fuzz-corpus-xfr
+  [ "$1" = text_input_fuzz ] && corpus=$build/fuzz-corpus-text
+  mkdir -p "$corpus" "$build/fuzz-artifacts"
+}
+
+# -max_len: the largest DNS message (TCP); -timeout: a single input may take 10 s at most.
+run_one() {
+  target=$1 seconds=$2
+  shift 2
+  dirs "$target"
+  "$build/tests/fuzz/$target" \
+    -max_total_time="$seconds" -max_len=65535 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$build/fuzz-artifacts/" "$@" \
+    "$corpus" "$seeds"
+}
+
+if [ "${1:-}" = all ]; then
+  seconds=${2:-20}
+  configure
+  # shellcheck disable=SC2086
+  ninja -C "$build" $all_targets
+  summary=""
+  for t in $all_targets; do
+    log=$build/fuzz-$t.log
+    if ! run_one "$t" "$seconds" >"$log" 2>&1; then
+      tail -40 "$log"
+      echo "fuzz: $t found a problem (see $log and $build/fuzz-artifacts/)" >&2
+      exit 1
+    fi
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    summary="$summary$t: $execs executions in $seconds s, no finding
+"
+  done
+  printf '%s' "$summary"
+  exit 0
 fi
 
-CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAILNS_FUZZ=ON -DMAILNS_BENCH=OFF >/dev/null
+seconds=${1:-${FUZZ_SECONDS:-60}}
+[ $# -gt 0 ] && shift
+target=${FUZZ_TARGET:-handle_query_fuzz}
+configure
 ninja -C "$build" "$target"
-
-mkdir -p "$corpus" "$build/fuzz-artifacts"
-# -max_len: the largest DNS message (TCP); -timeout: a single input may take 10 s at most.
-exec "$build/tests/fuzz/$target" \
-  -max_total_time="$seconds" -max_len=65535 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix="$build/fuzz-artifacts/" "$@" \
-  "$corpus" "$seeds"
+run_one "$target" "$seconds" "$@"

@@ -157,6 +157,26 @@ TEST_F(ConfigTest, RateLimitAndCookies) {
     EXPECT_FALSE(b.config) << text;
     EXPECT_TRUE(has_error(b, at(2), error)) << text << ": " << all(b);
   }
+
+// Issue 15: server.user/server.group name an existing, unprivileged user.
+TEST_F(ConfigTest, RunAsUserAndGroup) {
+  const std::string zones = "zones:\n  - {origin: example.org, file: zones/example.org.zone}\n";
+  auto none = parse(zones);
+  ASSERT_TRUE(none.config) << all(none);
+  EXPECT_FALSE(none.config->server.run_as);
+  auto r = parse("server:\n  user: nobody\n" + zones);
+  ASSERT_TRUE(r.config) << all(r);
+  ASSERT_TRUE(r.config->server.run_as);
+  EXPECT_EQ(r.config->server.run_as->user, "nobody");
+  EXPECT_NE(r.config->server.run_as->uid, 0u);
+  auto bad = parse("server:\n  user: no-such-user-mailns\n  group: no-such-group-mailns\n" + zones);
+  EXPECT_TRUE(has_error(bad, at(2), "server.user: there is no user 'no-such-user-mailns'")) << all(bad);
+  bad = parse("server:\n  user: root\n" + zones);
+  EXPECT_TRUE(has_error(bad, at(2), "server.user: 'root' is root (uid 0)")) << all(bad);
+  bad = parse("server:\n  group: nogroup\n" + zones);
+  EXPECT_TRUE(has_error(bad, at(2), "server.group: given without server.user")) << all(bad);
+  bad = parse("server:\n  user: nobody\n  group: no-such-group-mailns\n" + zones);
+  EXPECT_TRUE(has_error(bad, at(3), "server.group: there is no group 'no-such-group-mailns'")) << all(bad);
 }
 
 TEST_F(ConfigTest, AbsoluteZonePathIsKept) {

@@ -60,6 +60,7 @@ TEST_F(TransferConfigTest, DefaultsWithoutTheSections) {
   EXPECT_TRUE(t.secondaries.empty());
   EXPECT_TRUE(t.acl.entries.empty());
   EXPECT_EQ(t.ixfr_history, 20u);
+  EXPECT_EQ(t.tsig_max_fudge, 300u);
   EXPECT_FALSE(t.catalog);
   // Default deny.
   EXPECT_EQ(t.acl.match(ip("127.0.0.1"), nullptr), nullptr);
@@ -194,6 +195,21 @@ TEST_F(TransferConfigTest, IxfrHistoryAndCatalogErrors) {
   r = parse("ixfr_history: 0\n");
   ASSERT_TRUE(r.config) << all(r);
   EXPECT_EQ(r.config->transfer.ixfr_history, 0u);
+}
+
+TEST_F(TransferConfigTest, TsigMaxFudge) {
+  auto r = parse("tsig_max_fudge: 60\n");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->transfer.tsig_max_fudge, 60u);
+  r = parse("tsig_max_fudge: 0\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_TRUE(has(r, 1, "tsig_max_fudge: 0 is out of range")) << all(r);
+  r = parse("tsig_max_fudge: 65535\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_TRUE(has(r, 1, "tsig_max_fudge")) << all(r);
+  r = parse("tsig_max_fudge: [300]\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_TRUE(has(r, 1, "tsig_max_fudge: expected a whole number of seconds from 1 to 3600")) << all(r);
 }
 
 TEST(AddressPrefix, Contains) {

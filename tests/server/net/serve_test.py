@@ -462,7 +462,9 @@ class Lifecycle(unittest.TestCase):
             srv = Server(ARGS.conf, ["127.0.0.1:%d" % port])
             try:
                 self.assertEqual(srv.proc.wait(timeout=5), 1)
-                self.assertIn("cannot bind 127.0.0.1:%d/udp" % port, srv.stderr())
+                # Found before binding (issue 15), with the blocker's pid.
+                self.assertIn("127.0.0.1:%d is already served by another process (pid %d)" % (port, os.getpid()),
+                              srv.stderr())
             finally:
                 srv.stop()
 

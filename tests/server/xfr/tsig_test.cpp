@@ -94,6 +94,46 @@ TEST(Tsig, ErrorsInTheOrderOfRfc8945) {
   EXPECT_EQ(verify_tsig(q, trunc, keys, {}, now).status, TsigStatus::kFormErr);
 }
 
+// A request ldns signs now with the fudge it is given (ours always signs with 300).
+std::vector<uint8_t> ldns_signed_request(uint16_t fudge) {
+  ldns_pkt* p = nullptr;
+  EXPECT_EQ(ldns_pkt_query_new_frm_str(&p, "example.org.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, 0), LDNS_STATUS_OK);
+  ldns_pkt_set_id(p, 778);
+  EXPECT_EQ(ldns_pkt_tsig_sign(p, "xfr-key.", kSecretB64, fudge, "hmac-sha256.", nullptr), LDNS_STATUS_OK);
+  uint8_t* wire = nullptr;
+  size_t len = 0;
+  EXPECT_EQ(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
+  std::vector<uint8_t> msg(wire, wire + len);
+  free(wire);
+  ldns_pkt_free(p);
+  return msg;
+}
+
+// Issue 15: a request's own fudge of 65535 s would let a captured request be
+// replayed for 18 hours; the window is min(request's fudge, tsig_max_fudge).
+TEST(Tsig, ReplayOutsideTheConfiguredWindowIsBadTime) {
+  const int64_t signed_at = std::time(nullptr);
+  const auto q = ldns_signed_request(65535);
+  TsigRecord rec;
+  ASSERT_EQ(find_tsig(q, rec), TsigFind::kFound);
+  ASSERT_EQ(rec.fudge, 65535);
+  const std::vector<TsigKey> keys{make_key()};
+  // Default maximum 300 s.
+  EXPECT_EQ(verify_tsig(q, rec, keys, {}, signed_at + 299).status, TsigStatus::kOk);
+  EXPECT_EQ(verify_tsig(q, rec, keys, {}, signed_at + 3600).status, TsigStatus::kBadTime);
+  EXPECT_EQ(verify_tsig(q, rec, keys, {}, signed_at + 65000).status, TsigStatus::kBadTime);
+  EXPECT_EQ(verify_tsig(q, rec, keys, {}, signed_at - 3600).status, TsigStatus::kBadTime);
+  // A configured maximum.
+  EXPECT_EQ(verify_tsig(q, rec, keys, {}, signed_at + 60, 30).status, TsigStatus::kBadTime);
+  EXPECT_EQ(verify_tsig(q, rec, keys, {}, signed_at + 1000, 3600).status, TsigStatus::kOk);
+  // A request's fudge smaller than ours is the window.
+  const auto narrow = ldns_signed_request(10);
+  TsigRecord rec2;
+  ASSERT_EQ(find_tsig(narrow, rec2), TsigFind::kFound);
+  EXPECT_EQ(verify_tsig(narrow, rec2, keys, {}, signed_at + 5).status, TsigStatus::kOk);
+  EXPECT_EQ(verify_tsig(narrow, rec2, keys, {}, signed_at + 60).status, TsigStatus::kBadTime);
+}
+
 TEST(Tsig, FindTsigRejectsMisplacedRecords) {
   const TsigKey key = make_key();
   auto q = sign_request(build_query(1, "example.org", kSOA), key, 1000);

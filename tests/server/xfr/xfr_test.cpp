@@ -301,6 +301,48 @@ TEST_F(XfrTest, TsigFailuresAreNotAuthWithTheTsigError) {
   EXPECT_EQ(rec.time_signed, static_cast<uint64_t>(kNow - 1000));
 }
 
+// Issue 15: a signed request captured and replayed later is refused with
+// BADTIME once it is older than tsig_max_fudge, whatever fudge it carries.
+TEST_F(XfrTest, ReplayedRequestOutsideTsigMaxFudgeIsBadTime) {
+  auto snap = snapshot_of({zone_of(kExampleZone)});
+  ldns_pkt* pkt = nullptr;
+  ASSERT_EQ(ldns_pkt_query_new_frm_str(&pkt, "example.org.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, 0), LDNS_STATUS_OK);
+  ldns_pkt_set_id(pkt, 99);
+  ASSERT_EQ(ldns_pkt_tsig_sign(pkt, "xfr-key.", kSecretB64, 65535, "hmac-sha256.", nullptr), LDNS_STATUS_OK);
+  uint8_t* wire = nullptr;
+  size_t len = 0;
+  ASSERT_EQ(ldns_pkt2wire(&wire, pkt, &len), LDNS_STATUS_OK);
+  const std::vector<uint8_t> q(wire, wire + len);
+  free(wire);
+  ldns_pkt_free(pkt);
+  const int64_t signed_at = std::time(nullptr);
+
+  auto p = make_primary(settings());
+  now = signed_at + 10;  // fresh: transferred
+  auto msgs = tcp(*p, q, snap);
+  ASSERT_FALSE(msgs.empty());
+  EXPECT_EQ(decode(msgs[0]).rcode, 0u);
+  now = signed_at + 2 * 3600;  // replayed two hours later: inside its own fudge, outside ours
+  msgs = tcp(*p, q, snap);
+  ASSERT_EQ(msgs.size(), 1u);
+  Decoded d = decode(msgs[0]);
+  EXPECT_EQ(d.rcode, 9u);
+  EXPECT_EQ(d.tsig_error, 18u);
+  EXPECT_TRUE(d.answer.empty());
+
+  TransferSettings wide = settings();
+  wide.tsig_max_fudge = 3600;
+  auto p2 = make_primary(std::move(wide));
+  now = signed_at + 1800;
+  msgs = tcp(*p2, q, snap);
+  ASSERT_FALSE(msgs.empty());
+  EXPECT_EQ(decode(msgs[0]).rcode, 0u);
+  now = signed_at + 3700;
+  msgs = tcp(*p2, q, snap);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(decode(msgs[0]).tsig_error, 18u);
+}
+
 TEST_F(XfrTest, SignedPlainQueriesGetSignedAnswers) {
   auto snap = snapshot_of({zone_of(kExampleZone)});
   auto p = make_primary(settings());

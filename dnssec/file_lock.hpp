@@ -1,0 +1,41 @@
+// An exclusive advisory lock (flock) on a file, held for the life of the
+// FileLock. Used for the key state of each zone (the server's re-signing and
+// every CLI command that changes keys.state take it around the whole
+// read-modify-write) and for the one-instance lock on state_dir. The holder
+// writes its pid into the file, so a process that waits in vain can say who
+// holds it. The lock goes with the process: a crash never leaves it taken.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+
+#include "dnssec/result.hpp"
+
+namespace mailns::dnssec {
+
+class FileLock {
+ public:
+  // Opens (creating with `mode`) and locks path, waiting at most `wait` for
+  // another holder to let go (zero: one try). The error names the path and,
+  // when known, the pid holding it.
+  static Result<FileLock> acquire(const std::string& path, mode_t mode, std::chrono::milliseconds wait);
+
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+  int fd() const noexcept { return fd_; }
+
+ private:
+  explicit FileLock(int fd) noexcept : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// The pid written into a lock file by its holder, or 0 when unknown.
+pid_t lock_holder(const std::string& path) noexcept;
+
+}  // namespace mailns::dnssec
