@@ -157,6 +157,7 @@ TEST_F(ConfigTest, RateLimitAndCookies) {
     EXPECT_FALSE(b.config) << text;
     EXPECT_TRUE(has_error(b, at(2), error)) << text << ": " << all(b);
   }
+}
 
 // Issue 15: server.user/server.group name an existing, unprivileged user.
 TEST_F(ConfigTest, RunAsUserAndGroup) {
