@@ -19,19 +19,24 @@ ZONE = ("$ORIGIN example.net.\n@ 300 IN SOA ns1 hostmaster 7 7200 3600 1209600 3
 class Status(unittest.TestCase):
     def setUp(self):
         self.dir = d = tempfile.mkdtemp(prefix="mailns-status-")
-        self.port = free_port()
         with open(f"{d}/example.net.zone", "w") as f:
             f.write(ZONE)
         self.conf = f"{d}/mailns.yaml"
-        with open(self.conf, "w") as f:
-            f.write(f"server: {{ listen: [127.0.0.1:{self.port}], threads: 2, watch_files: false, state_dir: state }}\n"
-                    "dnssec: { enabled: true, keys: ksk_zsk, key_dir: state/keys }\n"
-                    "zones: [{ origin: example.net, file: example.net.zone }]\n")
         self.log = open(f"{d}/serve.log", "w")
-        self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", self.conf], stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
-        while time.time() < deadline and not self.dig("example.net"):
-            time.sleep(0.1)
+        for _ in range(5):  # a free port may be taken by a test running beside this one: try another
+            self.port = free_port()
+            with open(self.conf, "w") as f:
+                f.write(f"server: {{ listen: [127.0.0.1:{self.port}], threads: 2, watch_files: false, "
+                        "state_dir: state }\n"
+                        "dnssec: { enabled: true, keys: ksk_zsk, key_dir: state/keys }\n"
+                        "zones: [{ origin: example.net, file: example.net.zone }]\n")
+            self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", self.conf], stdout=self.log, stderr=self.log)
+            deadline = time.time() + 30
+            while time.time() < deadline and self.proc.poll() is None and not self.dig("example.net"):
+                time.sleep(0.1)
+            if self.proc.poll() is None:
+                return
+        self.fail("mailns did not start: " + open(f"{d}/serve.log").read())
 
     def tearDown(self):
         self.proc.terminate()
