@@ -20,7 +20,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz zone_file_fuzz declaration_fuzz text_input_fuzz"
+all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz zone_file_fuzz declaration_fuzz config_fuzz text_input_fuzz"
 
 configure() {
   CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
@@ -34,6 +34,7 @@ dirs() {
     text_input_fuzz) seeds=$here/text_corpus ;;
     zone_file_fuzz) seeds=$here/zone_corpus ;;
     declaration_fuzz) seeds=$here/declaration_corpus ;;
+    config_fuzz) seeds=$here/config_corpus ;;
     *) seeds=$here/corpus ;;
   esac
   corpus=$build/fuzz-corpus-$1
