@@ -39,6 +39,8 @@ void ReloadService::start() {
   thread_ = std::thread([this] { run(); });
   sighup_ = std::thread([this] { sighup_loop(); });
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  std::lock_guard lock(mu_);
+  running_ = true;  // call() may be used from now on (other threads never read thread_)
 }
 
 void ReloadService::stop() noexcept {
@@ -84,7 +86,7 @@ bool ReloadService::call(std::function<void()> fn) {
   std::future<void> done;
   {
     std::lock_guard lock(mu_);
-    if (stop_ || !thread_.joinable()) return false;
+    if (stop_ || !running_) return false;
     calls_.emplace_back(std::move(fn));
     done = calls_.back().get_future();
   }

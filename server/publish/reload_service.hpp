@@ -67,6 +67,7 @@ class ReloadService {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool running_ = false;  // start() has run (guarded by mu_, unlike thread_)
   std::vector<std::string> reasons_;
   std::vector<std::promise<ReloadOutcome>> waiters_;
   std::vector<std::packaged_task<void()>> calls_;
