@@ -136,7 +136,7 @@ bool served(const ZoneArg& z) {
   std::vector<std::string> errors = std::move(res.errors);
   errors.insert(errors.end(), res.domain_errors.begin(), res.domain_errors.end());
   const ZoneArchive archive(z.config->server.state_dir + "/zones");
-  if (dnssec::file_exists(archive.path_of(z.origin))) {
+  if (archive.has(z.origin)) {
     // Never dark: serve keeps serving its last good version, signed with these keys.
     std::fprintf(stderr, "mailns dnssec ds: warning: %s has errors and is served from its last good version (%s):\n",
                  z.origin.to_text().c_str(), archive.path_of(z.origin).c_str());

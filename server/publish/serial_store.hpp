@@ -4,7 +4,10 @@
 // The file is replaced atomically (temporary file, fsync, rename, directory
 // fsync: dnssec/atomic_file), and it is written BEFORE the zones with the
 // new serials are published: a kill -9 at any moment leaves the old or the
-// new file, and the file is never behind a serial that was served.
+// new file, and the file is never behind a serial that was served. It is
+// its own manifest (one file, one rename): the only leftover a crash can
+// leave is the temporary file of an interrupted write, which tidy() moves
+// aside at start (issue 19).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +39,12 @@ class SerialStore {
   // after the stored one (and after `floor`, e.g. the serial in a master
   // file, when given and greater).
   uint32_t next_for(const zone::DnsName& origin, int64_t now, std::optional<uint32_t> floor = std::nullopt) const;
+
+  // Temporary files of interrupted saves (".serials.tmp.XXXXXX" beside the
+  // file), with their paths.
+  std::vector<std::string> unfinished_writes() const;
+  // At start: moves them into <dir of the file>/orphans/; one message each.
+  std::vector<std::string> tidy() const;
 
   const std::string& path() const noexcept { return path_; }
 

@@ -1,6 +1,10 @@
 #include "server/publish/zone_archive.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "dnssec/atomic_file.hpp"
@@ -49,6 +53,63 @@ ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, in
 ZoneArchive::ZoneArchive(std::string dir) : dir_(std::move(dir)) {}
 
 std::string ZoneArchive::path_of(const zone::DnsName& origin) const { return dir_ + "/" + file_name(origin); }
+
+namespace {
+// The file names the index at dir names (first word of each line).
+std::set<std::string> index_names(const std::string& dir) {
+  std::set<std::string> out;
+  auto text = dnssec::read_file(dir + "/index");
+  if (!text) return out;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, digest;
+    if (fields >> name >> digest) out.insert(name);
+  }
+  return out;
+}
+}  // namespace
+
+bool ZoneArchive::has(const zone::DnsName& origin) const {
+  if (!enabled()) return false;
+  return index_names(dir_).contains(file_name(origin)) && dnssec::file_exists(path_of(origin));
+}
+
+std::string ZoneArchive::orphan_dir() const {
+  const auto slash = dir_.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : dir_.substr(0, slash)) + "/orphans/zones";
+}
+
+std::vector<std::string> ZoneArchive::unnamed_files() const {
+  std::vector<std::string> out;
+  if (!enabled()) return out;
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return out;
+  const std::set<std::string> named = index_names(dir_);
+  while (const dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    struct stat st {};
+    if (n == "index" || named.contains(n) || ::lstat((dir_ + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    out.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> ZoneArchive::tidy() const {
+  std::vector<std::string> messages;
+  for (const std::string& n : unnamed_files()) {
+    const std::string why = dnssec::is_unfinished_write(n) ? "the temporary file of an interrupted write"
+                                                           : "not named by the index: an unfinished first version";
+    auto moved = dnssec::move_aside(dir_ + "/" + n, orphan_dir());
+    messages.push_back(moved ? dir_ + "/" + n + ": moved aside to " + orphan_dir() + "/ (" + why + ")"
+                             : moved.error() + " (" + why + ")");
+  }
+  return messages;
+}
 
 void ZoneArchive::read_index() {
   index_read_ = true;
@@ -133,7 +194,7 @@ std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const D
   error->clear();
   if (!enabled()) return std::nullopt;
   const std::string path = path_of(origin);
-  if (!dnssec::file_exists(path)) return std::nullopt;
+  if (!has(origin)) return std::nullopt;  // only what the index (the manifest) names
   zone::ZoneLoadResult z = zone::load_zone_file(path, origin);
   if (!z.zone) {
     *error = path + ": the last good version does not load" + (z.errors.empty() ? "" : ": " + z.errors.front());

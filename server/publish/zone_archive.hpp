@@ -9,6 +9,17 @@
 // what each file holds, so a start with nothing changed writes nothing: an
 // unsigned zone whose text is the same, a signed zone whose serial is the
 // same (only its fresh signatures differ).
+//
+// The index is the manifest (issue 19): a zone file belongs to the archive
+// once the index names it, and the index is replaced (one atomic rename)
+// after the files it names are written and synced. Each zone file is itself
+// replaced by one atomic rename, so a named file is always one complete
+// version (after a crash between a file and the index possibly a newer one
+// than the index's digest: it is complete and was served, so it is used,
+// and rewritten at the next change). A file the index does not name (a
+// zone's first version written just before a crash) or the temporary file
+// of an interrupted write is never loaded: tidy() moves it aside into
+// <state_dir>/orphans/zones/ at start.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +53,15 @@ class ZoneArchive {
   std::optional<LoadedZone> load(const zone::DnsName& origin, const DnssecSettings& settings, int64_t now,
                                  std::string* error) const;
   std::string path_of(const zone::DnsName& origin) const;
+  // True when the index names origin's file and it exists: there is a last
+  // good version to serve.
+  bool has(const zone::DnsName& origin) const;
+  // The files in dir() that no index line names (unfinished changes).
+  std::vector<std::string> unnamed_files() const;
+  // At start: moves unnamed_files() aside into orphan_dir(); one message per
+  // file moved (or that could not be).
+  std::vector<std::string> tidy() const;
+  std::string orphan_dir() const;  // <state_dir>/orphans/zones
 
  private:
   void read_index();
