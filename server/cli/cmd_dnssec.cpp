@@ -170,6 +170,7 @@ int run_ds(std::span<const std::string_view> args) {
     std::fprintf(stderr, "mailns dnssec ds: %s\n", keys.error().c_str());
     return kExitFailure;
   }
+  for (const auto& e : keys->events) std::fprintf(stderr, "mailns dnssec ds: %s\n", e.c_str());
   for (const auto& w : keys->warnings) std::fprintf(stderr, "mailns dnssec ds: warning: %s\n", w.c_str());
   if (!existed)
     std::fprintf(stderr,
