@@ -1,9 +1,11 @@
 #include "dnssec/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -115,6 +117,21 @@ bool is_unfinished_write(std::string_view name) noexcept {
   if (name.size() < 13 || name[0] != '.') return false;
   const auto tmp = name.rfind(".tmp.");
   return tmp != std::string_view::npos && tmp > 1 && name.size() - tmp == 11;
+}
+
+std::vector<std::string> unfinished_writes_in(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    struct stat st {};
+    if (is_unfinished_write(n) && ::lstat((dir + "/" + n).c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      out.push_back(dir + "/" + n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<std::string> move_aside(const std::string& path, const std::string& to_dir) {

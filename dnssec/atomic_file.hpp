@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dnssec/result.hpp"
 
@@ -51,6 +52,9 @@ void sync_directory(const std::string& dir) noexcept;
 // True when name is the temporary file of a write_file_atomic or
 // write_new_file_atomic that did not finish (".<name>.tmp.XXXXXX").
 bool is_unfinished_write(std::string_view name) noexcept;
+
+// The paths of the unfinished writes directly in dir, sorted.
+std::vector<std::string> unfinished_writes_in(const std::string& dir);
 
 // Reads a whole file; the error names the path and the reason.
 Result<std::string> read_file(const std::string& path);

@@ -9,7 +9,7 @@
 #include "server/cli/cli_options.hpp"
 #include "server/cli/commands.hpp"
 #include "server/config/config.hpp"
-#include "server/publish/serial_store.hpp"
+#include "server/publish/state_dir_leftovers.hpp"
 #include "server/publish/zone_archive.hpp"
 #include "server/publish/zone_loader.hpp"
 
@@ -20,8 +20,7 @@ namespace {
 // the key store's leftovers are reported with each zone's keys). Never a
 // reason to fail: the start carries on without them.
 void report_leftovers(const Config& config) {
-  const SerialStore serials(config.server.state_dir + "/serials");
-  for (const std::string& p : serials.unfinished_writes())
+  for (const std::string& p : state_dir_leftovers(config.server.state_dir))
     std::fprintf(stderr, "warning: %s: the next start moves it aside to %s/orphans/ (the temporary file of an "
                  "interrupted write)\n", p.c_str(), config.server.state_dir.c_str());
   const ZoneArchive archive(config.server.state_dir + "/zones");

@@ -1,7 +1,5 @@
 #include "server/publish/serial_store.hpp"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <charconv>
 #include <sstream>
@@ -54,40 +52,6 @@ std::string SerialStore::save() const {
     if (dnssec::Status st = dnssec::make_directory(path_.substr(0, slash), 0700); !st) return st.error();
   if (dnssec::Status st = dnssec::write_file_atomic(path_, text, 0600); !st) return st.error();
   return {};
-}
-
-namespace {
-std::string dir_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
-}
-}  // namespace
-
-std::vector<std::string> SerialStore::unfinished_writes() const {
-  std::vector<std::string> out;
-  if (path_.empty()) return out;
-  const std::string dir = dir_of(path_);
-  const std::string prefix = "." + path_.substr(path_.rfind('/') + 1) + ".tmp.";
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string n = e->d_name;
-    if (n.rfind(prefix, 0) == 0 && dnssec::is_unfinished_write(n)) out.push_back(dir + "/" + n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::vector<std::string> SerialStore::tidy() const {
-  std::vector<std::string> messages;
-  for (const std::string& p : unfinished_writes()) {
-    auto moved = dnssec::move_aside(p, dir_of(path_) + "/orphans");
-    messages.push_back(moved ? p + ": moved aside to " + dir_of(path_) + "/orphans/ (the temporary file of an "
-                                   "interrupted write; " + path_ + " holds the last complete one)"
-                             : moved.error());
-  }
-  return messages;
 }
 
 std::optional<uint32_t> SerialStore::get(const zone::DnsName& origin) const {

@@ -6,8 +6,8 @@
 // new serials are published: a kill -9 at any moment leaves the old or the
 // new file, and the file is never behind a serial that was served. It is
 // its own manifest (one file, one rename): the only leftover a crash can
-// leave is the temporary file of an interrupted write, which tidy() moves
-// aside at start (issue 19).
+// leave is the temporary file of an interrupted write, which the start moves
+// aside with the other leftovers in state_dir (state_dir_leftovers.hpp).
 #pragma once
 
 #include <cstdint>
@@ -39,12 +39,6 @@ class SerialStore {
   // after the stored one (and after `floor`, e.g. the serial in a master
   // file, when given and greater).
   uint32_t next_for(const zone::DnsName& origin, int64_t now, std::optional<uint32_t> floor = std::nullopt) const;
-
-  // Temporary files of interrupted saves (".serials.tmp.XXXXXX" beside the
-  // file), with their paths.
-  std::vector<std::string> unfinished_writes() const;
-  // At start: moves them into <dir of the file>/orphans/; one message each.
-  std::vector<std::string> tidy() const;
 
   const std::string& path() const noexcept { return path_; }
 

@@ -1,12 +1,14 @@
 // Crash leftovers in state_dir (issue 19): the zone archive's index is its
 // manifest (an unnamed zone file is never loaded and is moved aside at
-// start), and the serial store's only leftover, the temporary file of an
-// interrupted save, is moved aside without touching the stored serials.
+// start), and the only leftovers directly in state_dir, the temporary files
+// of interrupted saves (serials, catalog), are moved aside without touching
+// the stored serials.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "server/publish/serial_store.hpp"
+#include "server/publish/state_dir_leftovers.hpp"
 #include "server/publish/zone_archive.hpp"
 #include "test_dir.hpp"
 #include "zone/zone_file.hpp"
@@ -55,17 +57,21 @@ TEST(ZoneArchive, TheIndexIsTheManifest) {
   EXPECT_TRUE(archive.has(name("example.net.")));
 }
 
-TEST(SerialStore, InterruptedSaveIsMovedAsideAndTheStoreKept) {
+TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
   TestDir dir;
   SerialStore store(dir.file("state/serials"));
   store.set(name("example.net."), 2026111801);
   ASSERT_EQ(store.save(), "");
   dir.write("state/.serials.tmp.Zz9Yy8", "# mailns: last SOA");
-  dir.write("state/.other.tmp.Zz9Yy8", "not ours");
-  EXPECT_EQ(store.unfinished_writes(), (std::vector<std::string>{dir.file("state/.serials.tmp.Zz9Yy8")}));
-  EXPECT_EQ(store.tidy().size(), 1u);
+  dir.write("state/.catalog.tmp.Qq1Ww2", "20261118");
+  dir.write("state/notes.txt", "not ours");
+  EXPECT_EQ(state_dir_leftovers(dir.file("state")),
+            (std::vector<std::string>{dir.file("state/.catalog.tmp.Qq1Ww2"), dir.file("state/.serials.tmp.Zz9Yy8")}));
+  EXPECT_EQ(tidy_state_dir(dir.file("state")).size(), 2u);
   EXPECT_TRUE(fs::exists(dir.file("state/orphans/.serials.tmp.Zz9Yy8")));
-  EXPECT_TRUE(fs::exists(dir.file("state/.other.tmp.Zz9Yy8")));
+  EXPECT_TRUE(fs::exists(dir.file("state/orphans/.catalog.tmp.Qq1Ww2")));
+  EXPECT_TRUE(fs::exists(dir.file("state/notes.txt")));
+  EXPECT_TRUE(state_dir_leftovers(dir.file("state")).empty());
   SerialStore again(dir.file("state/serials"));
   std::vector<std::string> warnings;
   again.load(warnings);
