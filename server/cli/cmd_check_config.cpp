@@ -24,9 +24,8 @@ void report_leftovers(const Config& config) {
     std::fprintf(stderr, "warning: %s: the next start moves it aside to %s/orphans/ (the temporary file of an "
                  "interrupted write)\n", p.c_str(), config.server.state_dir.c_str());
   const ZoneArchive archive(config.server.state_dir + "/zones");
-  for (const std::string& n : archive.unnamed_files())
-    std::fprintf(stderr, "warning: %s/%s: the next start moves it aside to %s/ (not named by the index)\n",
-                 archive.dir().c_str(), n.c_str(), archive.orphan_dir().c_str());
+  for (const std::string& m : archive.leftover_messages(archive.leftovers(), /*done=*/false))
+    std::fprintf(stderr, "warning: %s\n", m.c_str());
 }
 }  // namespace
 

@@ -81,34 +81,103 @@ std::string ZoneArchive::orphan_dir() const {
   return (slash == std::string::npos ? std::string(".") : dir_.substr(0, slash)) + "/orphans/zones";
 }
 
-std::vector<std::string> ZoneArchive::unnamed_files() const {
-  std::vector<std::string> out;
+namespace {
+// "example.org.zone" -> example.org. ("root.zone" -> the root): file_name reversed.
+std::optional<zone::DnsName> origin_of_file(const std::string& n) {
+  if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".zone") != 0 || n[0] == '.') return std::nullopt;
+  const std::string base = n.substr(0, n.size() - 5);
+  return zone::DnsName::from_text(base == "root" ? "." : base + ".");
+}
+
+ZoneArchive::Leftover settle(const std::string& dir, const std::string& n) {
+  ZoneArchive::Leftover l;
+  l.file = n;
+  if (dnssec::is_unfinished_write(n)) {
+    l.why = "the temporary file of an interrupted write";
+    return l;
+  }
+  const auto origin = origin_of_file(n);
+  if (!origin) {
+    l.why = "not a zone file of the archive";
+    return l;
+  }
+  auto text = dnssec::read_file(dir + "/" + n);
+  zone::ZoneLoadResult z = text ? zone::load_zone_text(*text, *origin, dir + "/" + n) : zone::ZoneLoadResult{};
+  if (!z.zone) {
+    l.why = "it does not load" + (z.errors.empty() ? std::string() : ": " + z.errors.front());
+    return l;
+  }
+  l.adopt = true;
+  l.digest = sha256_hex(*text);
+  if (z.zone->denial() != zone::Denial::kNone) l.signed_serial = z.zone->soa_serial();
+  return l;
+}
+}  // namespace
+
+std::vector<ZoneArchive::Leftover> ZoneArchive::leftovers() const {
+  std::vector<Leftover> out;
   if (!enabled()) return out;
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return out;
   const std::set<std::string> named = index_names(dir_);
+  std::vector<std::string> names;
   while (const dirent* e = ::readdir(d)) {
     const std::string n = e->d_name;
     struct stat st {};
     if (n == "index" || named.contains(n) || ::lstat((dir_ + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
       continue;
-    out.push_back(n);
+    names.push_back(n);
   }
   ::closedir(d);
-  std::sort(out.begin(), out.end());
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) out.push_back(settle(dir_, n));
   return out;
 }
 
-std::vector<std::string> ZoneArchive::tidy() const {
-  std::vector<std::string> messages;
-  for (const std::string& n : unnamed_files()) {
-    const std::string why = dnssec::is_unfinished_write(n) ? "the temporary file of an interrupted write"
-                                                           : "not named by the index: an unfinished first version";
-    auto moved = dnssec::move_aside(dir_ + "/" + n, orphan_dir());
-    messages.push_back(moved ? dir_ + "/" + n + ": moved aside to " + orphan_dir() + "/ (" + why + ")"
-                             : moved.error() + " (" + why + ")");
+std::vector<std::string> ZoneArchive::leftover_messages(const std::vector<Leftover>& leftovers, bool done) const {
+  std::vector<std::string> out;
+  for (const Leftover& l : leftovers) {
+    const std::string path = dir_ + "/" + l.file;
+    if (l.adopt)
+      out.push_back(path + ": " + (done ? "adopted into " : "the next start adopts it into ") + dir_ +
+                    "/index (a complete version written just before the index that would have named it)");
+    else
+      out.push_back(path + ": " + (done ? "moved aside to " : "the next start moves it aside to ") + orphan_dir() +
+                    "/ (" + l.why + ")");
   }
+  return out;
+}
+
+std::vector<std::string> ZoneArchive::tidy() {
+  const std::vector<Leftover> found = leftovers();
+  if (found.empty()) return {};
+  if (!index_read_) read_index();
+  std::vector<std::string> messages = leftover_messages(found, /*done=*/true);
+  bool adopted = false;
+  for (size_t i = 0; i < found.size(); ++i) {
+    const Leftover& l = found[i];
+    if (l.adopt) {
+      digests_[l.file] = l.digest;
+      if (l.signed_serial) signed_serials_[l.file] = *l.signed_serial;
+      adopted = true;
+    } else if (auto moved = dnssec::move_aside(dir_ + "/" + l.file, orphan_dir()); !moved) {
+      messages[i] = moved.error() + " (" + l.why + ")";
+    }
+  }
+  if (adopted)
+    if (auto st = write_index(); !st) messages.push_back(st.error() + "; the adopted files stay unnamed");
   return messages;
+}
+
+dnssec::Status ZoneArchive::write_index() const {
+  std::string index;
+  for (const auto& [name, digest] : digests_) {
+    if (digest.empty()) continue;
+    index += name + " " + digest;
+    if (auto it = signed_serials_.find(name); it != signed_serials_.end()) index += " " + std::to_string(it->second);
+    index += "\n";
+  }
+  return dnssec::write_file_atomic(dir_ + "/index", index, kFileMode);
 }
 
 void ZoneArchive::read_index() {
@@ -176,16 +245,8 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     }
     written = z;
   }
-  if (index_changed) {
-    std::string index;
-    for (const auto& [name, digest] : digests_) {
-      if (digest.empty()) continue;
-      index += name + " " + digest;
-      if (auto it = signed_serials_.find(name); it != signed_serials_.end()) index += " " + std::to_string(it->second);
-      index += "\n";
-    }
-    if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) errors.push_back(st.error());
-  }
+  if (index_changed)
+    if (auto st = write_index(); !st) errors.push_back(st.error());
   return errors;
 }
 

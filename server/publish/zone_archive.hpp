@@ -15,11 +15,13 @@
 // after the files it names are written and synced. Each zone file is itself
 // replaced by one atomic rename, so a named file is always one complete
 // version (after a crash between a file and the index possibly a newer one
-// than the index's digest: it is complete and was served, so it is used,
-// and rewritten at the next change). A file the index does not name (a
-// zone's first version written just before a crash) or the temporary file
-// of an interrupted write is never loaded: tidy() moves it aside into
-// <state_dir>/orphans/zones/ at start.
+// than the index's digest: complete, so it is used, and rewritten at the
+// next change). Files the index does not name are unfinished changes, never
+// loaded as they are; tidy() settles them at start: a zone's first version
+// written just before a crash ("<zone>.zone" that loads) is rolled forward
+// into the index, anything else (a file that does not load, the temporary
+// file of an interrupted write) is moved aside into
+// <state_dir>/orphans/zones/.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "dnssec/result.hpp"
 #include "server/config/dnssec_settings.hpp"
 #include "server/publish/zone_loader.hpp"
 #include "zone/dns_name.hpp"
@@ -56,15 +59,25 @@ class ZoneArchive {
   // True when the index names origin's file and it exists: there is a last
   // good version to serve.
   bool has(const zone::DnsName& origin) const;
-  // The files in dir() that no index line names (unfinished changes).
-  std::vector<std::string> unnamed_files() const;
-  // At start: moves unnamed_files() aside into orphan_dir(); one message per
-  // file moved (or that could not be).
-  std::vector<std::string> tidy() const;
+  // What tidy() does with each file in dir() that no index line names.
+  struct Leftover {
+    std::string file;
+    bool adopt = false;  // a complete zone file: named in the index
+    std::string why;     // moved aside: the reason
+    std::string digest;  // adopt: SHA-256 of its text
+    std::optional<uint32_t> signed_serial;
+  };
+  std::vector<Leftover> leftovers() const;
+  // At start: rolls the leftovers forward (one index write) or moves them
+  // aside into orphan_dir(); one message per file, "adopted into" or "moved
+  // aside to" (check-config prints leftover_messages(false) first).
+  std::vector<std::string> tidy();
+  std::vector<std::string> leftover_messages(const std::vector<Leftover>& leftovers, bool done) const;
   std::string orphan_dir() const;  // <state_dir>/orphans/zones
 
  private:
   void read_index();
+  dnssec::Status write_index() const;
   std::string dir_;
   bool index_read_ = false;
   bool same_signed_version(const std::string& name, const zone::Zone& z) const;

@@ -1,6 +1,6 @@
 // Crash leftovers in state_dir (issue 19): the zone archive's index is its
-// manifest (an unnamed zone file is never loaded and is moved aside at
-// start), and the only leftovers directly in state_dir, the temporary files
+// manifest (an unnamed zone file is never loaded as it is; at start a
+// complete one is rolled forward into the index, the rest moved aside), and the only leftovers directly in state_dir, the temporary files
 // of interrupted saves (serials, catalog), are moved aside without touching
 // the stored serials.
 #include <gtest/gtest.h>
@@ -35,26 +35,42 @@ TEST(ZoneArchive, TheIndexIsTheManifest) {
   ZoneArchive archive(dir.file("state/zones"));
   ASSERT_TRUE(archive.save({built.zone}).empty());
   EXPECT_TRUE(archive.has(name("example.net.")));
-  EXPECT_TRUE(archive.unnamed_files().empty());
+
+  EXPECT_TRUE(archive.leftovers().empty());
 
   // A first version written just before a crash, never named by the index,
-  // and the temporary file of an interrupted write.
-  dir.write("state/zones/example.com.zone", std::string(kNetZone));
+  // a file that does not load, and the temporary file of an interrupted write.
+  std::string com = kNetZone;
+  for (auto p = com.find("example.net"); p != std::string::npos; p = com.find("example.net")) com.replace(p, 11, "example.com");
+  dir.write("state/zones/example.com.zone", com);
+  dir.write("state/zones/broken.example.zone", "garbage\n");
   dir.write("state/zones/.index.tmp.Ab12Cd", "example.net.zone 00");
   EXPECT_FALSE(archive.has(name("example.com.")));
   std::string error;
   EXPECT_FALSE(archive.load(name("example.com."), DnssecSettings{}, 0, &error));
   EXPECT_TRUE(error.empty()) << error;
   EXPECT_TRUE(archive.load(name("example.net."), DnssecSettings{}, 0, &error)) << error;
-  EXPECT_EQ(archive.unnamed_files(), (std::vector<std::string>{".index.tmp.Ab12Cd", "example.com.zone"}));
+  const auto found = archive.leftovers();
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].file, ".index.tmp.Ab12Cd");
+  EXPECT_FALSE(found[0].adopt);
+  EXPECT_EQ(found[1].file, "broken.example.zone");
+  EXPECT_FALSE(found[1].adopt);
+  EXPECT_EQ(found[2].file, "example.com.zone");
+  EXPECT_TRUE(found[2].adopt);
+  const auto plan = archive.leftover_messages(found, false);
+  EXPECT_NE(plan[2].find("the next start adopts it into"), std::string::npos) << plan[2];
 
-  const auto moved = archive.tidy();
-  ASSERT_EQ(moved.size(), 2u);
-  EXPECT_NE(moved[0].find("moved aside to " + dir.file("state/orphans/zones")), std::string::npos) << moved[0];
-  EXPECT_TRUE(fs::exists(dir.file("state/orphans/zones/example.com.zone")));
+  const auto done = archive.tidy();
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_NE(done[0].find("moved aside to " + dir.file("state/orphans/zones")), std::string::npos) << done[0];
+  EXPECT_NE(done[2].find("adopted into"), std::string::npos) << done[2];
+  EXPECT_TRUE(fs::exists(dir.file("state/orphans/zones/broken.example.zone")));
   EXPECT_TRUE(fs::exists(dir.file("state/orphans/zones/.index.tmp.Ab12Cd")));
-  EXPECT_TRUE(archive.unnamed_files().empty());
+  EXPECT_TRUE(archive.leftovers().empty());
   EXPECT_TRUE(archive.has(name("example.net.")));
+  EXPECT_TRUE(archive.has(name("example.com.")));
+  EXPECT_TRUE(archive.load(name("example.com."), DnssecSettings{}, 0, &error)) << error;
 }
 
 TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
