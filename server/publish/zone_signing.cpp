@@ -75,16 +75,20 @@ void report_recovery(SignJob& job, const dnssec::ZoneKeys* state, int64_t now) {
   for (auto& m : plan->messages(job.origin, /*done=*/false)) job.warnings.push_back(std::move(m));
 }
 
-// check-config, a zone without keys.state: what its first start will do.
-std::string first_start_plan(SignJob& job, int64_t now) {
+// check-config, a zone without keys.state: what its first start will do
+// (create its keys, or finish a creation a crash interrupted).
+std::string first_start_plan(SignJob& job, const std::string& state, int64_t now) {
   const DnssecSettings& s = *job.settings;
+  const std::string zname = job.origin.to_text();
   auto plan = dnssec::plan_key_recovery(s.key_dir, job.origin, nullptr, s.policy, now);
-  if (!plan || plan->nothing_to_do()) return {};
+  if (!plan || plan->nothing_to_do())
+    return zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy;
   for (auto& m : plan->messages(job.origin, /*done=*/false)) job.warnings.push_back(std::move(m));
   std::string create;
   for (dnssec::KeyRole r : plan->to_create) create += (create.empty() ? "" : " and ") + std::string(dnssec::role_name(r));
-  return " (an interrupted first creation left key files; the next start " +
-         std::string(create.empty() ? "creates no new key" : "creates the missing " + create) + ", see above)";
+  return zname + ": no DNSSEC keys yet (no " + state + "; an interrupted first creation left the files above); " +
+         "the next start makes the zone's first keys from them" +
+         (create.empty() ? std::string() : ", creating the missing " + create);
 }
 
 // Keys for one job: loaded (or created), advanced, saved. Returns the key
@@ -101,8 +105,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
       job.error = zname + ": its DNSSEC keys are gone (no " + state +
                   "); restore the key directory from a backup (new keys would not match the DS at the parent)";
     else
-      job.error = zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy +
-                  first_start_plan(job, now);
+      job.error = first_start_plan(job, state, now);
     return std::nullopt;
   }
   // Held until the advanced state is saved: a CLI request (rollover,

@@ -60,6 +60,12 @@ def decisions(text):
     return out
 
 
+def first_keys(text):
+    """Zones whose first keys a start makes (its log) or will make (check-config)."""
+    made = re.findall(r"(\S+?)\.?: (?:no DNSSEC keys yet|created DNSSEC keys)", text)
+    return sorted(set(made))
+
+
 def serial_greater_or_equal(a, b):
     """RFC 1982: a >= b."""
     return a == b or (0 < (a - b) % 2**32 < 2**31)
@@ -194,7 +200,7 @@ mail_domains:
         """check-config before a start: exit 0 and the same decisions as the start's log."""
         r = self.mailns("check-config", "-c", self.conf)
         self.assertEqual(r.returncode, 0, "check-config after a kill:\n" + r.stdout + r.stderr)
-        return decisions(r.stdout + r.stderr)
+        return decisions(r.stdout + r.stderr), first_keys(r.stdout + r.stderr)
 
     # Actions that make the next kill land in an interesting place.
     def add_zone(self):
@@ -237,6 +243,10 @@ mail_domains:
             last_was_early = False
             self.wait_until_served_signed()
             got = decisions(self.log())
+            expected, expected_first = expected
+            self.assertEqual(first_keys(self.log()), expected_first,
+                             "check-config and start %d disagree on which zones get their first keys:\n%s" %
+                             (self.starts, self.log()))
             self.assertEqual(got, expected, "check-config and start %d disagree:\n%s" % (self.starts, self.log()))
             adopted += sum(1 for v in got.values() if v == "adopt")
             moved += sum(1 for v in got.values() if v == "aside")
