@@ -152,10 +152,9 @@ Status recover(const std::string& key_dir, ZoneKeys& z, const ZoneKeys* state, c
   auto plan = plan_key_recovery(key_dir, z.zone, state, policy, now);
   if (!plan) return Error{plan.error()};
   if (Status s = apply_key_recovery(*plan, z); !s) return s;
-  for (std::string& m : plan->messages(z.zone, /*done=*/true)) {
-    const bool adopted = m.find(": adopted as ") != std::string::npos;
-    (adopted ? z.events : z.warnings).push_back(std::move(m));
-  }
+  std::vector<std::string> messages = plan->messages(z.zone, /*done=*/true);  // one per leftover, in order
+  for (size_t i = 0; i < messages.size(); ++i)
+    (plan->leftovers[i].action == LeftoverAction::kAdopt ? z.events : z.warnings).push_back(std::move(messages[i]));
   if (!state) return create_first_keys(z, plan->to_create, policy, now);
   const bool adopted = std::any_of(plan->leftovers.begin(), plan->leftovers.end(),
                                    [](const Leftover& l) { return l.action == LeftoverAction::kAdopt; });
