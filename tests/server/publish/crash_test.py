@@ -143,12 +143,16 @@ mail_domains:
         q = dns.message.make_query(name, qtype, want_dnssec=True, use_edns=0, payload=4096)
         return dns.query.udp(q, "127.0.0.1", port=self.port, timeout=0.5)
 
-    def rrsets(self, name, qtype):
+    def rrsets(self, name, qtype, tries=3):
         """(the RRset asked for, whether it came signed), or (None, False)."""
-        try:
-            r = self.ask(name, qtype)
-        except Exception:  # not answering yet
-            return None, False
+        for attempt in range(tries):
+            try:
+                r = self.ask(name, qtype)
+                break
+            except Exception:  # not answering yet, or a datagram lost on a busy machine
+                if attempt == tries - 1:
+                    return None, False
+                time.sleep(0.05)
         want = dns.rdatatype.from_text(qtype)
         main = [s for s in r.answer if s.rdtype == want]
         sigs = [s for s in r.answer if s.rdtype == dns.rdatatype.RRSIG and s.covers == want]
@@ -169,6 +173,7 @@ mail_domains:
                 pending.pop(0)
             else:
                 time.sleep(0.05)
+        self.slowest_start = max(getattr(self, "slowest_start", 0), time.monotonic() - self.started_at)
 
     def check_invariants(self):
         for z in self.zones:
@@ -264,8 +269,9 @@ mail_domains:
         self.start()
         self.wait_until_served_signed()
         self.check_invariants()
-        print("crash test: %d kills (%d during a start), %d starts, %d leftovers adopted, %d moved aside, %d zones" %
-              (kills, early, self.starts, adopted, moved, len(self.zones)), file=sys.stderr)
+        print("crash test: %d kills (%d during a start), %d starts, %d leftovers adopted, %d moved aside, %d zones, "
+              "slowest start to all zones signed %.1f s" %
+              (kills, early, self.starts, adopted, moved, len(self.zones), self.slowest_start), file=sys.stderr)
         self.assertGreaterEqual(kills, min(ARGS.kills, ARGS.min_kills),
                                 "only %d kills fit in the time budget" % kills)
         self.kill()
