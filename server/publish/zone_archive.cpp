@@ -73,7 +73,17 @@ std::set<std::string> index_names(const std::string& dir) {
 
 bool ZoneArchive::has(const zone::DnsName& origin) const {
   if (!enabled()) return false;
-  return index_names(dir_).contains(file_name(origin)) && dnssec::file_exists(path_of(origin));
+  const std::string name = file_name(origin);
+  // Once the index was read (tidy at start, or a save), what this process
+  // wrote since is named in memory; otherwise the index on disk says.
+  bool named = false;
+  if (index_read_) {
+    auto it = digests_.find(name);
+    named = it != digests_.end() && !it->second.empty();
+  } else {
+    named = index_names(dir_).contains(name);
+  }
+  return named && dnssec::file_exists(path_of(origin));
 }
 
 std::string ZoneArchive::orphan_dir() const {
@@ -149,9 +159,9 @@ std::vector<std::string> ZoneArchive::leftover_messages(const std::vector<Leftov
 }
 
 std::vector<std::string> ZoneArchive::tidy() {
+  if (!index_read_) read_index();
   const std::vector<Leftover> found = leftovers();
   if (found.empty()) return {};
-  if (!index_read_) read_index();
   std::vector<std::string> messages = leftover_messages(found, /*done=*/true);
   bool adopted = false;
   for (size_t i = 0; i < found.size(); ++i) {
