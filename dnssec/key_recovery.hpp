@@ -10,7 +10,10 @@
 //     the key it holds, and that the interrupted change needed:
 //       no keys.state (first creation interrupted): the zone's first key of
 //         its role, active at once as first creation makes it (nothing was
-//         ever published, so no cache holds anything to wait for);
+//         ever published, so no cache holds anything to wait for); first
+//         creation writes one file per role, so when several could serve
+//         (not a crash's doing: a lost keys.state) the first by name is
+//         adopted and the others are moved aside, kept for the operator;
 //       with keys.state: the new key of a rollover that was due (requested
 //         or lifetime reached) and not started yet, adopted as "published"
 //         from now, so it signs only after its pre-publication interval
