@@ -1,9 +1,11 @@
 #include "dnssec/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -97,15 +99,56 @@ Status write_atomic(const std::string& path, std::string_view content, mode_t mo
     ::unlink(tmp.c_str());
     return Error{path + ": cannot rename temporary file into place: " + why};
   }
-  // Make the rename itself durable.
+  sync_directory(dir);  // make the rename itself durable
+  return {};
+}
+}  // namespace
+
+void sync_directory(const std::string& dir) noexcept {
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
-  return {};
 }
-}  // namespace
+
+bool is_unfinished_write(std::string_view name) noexcept {
+  // ".<base>.tmp.XXXXXX": mkostemp replaces the six X.
+  if (name.size() < 13 || name[0] != '.') return false;
+  const auto tmp = name.rfind(".tmp.");
+  return tmp != std::string_view::npos && tmp > 1 && name.size() - tmp == 11;
+}
+
+std::vector<std::string> unfinished_writes_in(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    struct stat st {};
+    if (is_unfinished_write(n) && ::lstat((dir + "/" + n).c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      out.push_back(dir + "/" + n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::string> move_aside(const std::string& path, const std::string& to_dir) {
+  if (Status s = make_directory(to_dir, 0700); !s) return Error{s.error()};
+  const auto slash = path.rfind('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string target = to_dir + "/" + base;
+  for (int n = 1; file_exists(target); ++n) {
+    if (n > 1000) return Error{path + ": cannot move it aside: too many files named " + base + " in " + to_dir};
+    target = to_dir + "/" + base + "." + std::to_string(n);
+  }
+  if (::rename(path.c_str(), target.c_str()) != 0)
+    return Error{path + ": cannot move it aside to " + target + ": " + errno_text()};
+  sync_directory(to_dir);
+  sync_directory(dir_of(path));
+  return target;
+}
 
 Status make_directory(const std::string& path, mode_t mode) {
   if (path.empty()) return Error{"empty directory name"};

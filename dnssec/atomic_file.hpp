@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dnssec/result.hpp"
 
@@ -37,6 +38,23 @@ bool file_exists(const std::string& path) noexcept;
 // Creates a directory (and missing parents) with the given mode; an existing
 // directory is accepted as it is. Returns an error naming the path otherwise.
 Status make_directory(const std::string& path, mode_t mode);
+
+// Moves path into to_dir (created with mode 0700 when missing) under its own
+// name, or with ".1", ".2"... appended when that is taken, by rename (same
+// filesystem), then syncs both directories. Returns the new path. For the
+// leftovers of an interrupted change (key_recovery, zone archive): moved,
+// never deleted.
+Result<std::string> move_aside(const std::string& path, const std::string& to_dir);
+
+// Syncs a directory so that renames and links in it are durable.
+void sync_directory(const std::string& dir) noexcept;
+
+// True when name is the temporary file of a write_file_atomic or
+// write_new_file_atomic that did not finish (".<name>.tmp.XXXXXX").
+bool is_unfinished_write(std::string_view name) noexcept;
+
+// The paths of the unfinished writes directly in dir, sorted.
+std::vector<std::string> unfinished_writes_in(const std::string& dir);
 
 // Reads a whole file; the error names the path and the reason.
 Result<std::string> read_file(const std::string& path);

@@ -54,6 +54,7 @@ struct ZoneKeys {
   int64_t zsk_roll_requested = 0;  // manual trigger (0 = none); the CSK uses ksk_roll_requested
   int64_t ksk_roll_requested = 0;
   std::vector<std::string> warnings;  // not persisted
+  std::vector<std::string> events;    // not persisted: what loading did (keys adopted), for the log
 };
 
 // Text form of the state (without the key material).

@@ -1,27 +1,14 @@
 #include "dnssec/key_store.hpp"
 
-#include <dirent.h>
-
 #include <algorithm>
 
 #include "dnssec/atomic_file.hpp"
+#include "dnssec/key_recovery.hpp"
 
 namespace mailns::dnssec {
 
 namespace {
 std::string state_path(const std::string& dir) { return dir + "/" + kStateFileName; }
-
-bool has_pem_files(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return false;
-  bool found = false;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string n = e->d_name;
-    if (n.size() > 4 && n.compare(n.size() - 4, 4, ".pem") == 0) found = true;
-  }
-  ::closedir(d);
-  return found;
-}
 
 Status load_key_material(ZoneKeys& z) {
   const std::string zname = z.zone.to_text();
@@ -140,6 +127,41 @@ Result<FileLock> lock_zone_keys(const std::string& key_dir, const zone::DnsName&
   return lock;
 }
 
+namespace {
+// The zone's first keys, or those of them an interrupted first creation did
+// not leave behind (plan.to_create; the adopted ones are in z already).
+Status create_first_keys(ZoneKeys& z, const std::vector<KeyRole>& roles, const SigningPolicy& policy, int64_t now) {
+  for (KeyRole role : roles) {
+    auto e = new_key_entry(z, policy.algorithm, role, now);
+    if (!e) return Error{e.error()};
+    // A zone signed for the first time has no cached DNSKEYs to wait for.
+    e->state = KeyState::kActive;
+    e->published = e->ready = e->active = now;
+    z.keys.push_back(std::move(*e));
+  }
+  // Key order as a first start makes them: KSK before ZSK.
+  std::stable_sort(z.keys.begin(), z.keys.end(),
+                   [](const KeyEntry& a, const KeyEntry& b) { return a.role == KeyRole::kKsk && b.role != KeyRole::kKsk; });
+  return {};
+}
+
+// Rolls the leftovers of a crash forward or moves them aside (key_recovery)
+// and saves keys.state when that named a new key.
+Status recover(const std::string& key_dir, ZoneKeys& z, const ZoneKeys* state, const SigningPolicy& policy,
+               int64_t now) {
+  auto plan = plan_key_recovery(key_dir, z.zone, state, policy, now);
+  if (!plan) return Error{plan.error()};
+  if (Status s = apply_key_recovery(*plan, z); !s) return s;
+  std::vector<std::string> messages = plan->messages(z.zone, /*done=*/true);  // one per leftover, in order
+  for (size_t i = 0; i < messages.size(); ++i)
+    (plan->leftovers[i].action == LeftoverAction::kAdopt ? z.events : z.warnings).push_back(std::move(messages[i]));
+  if (!state) return create_first_keys(z, plan->to_create, policy, now);
+  const bool adopted = std::any_of(plan->leftovers.begin(), plan->leftovers.end(),
+                                   [](const Leftover& l) { return l.action == LeftoverAction::kAdopt; });
+  return adopted ? save_keys(z) : Status{};
+}
+}  // namespace
+
 Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName& zone, const SigningPolicy& policy,
                                 int64_t now) {
   const std::string zname = zone.to_text();
@@ -149,29 +171,16 @@ Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName&
 
   if (file_exists(state_path(dir))) {
     auto z = load_keys(key_dir, zone);
-    if (z) check_policy(*z, policy);
+    if (!z) return z;
+    check_policy(*z, policy);
+    const ZoneKeys before = *z;
+    if (Status s = recover(key_dir, *z, &before, policy, now); !s) return Error{s.error()};
     return z;
   }
-  if (has_pem_files(dir))
-    return Error{zname + ": " + dir + " has key files but no " + kStateFileName +
-                 "; refusing to generate new keys next to them (restore " + kStateFileName +
-                 " or move the .pem files away)"};
-
   ZoneKeys z;
   z.zone = zone;
   z.dir = dir;
-  const KeyRole roles_csk[] = {KeyRole::kCsk};
-  const KeyRole roles_split[] = {KeyRole::kKsk, KeyRole::kZsk};
-  const std::span<const KeyRole> roles =
-      policy.keys == KeyScheme::kCsk ? std::span<const KeyRole>(roles_csk) : std::span<const KeyRole>(roles_split);
-  for (KeyRole role : roles) {
-    auto e = new_key_entry(z, policy.algorithm, role, now);
-    if (!e) return Error{e.error()};
-    // A zone signed for the first time has no cached DNSKEYs to wait for.
-    e->state = KeyState::kActive;
-    e->published = e->ready = e->active = now;
-    z.keys.push_back(std::move(*e));
-  }
+  if (Status s = recover(key_dir, z, nullptr, policy, now); !s) return Error{s.error()};
   if (Status s = save_keys(z); !s) return Error{s.error()};
   return z;
 }

@@ -3,12 +3,16 @@
 // state file "keys.state" (key_state.hpp), rewritten atomically. key_dir and
 // the zone directories are created with mode 0700.
 //
+// keys.state is the manifest (issue 19): every change becomes visible by one
+// atomic rename of it, after the key files it names are written and synced.
 // load_or_create is the start-up entry point: the first start generates the
-// keys the policy asks for, later starts load the same keys. Anything that
-// does not read back cleanly (a missing, unreadable or corrupt key file, a
-// key that does not match its state line, a corrupt state file, key files
-// without a state file) is an error for that zone, and nothing is written,
-// so an operator can repair it; keys are never replaced behind their back.
+// keys the policy asks for, later starts load the same keys; files no
+// keys.state names (a crash between a key file and the state) are adopted or
+// moved aside first (key_recovery.hpp), so leftovers never keep a zone out.
+// Anything named that does not read back cleanly (a missing, unreadable or
+// corrupt key file, a key that does not match its state line, a corrupt
+// state file) is an error for that zone, and nothing is written, so an
+// operator can repair it; keys are never replaced behind their back.
 #pragma once
 
 #include <cstdint>
@@ -39,8 +43,9 @@ Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName&
 Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone);
 
 // Persists keys: writes the PEM files of keys that have none on disk yet
-// (never replacing a file), then the state file. Call after advance()
-// changed something.
+// (never replacing a file; each synced, then its directory), then the state
+// file (the manifest: one atomic rename). Call after advance() changed
+// something.
 Status save_keys(const ZoneKeys& keys);
 
 // Locks one zone's key state (<key_dir>/<zone>/keys.lock, mode 0600) for a

@@ -136,7 +136,7 @@ bool served(const ZoneArg& z) {
   std::vector<std::string> errors = std::move(res.errors);
   errors.insert(errors.end(), res.domain_errors.begin(), res.domain_errors.end());
   const ZoneArchive archive(z.config->server.state_dir + "/zones");
-  if (dnssec::file_exists(archive.path_of(z.origin))) {
+  if (archive.has(z.origin)) {
     // Never dark: serve keeps serving its last good version, signed with these keys.
     std::fprintf(stderr, "mailns dnssec ds: warning: %s has errors and is served from its last good version (%s):\n",
                  z.origin.to_text().c_str(), archive.path_of(z.origin).c_str());
@@ -170,6 +170,7 @@ int run_ds(std::span<const std::string_view> args) {
     std::fprintf(stderr, "mailns dnssec ds: %s\n", keys.error().c_str());
     return kExitFailure;
   }
+  for (const auto& e : keys->events) std::fprintf(stderr, "mailns dnssec ds: %s\n", e.c_str());
   for (const auto& w : keys->warnings) std::fprintf(stderr, "mailns dnssec ds: warning: %s\n", w.c_str());
   if (!existed)
     std::fprintf(stderr,

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "server/logging.hpp"
+#include "server/publish/state_dir_leftovers.hpp"
 #include "zone/soa_serial.hpp"
 
 namespace mailns::server {
@@ -172,6 +173,9 @@ ZoneSetResult Reloader::initial_load(Config config) {
   std::vector<std::string> warnings;
   serials_.load(warnings);
   for (const auto& w : warnings) server_log().warn("{}", w);
+  // Leftovers of a crash (issue 19): never loaded, moved aside.
+  for (const auto& m : tidy_state_dir(config.server.state_dir)) server_log().warn("{}", m);
+  for (const auto& m : archive_.tidy()) server_log().warn("{}", m);
   const int64_t t = now();
   auto cfg = std::make_shared<Config>(std::move(config));
   ZoneSetResult res = load_zones(*cfg, load_options(t));

@@ -4,7 +4,10 @@
 // The file is replaced atomically (temporary file, fsync, rename, directory
 // fsync: dnssec/atomic_file), and it is written BEFORE the zones with the
 // new serials are published: a kill -9 at any moment leaves the old or the
-// new file, and the file is never behind a serial that was served.
+// new file, and the file is never behind a serial that was served. It is
+// its own manifest (one file, one rename): the only leftover a crash can
+// leave is the temporary file of an interrupted write, which the start moves
+// aside with the other leftovers in state_dir (state_dir_leftovers.hpp).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,10 @@
 #include "server/publish/zone_archive.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "dnssec/atomic_file.hpp"
@@ -49,6 +53,142 @@ ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, in
 ZoneArchive::ZoneArchive(std::string dir) : dir_(std::move(dir)) {}
 
 std::string ZoneArchive::path_of(const zone::DnsName& origin) const { return dir_ + "/" + file_name(origin); }
+
+namespace {
+// The file names the index at dir names (first word of each line).
+std::set<std::string> index_names(const std::string& dir) {
+  std::set<std::string> out;
+  auto text = dnssec::read_file(dir + "/index");
+  if (!text) return out;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, digest;
+    if (fields >> name >> digest) out.insert(name);
+  }
+  return out;
+}
+}  // namespace
+
+bool ZoneArchive::has(const zone::DnsName& origin) const {
+  if (!enabled()) return false;
+  const std::string name = file_name(origin);
+  // Once the index was read (tidy at start, or a save), what this process
+  // wrote since is named in memory; otherwise the index on disk says.
+  bool named = false;
+  if (index_read_) {
+    auto it = digests_.find(name);
+    named = it != digests_.end() && !it->second.empty();
+  } else {
+    named = index_names(dir_).contains(name);
+  }
+  return named && dnssec::file_exists(path_of(origin));
+}
+
+std::string ZoneArchive::orphan_dir() const {
+  const auto slash = dir_.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : dir_.substr(0, slash)) + "/orphans/zones";
+}
+
+namespace {
+// "example.org.zone" -> example.org. ("root.zone" -> the root): file_name reversed.
+std::optional<zone::DnsName> origin_of_file(const std::string& n) {
+  if (n.size() <= 5 || n.compare(n.size() - 5, 5, ".zone") != 0 || n[0] == '.') return std::nullopt;
+  const std::string base = n.substr(0, n.size() - 5);
+  return zone::DnsName::from_text(base == "root" ? "." : base + ".");
+}
+
+ZoneArchive::Leftover settle(const std::string& dir, const std::string& n) {
+  ZoneArchive::Leftover l;
+  l.file = n;
+  if (dnssec::is_unfinished_write(n)) {
+    l.why = "the temporary file of an interrupted write";
+    return l;
+  }
+  const auto origin = origin_of_file(n);
+  if (!origin) {
+    l.why = "not a zone file of the archive";
+    return l;
+  }
+  auto text = dnssec::read_file(dir + "/" + n);
+  zone::ZoneLoadResult z = text ? zone::load_zone_text(*text, *origin, dir + "/" + n) : zone::ZoneLoadResult{};
+  if (!z.zone) {
+    l.why = "it does not load" + (z.errors.empty() ? std::string() : ": " + z.errors.front());
+    return l;
+  }
+  l.adopt = true;
+  l.digest = sha256_hex(*text);
+  if (z.zone->denial() != zone::Denial::kNone) l.signed_serial = z.zone->soa_serial();
+  return l;
+}
+}  // namespace
+
+std::vector<ZoneArchive::Leftover> ZoneArchive::leftovers() const {
+  std::vector<Leftover> out;
+  if (!enabled()) return out;
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return out;
+  const std::set<std::string> named = index_names(dir_);
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    struct stat st {};
+    if (n == "index" || named.contains(n) || ::lstat((dir_ + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    names.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) out.push_back(settle(dir_, n));
+  return out;
+}
+
+std::vector<std::string> ZoneArchive::leftover_messages(const std::vector<Leftover>& leftovers, bool done) const {
+  std::vector<std::string> out;
+  for (const Leftover& l : leftovers) {
+    const std::string path = dir_ + "/" + l.file;
+    if (l.adopt)
+      out.push_back(path + ": " + (done ? "adopted into " : "the next start adopts it into ") + dir_ +
+                    "/index (a complete version written just before the index that would have named it)");
+    else
+      out.push_back(path + ": " + (done ? "moved aside to " : "the next start moves it aside to ") + orphan_dir() +
+                    "/ (" + l.why + ")");
+  }
+  return out;
+}
+
+std::vector<std::string> ZoneArchive::tidy() {
+  if (!index_read_) read_index();
+  const std::vector<Leftover> found = leftovers();
+  if (found.empty()) return {};
+  std::vector<std::string> messages = leftover_messages(found, /*done=*/true);
+  bool adopted = false;
+  for (size_t i = 0; i < found.size(); ++i) {
+    const Leftover& l = found[i];
+    if (l.adopt) {
+      digests_[l.file] = l.digest;
+      if (l.signed_serial) signed_serials_[l.file] = *l.signed_serial;
+      adopted = true;
+    } else if (auto moved = dnssec::move_aside(dir_ + "/" + l.file, orphan_dir()); !moved) {
+      messages[i] = moved.error() + " (" + l.why + ")";
+    }
+  }
+  if (adopted)
+    if (auto st = write_index(); !st) messages.push_back(st.error() + "; the adopted files stay unnamed");
+  return messages;
+}
+
+dnssec::Status ZoneArchive::write_index() const {
+  std::string index;
+  for (const auto& [name, digest] : digests_) {
+    if (digest.empty()) continue;
+    index += name + " " + digest;
+    if (auto it = signed_serials_.find(name); it != signed_serials_.end()) index += " " + std::to_string(it->second);
+    index += "\n";
+  }
+  return dnssec::write_file_atomic(dir_ + "/index", index, kFileMode);
+}
 
 void ZoneArchive::read_index() {
   index_read_ = true;
@@ -115,16 +255,8 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     }
     written = z;
   }
-  if (index_changed) {
-    std::string index;
-    for (const auto& [name, digest] : digests_) {
-      if (digest.empty()) continue;
-      index += name + " " + digest;
-      if (auto it = signed_serials_.find(name); it != signed_serials_.end()) index += " " + std::to_string(it->second);
-      index += "\n";
-    }
-    if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) errors.push_back(st.error());
-  }
+  if (index_changed)
+    if (auto st = write_index(); !st) errors.push_back(st.error());
   return errors;
 }
 
@@ -133,7 +265,7 @@ std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const D
   error->clear();
   if (!enabled()) return std::nullopt;
   const std::string path = path_of(origin);
-  if (!dnssec::file_exists(path)) return std::nullopt;
+  if (!has(origin)) return std::nullopt;  // only what the index (the manifest) names
   zone::ZoneLoadResult z = zone::load_zone_file(path, origin);
   if (!z.zone) {
     *error = path + ": the last good version does not load" + (z.errors.empty() ? "" : ": " + z.errors.front());

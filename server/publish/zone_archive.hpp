@@ -9,6 +9,19 @@
 // what each file holds, so a start with nothing changed writes nothing: an
 // unsigned zone whose text is the same, a signed zone whose serial is the
 // same (only its fresh signatures differ).
+//
+// The index is the manifest (issue 19): a zone file belongs to the archive
+// once the index names it, and the index is replaced (one atomic rename)
+// after the files it names are written and synced. Each zone file is itself
+// replaced by one atomic rename, so a named file is always one complete
+// version (after a crash between a file and the index possibly a newer one
+// than the index's digest: complete, so it is used, and rewritten at the
+// next change). Files the index does not name are unfinished changes, never
+// loaded as they are; tidy() settles them at start: a zone's first version
+// written just before a crash ("<zone>.zone" that loads) is rolled forward
+// into the index, anything else (a file that does not load, the temporary
+// file of an interrupted write) is moved aside into
+// <state_dir>/orphans/zones/.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "dnssec/result.hpp"
 #include "server/config/dnssec_settings.hpp"
 #include "server/publish/zone_loader.hpp"
 #include "zone/dns_name.hpp"
@@ -42,9 +56,28 @@ class ZoneArchive {
   std::optional<LoadedZone> load(const zone::DnsName& origin, const DnssecSettings& settings, int64_t now,
                                  std::string* error) const;
   std::string path_of(const zone::DnsName& origin) const;
+  // True when the index names origin's file and it exists: there is a last
+  // good version to serve.
+  bool has(const zone::DnsName& origin) const;
+  // What tidy() does with each file in dir() that no index line names.
+  struct Leftover {
+    std::string file;
+    bool adopt = false;  // a complete zone file: named in the index
+    std::string why;     // moved aside: the reason
+    std::string digest;  // adopt: SHA-256 of its text
+    std::optional<uint32_t> signed_serial;
+  };
+  std::vector<Leftover> leftovers() const;
+  // At start: rolls the leftovers forward (one index write) or moves them
+  // aside into orphan_dir(); one message per file, "adopted into" or "moved
+  // aside to" (check-config prints leftover_messages(false) first).
+  std::vector<std::string> tidy();
+  std::vector<std::string> leftover_messages(const std::vector<Leftover>& leftovers, bool done) const;
+  std::string orphan_dir() const;  // <state_dir>/orphans/zones
 
  private:
   void read_index();
+  dnssec::Status write_index() const;
   std::string dir_;
   bool index_read_ = false;
   bool same_signed_version(const std::string& name, const zone::Zone& z) const;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "dnssec/atomic_file.hpp"
+#include "dnssec/key_recovery.hpp"
 #include "dnssec/key_store.hpp"
 #include "dnssec/rollover.hpp"
 #include "zone/rr_type.hpp"
@@ -61,6 +62,35 @@ bool same_signing(const dnssec::SigningPolicy& a, const dnssec::SigningPolicy& b
          a.inception_offset == b.inception_offset && a.dnskey_ttl == b.dnskey_ttl && a.publish_cds == b.publish_cds;
 }
 
+// check-config: the decisions the next start takes about the leftovers of
+// an interrupted change in the zone's key directory (key_recovery), as
+// warnings; the same plan serve carries out.
+void report_recovery(SignJob& job, const dnssec::ZoneKeys* state, int64_t now) {
+  const DnssecSettings& s = *job.settings;
+  auto plan = dnssec::plan_key_recovery(s.key_dir, job.origin, state, s.policy, now);
+  if (!plan) {
+    job.warnings.push_back(plan.error());
+    return;
+  }
+  for (auto& m : plan->messages(job.origin, /*done=*/false)) job.warnings.push_back(std::move(m));
+}
+
+// check-config, a zone without keys.state: what its first start will do
+// (create its keys, or finish a creation a crash interrupted).
+std::string first_start_plan(SignJob& job, const std::string& state, int64_t now) {
+  const DnssecSettings& s = *job.settings;
+  const std::string zname = job.origin.to_text();
+  auto plan = dnssec::plan_key_recovery(s.key_dir, job.origin, nullptr, s.policy, now);
+  if (!plan || plan->nothing_to_do())
+    return zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy;
+  for (auto& m : plan->messages(job.origin, /*done=*/false)) job.warnings.push_back(std::move(m));
+  std::string create;
+  for (dnssec::KeyRole r : plan->to_create) create += (create.empty() ? "" : " and ") + std::string(dnssec::role_name(r));
+  return zname + ": no DNSSEC keys yet (no " + state + "; an interrupted first creation left the files above); " +
+         "the next start makes the zone's first keys from them" +
+         (create.empty() ? std::string() : ", creating the missing " + create);
+}
+
 // Keys for one job: loaded (or created), advanced, saved. Returns the key
 // set to sign with, or sets job.error.
 std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, int64_t now) {
@@ -75,7 +105,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
       job.error = zname + ": its DNSSEC keys are gone (no " + state +
                   "); restore the key directory from a backup (new keys would not match the DS at the parent)";
     else
-      job.error = zname + ": no DNSSEC keys yet (no " + state + "); " + kFirstKeysCreatedBy;
+      job.error = first_start_plan(job, state, now);
     return std::nullopt;
   }
   // Held until the advanced state is saved: a CLI request (rollover,
@@ -97,7 +127,11 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
     return std::nullopt;
   }
   for (auto& w : keys->warnings) job.warnings.push_back(std::move(w));
+  for (auto& e : keys->events) job.events.push_back(std::move(e));
   keys->warnings.clear();
+  keys->events.clear();
+  // check-config: what the next start will do with a crash's leftovers.
+  if (access == KeyAccess::kReadOnly) report_recovery(job, &*keys, now);
   if (!existed) {
     job.keys_created = true;
     std::string tags;

@@ -1,0 +1,99 @@
+// Crash leftovers in state_dir (issue 19): the zone archive's index is its
+// manifest (an unnamed zone file is never loaded as it is; at start a
+// complete one is rolled forward into the index, the rest moved aside), and the only leftovers directly in state_dir, the temporary files
+// of interrupted saves (serials, catalog), are moved aside without touching
+// the stored serials.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "server/publish/serial_store.hpp"
+#include "server/publish/state_dir_leftovers.hpp"
+#include "server/publish/zone_archive.hpp"
+#include "test_dir.hpp"
+#include "zone/zone_file.hpp"
+
+namespace mailns::server {
+namespace {
+
+using testing::TestDir;
+namespace fs = std::filesystem;
+
+constexpr const char* kNetZone =
+    "$ORIGIN example.net.\n"
+    "@ 3600 IN SOA ns1 hostmaster 7 7200 3600 1209600 300\n"
+    "@ 3600 IN NS ns1\n"
+    "ns1 3600 IN A 192.0.2.53\n";
+
+zone::DnsName name(const char* text) { return *zone::DnsName::from_text(text); }
+
+TEST(ZoneArchive, TheIndexIsTheManifest) {
+  TestDir dir;
+  const std::string net = dir.write("example.net.zone", kNetZone);
+  auto built = zone::load_zone_file(net, name("example.net."));
+  ASSERT_TRUE(built.zone);
+  ZoneArchive archive(dir.file("state/zones"));
+  ASSERT_TRUE(archive.save({built.zone}).empty());
+  EXPECT_TRUE(archive.has(name("example.net.")));
+
+  EXPECT_TRUE(archive.leftovers().empty());
+
+  // A first version written just before a crash, never named by the index,
+  // a file that does not load, and the temporary file of an interrupted write.
+  std::string com = kNetZone;
+  for (auto p = com.find("example.net"); p != std::string::npos; p = com.find("example.net")) com.replace(p, 11, "example.com");
+  dir.write("state/zones/example.com.zone", com);
+  dir.write("state/zones/broken.example.zone", "garbage\n");
+  dir.write("state/zones/.index.tmp.Ab12Cd", "example.net.zone 00");
+  EXPECT_FALSE(archive.has(name("example.com.")));
+  std::string error;
+  EXPECT_FALSE(archive.load(name("example.com."), DnssecSettings{}, 0, &error));
+  EXPECT_TRUE(error.empty()) << error;
+  EXPECT_TRUE(archive.load(name("example.net."), DnssecSettings{}, 0, &error)) << error;
+  const auto found = archive.leftovers();
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].file, ".index.tmp.Ab12Cd");
+  EXPECT_FALSE(found[0].adopt);
+  EXPECT_EQ(found[1].file, "broken.example.zone");
+  EXPECT_FALSE(found[1].adopt);
+  EXPECT_EQ(found[2].file, "example.com.zone");
+  EXPECT_TRUE(found[2].adopt);
+  const auto plan = archive.leftover_messages(found, false);
+  EXPECT_NE(plan[2].find("the next start adopts it into"), std::string::npos) << plan[2];
+
+  const auto done = archive.tidy();
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_NE(done[0].find("moved aside to " + dir.file("state/orphans/zones")), std::string::npos) << done[0];
+  EXPECT_NE(done[2].find("adopted into"), std::string::npos) << done[2];
+  EXPECT_TRUE(fs::exists(dir.file("state/orphans/zones/broken.example.zone")));
+  EXPECT_TRUE(fs::exists(dir.file("state/orphans/zones/.index.tmp.Ab12Cd")));
+  EXPECT_TRUE(archive.leftovers().empty());
+  EXPECT_TRUE(archive.has(name("example.net.")));
+  EXPECT_TRUE(archive.has(name("example.com.")));
+  EXPECT_TRUE(archive.load(name("example.com."), DnssecSettings{}, 0, &error)) << error;
+}
+
+TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
+  TestDir dir;
+  SerialStore store(dir.file("state/serials"));
+  store.set(name("example.net."), 2026111801);
+  ASSERT_EQ(store.save(), "");
+  dir.write("state/.serials.tmp.Zz9Yy8", "# mailns: last SOA");
+  dir.write("state/.catalog.tmp.Qq1Ww2", "20261118");
+  dir.write("state/notes.txt", "not ours");
+  EXPECT_EQ(state_dir_leftovers(dir.file("state")),
+            (std::vector<std::string>{dir.file("state/.catalog.tmp.Qq1Ww2"), dir.file("state/.serials.tmp.Zz9Yy8")}));
+  EXPECT_EQ(tidy_state_dir(dir.file("state")).size(), 2u);
+  EXPECT_TRUE(fs::exists(dir.file("state/orphans/.serials.tmp.Zz9Yy8")));
+  EXPECT_TRUE(fs::exists(dir.file("state/orphans/.catalog.tmp.Qq1Ww2")));
+  EXPECT_TRUE(fs::exists(dir.file("state/notes.txt")));
+  EXPECT_TRUE(state_dir_leftovers(dir.file("state")).empty());
+  SerialStore again(dir.file("state/serials"));
+  std::vector<std::string> warnings;
+  again.load(warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(again.get(name("example.net.")), 2026111801u);
+}
+
+}  // namespace
+}  // namespace mailns::server
