@@ -22,6 +22,7 @@ import argparse, os, shutil, subprocess, sys, tempfile, time, unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server", "web"))
 from mta_sts_query_test import unbound_config  # noqa: E402  the validating resolver of the MTA-STS test
+from netns_harness import NetnsHarness  # noqa: E402
 
 ARGS = None
 
@@ -54,7 +55,7 @@ mail_domains:
 """
 
 
-class DanePosttlsFinger(unittest.TestCase):
+class DanePosttlsFinger(NetnsHarness, unittest.TestCase):
     def setUp(self):
         self.ns = f"mailns-dane-{os.getpid()}"
         self.dir = tempfile.mkdtemp(prefix="mailns-dane-posttls-")
@@ -94,35 +95,6 @@ class DanePosttlsFinger(unittest.TestCase):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=10)
-
-    def in_ns(self, *cmd, env=None, check=True, timeout=60):
-        return subprocess.run(["ip", "netns", "exec", self.ns, *cmd], capture_output=True, text=True, env=env,
-                              check=check, timeout=timeout)
-
-    def spawn(self, name, *cmd):
-        log = open(f"{self.dir}/{name}.log", "a")
-        p = subprocess.Popen(["ip", "netns", "exec", self.ns, *cmd], stdout=log, stderr=log)
-        self.procs.append((p, log))
-        return p
-
-    def log_of(self, name):
-        with open(f"{self.dir}/{name}.log") as f:
-            return f.read()
-
-    def wait_for(self, what, check, logs):
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            for p, _ in self.procs:
-                if p.poll() is not None:
-                    self.fail(f"a process exited ({p.args}) while waiting for {what}:\n" +
-                              "\n".join(self.log_of(n) for n in logs))
-            if check():
-                return
-            time.sleep(0.2)
-        self.fail(f"timed out waiting for {what}:\n" + "\n".join(self.log_of(n) for n in logs))
-
-    def dig(self, *args):
-        return self.in_ns("dig", "@127.0.0.2", "+time=2", "+tries=1", *args, check=False).stdout
 
     def serve_dns(self, cert, forms):
         """mailns with example.org signed, and unbound validating it."""

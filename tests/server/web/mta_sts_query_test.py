@@ -16,6 +16,7 @@ usage: mta_sts_query_test.py --mailns PATH"""
 import argparse, os, shutil, signal, subprocess, sys, tempfile, time, unittest
 
 from test_ca import make_ca, make_cert
+from netns_harness import NetnsHarness  # noqa: E402
 
 ARGS = None
 
@@ -60,7 +61,7 @@ remote-control:
 """
 
 
-class MtaStsQuery(unittest.TestCase):
+class MtaStsQuery(NetnsHarness, unittest.TestCase):
     def setUp(self):
         self.ns = f"mailns-mtasts-{os.getpid()}"
         self.dir = tempfile.mkdtemp(prefix="mailns-mta-sts-query-")
@@ -89,36 +90,6 @@ class MtaStsQuery(unittest.TestCase):
         subprocess.run(["ip", "netns", "delete", self.ns], capture_output=True)
         shutil.rmtree(self.netns_etc, ignore_errors=True)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-    def in_ns(self, *cmd, env=None, check=True, timeout=60):
-        return subprocess.run(["ip", "netns", "exec", self.ns, *cmd], capture_output=True, text=True, env=env,
-                              check=check, timeout=timeout)
-
-    def spawn(self, name, *cmd):
-        log = open(f"{self.dir}/{name}.log", "w")
-        # ip netns exec execs the command: the process is the server itself.
-        p = subprocess.Popen(["ip", "netns", "exec", self.ns, *cmd], stdout=log, stderr=log)
-        self.procs.append((p, log))
-        return p
-
-    def log_of(self, name):
-        with open(f"{self.dir}/{name}.log") as f:
-            return f.read()
-
-    def wait_for(self, what, check, logs):
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            for p, _ in self.procs:
-                if p.poll() is not None:
-                    self.fail(f"a process exited ({p.args}) while waiting for {what}:\n" +
-                              "\n".join(self.log_of(n) for n in logs))
-            if check():
-                return
-            time.sleep(0.2)
-        self.fail(f"timed out waiting for {what}:\n" + "\n".join(self.log_of(n) for n in logs))
-
-    def dig(self, *args):
-        return self.in_ns("dig", "@127.0.0.2", "+time=2", "+tries=1", *args, check=False).stdout
 
     def query(self):
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
