@@ -57,44 +57,14 @@ mail_domains:
 
 class DanePosttlsFinger(NetnsHarness, unittest.TestCase):
     def setUp(self):
-        self.ns = f"mailns-dane-{os.getpid()}"
-        self.dir = tempfile.mkdtemp(prefix="mailns-dane-posttls-")
-        self.procs = []
-        self.netns_etc = f"/etc/netns/{self.ns}"
-        r = subprocess.run(["ip", "netns", "add", self.ns], capture_output=True, text=True)
-        if r.returncode != 0:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.skipTest(f"cannot create a network namespace ({r.stderr.strip()}); needs root and CAP_SYS_ADMIN")
-        self.addCleanup(self.cleanup)
-        self.in_ns("ip", "link", "set", "lo", "up")
-        os.makedirs(self.netns_etc, exist_ok=True)
-        with open(f"{self.netns_etc}/resolv.conf", "w") as f:
-            # glibc clears the AD bit unless told to trust the resolver (RFC 6840 5.8).
-            f.write("nameserver 127.0.0.2\noptions trust-ad timeout:2 attempts:2\n")
+        # glibc clears the AD bit unless told to trust the resolver (RFC 6840 5.8).
+        self.start_namespace("mailns-dane-posttls", "trust-ad timeout:2 attempts:2")
         for name in ("a", "b"):
             sh(os.path.join(HERE, "make_test_chain.sh"), f"{self.dir}/{name}")
         # posttls-finger reads main.cf from MAIL_CONFIG: ours, not the system's.
         os.makedirs(f"{self.dir}/postfix")
         with open(f"{self.dir}/postfix/main.cf", "w") as f:
             f.write("compatibility_level = 3.6\nsmtp_dns_support_level = dnssec\n")
-
-    def cleanup(self):
-        for p, log in reversed(self.procs):
-            self.stop(p)
-            log.close()
-        subprocess.run(["ip", "netns", "delete", self.ns], capture_output=True)
-        shutil.rmtree(self.netns_etc, ignore_errors=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    @staticmethod
-    def stop(p):
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
 
     def serve_dns(self, cert, forms):
         """mailns with example.org signed, and unbound validating it."""

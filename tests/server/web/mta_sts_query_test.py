@@ -63,33 +63,7 @@ remote-control:
 
 class MtaStsQuery(NetnsHarness, unittest.TestCase):
     def setUp(self):
-        self.ns = f"mailns-mtasts-{os.getpid()}"
-        self.dir = tempfile.mkdtemp(prefix="mailns-mta-sts-query-")
-        self.procs = []
-        self.netns_etc = f"/etc/netns/{self.ns}"
-        r = subprocess.run(["ip", "netns", "add", self.ns], capture_output=True, text=True)
-        if r.returncode != 0:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.skipTest(f"cannot create a network namespace ({r.stderr.strip()}); needs root and CAP_SYS_ADMIN")
-        self.addCleanup(self.cleanup)
-        self.in_ns("ip", "link", "set", "lo", "up")
-        os.makedirs(self.netns_etc, exist_ok=True)
-        with open(f"{self.netns_etc}/resolv.conf", "w") as f:
-            f.write("nameserver 127.0.0.2\noptions timeout:2 attempts:2\n")
-
-    def cleanup(self):
-        for p, log in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(timeout=10)
-            log.close()
-        subprocess.run(["ip", "netns", "delete", self.ns], capture_output=True)
-        shutil.rmtree(self.netns_etc, ignore_errors=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.start_namespace("mailns-mta-sts-query")
 
     def query(self):
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
