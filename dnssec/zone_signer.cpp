@@ -9,6 +9,7 @@
 
 #include "dnssec/ds.hpp"
 #include "dnssec/rrsig.hpp"
+#include "dnssec/signature_reuse.hpp"
 #include "dnssec/zone_layout.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/soa.hpp"
@@ -143,8 +144,9 @@ Result<std::vector<SignContext>> signing_contexts(const std::string& zname, cons
 class SigningRun {
  public:
   SigningRun(const zone::DnsName& origin, const std::string& zname, const ZoneKeySet& keys,
-             std::vector<SignContext>& ctx, SignatureTimes times, SignedZone& out)
-      : origin_(origin), zname_(zname), keys_(keys), ctx_(ctx), times_(times), out_(out) {}
+             std::vector<SignContext>& ctx, const SigningPolicy& policy, int64_t now, const SignatureReuse& reuse,
+             SignedZone& out)
+      : origin_(origin), zname_(zname), keys_(keys), ctx_(ctx), policy_(policy), now_(now), reuse_(reuse), out_(out) {}
 
   // False when a signature could not be made; failure() says which.
   bool add_zone(const ZoneLayout& layout, std::vector<zone::Record>& records, std::vector<zone::Record>& chain,
@@ -191,27 +193,47 @@ class SigningRun {
 
   // One RRSIG over rdatas_ per key in the role for this RRset: DNSKEY, CDS
   // and CDNSKEY at the apex by the key-signing keys, the rest by the others.
+  // The previous version's signature is kept when it still fits.
   bool sign_rrset(const zone::DnsName& owner, uint16_t type, uint32_t ttl) {
     const bool keyset = (type == t::DNSKEY || type == t::CDS || type == t::CDNSKEY) && owner == origin_;
     for (size_t i = 0; i < keys_.size(); ++i) {
       if (!(keyset ? keys_[i].sign_keyset : keys_[i].sign_zone)) continue;
       zone::Record sig{owner, t::RRSIG, zone::rrclass::IN, ttl, {}};
-      if (!signer_.sign(owner, type, ttl, rdatas_, origin_, times_, ctx_[i], sig.rdata)) {
+      if (const std::vector<uint8_t>* kept = reuse_.find(owner, type, ttl, rdatas_, *keys_[i].key)) {
+        sig.rdata = *kept;
+        note_expiration(sig.rdata);
+        out_.records.push_back(std::move(sig));
+        ++out_.reused;
+        continue;
+      }
+      const SignatureTimes times = rrset_signature_times(policy_, now_, origin_, owner, type);
+      if (!signer_.sign(owner, type, ttl, rdatas_, origin_, times, ctx_[i], sig.rdata)) {
         failure_ = zname_ + ": signing " + owner.to_text() + " " + zone::type_to_text(type) + " with key " +
                    tag_text(*keys_[i].key) + " failed";
         return false;
       }
+      note_expiration(sig.rdata);
       out_.records.push_back(std::move(sig));
       ++out_.signatures;
     }
     return true;
   }
 
+  void note_expiration(const std::vector<uint8_t>& rrsig) {
+    RrsigFields f;
+    if (!parse_rrsig(rrsig, f)) return;
+    const int64_t e = serial_time_to_unix(f.expiration, now_);
+    if (out_.earliest_expiration == 0 || e < serial_time_to_unix(out_.earliest_expiration, now_))
+      out_.earliest_expiration = f.expiration;
+  }
+
   const zone::DnsName& origin_;
   const std::string& zname_;
   const ZoneKeySet& keys_;
   std::vector<SignContext>& ctx_;
-  const SignatureTimes times_;
+  const SigningPolicy& policy_;
+  const int64_t now_;
+  const SignatureReuse& reuse_;
   SignedZone& out_;
   RrsetSigner signer_;
   std::vector<std::span<const uint8_t>> rdatas_;
@@ -234,13 +256,47 @@ SignatureTimes signature_times(const SigningPolicy& policy, int64_t now) noexcep
                         static_cast<uint32_t>(now + policy.signature_validity)};
 }
 
+namespace {
+// FNV-1a: stable across runs and builds, which the spread relies on (a
+// restart must give an unchanged RRset the same times).
+uint64_t fnv1a(std::string_view bytes, uint64_t h = 14695981039346656037ull) noexcept {
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+uint32_t spread_room(const SigningPolicy& p) noexcept {
+  return p.signature_validity > p.refresh_before ? p.signature_validity - p.refresh_before : 0;
+}
+}  // namespace
+
+SignatureTimes rrset_signature_times(const SigningPolicy& policy, int64_t now, const zone::DnsName& origin,
+                                     const zone::DnsName& owner, uint16_t type) noexcept {
+  SignatureTimes times = signature_times(policy, now);
+  if (!policy.spread_expirations) return times;
+  const uint32_t room = spread_room(policy) / 3;
+  const uint64_t zone_span = std::min<uint64_t>(policy.refresh_before / 4 * 3, room);
+  const uint64_t rrset_span = std::min<uint64_t>(policy.refresh_before / 2, room);
+  const char t[2] = {static_cast<char>(type >> 8), static_cast<char>(type & 0xff)};
+  const uint64_t zone_offset = zone_span ? fnv1a(origin.lookup_form()) % zone_span : 0;
+  const uint64_t rrset_offset = rrset_span ? fnv1a(std::string_view(t, 2), fnv1a(owner.lookup_form())) % rrset_span : 0;
+  times.expiration -= static_cast<uint32_t>(zone_offset + rrset_offset);
+  return times;
+}
+
+uint32_t reuse_margin(const SigningPolicy& policy) noexcept {
+  // The window stays below the room a fresh signature has past the margin
+  // (room / 3 at least, see rrset_signature_times), so what was just made
+  // is always kept by the next run.
+  return policy.refresh_before + std::min(policy.refresh_before / 4, spread_room(policy) / 6);
+}
+
 int64_t serial_time_to_unix(uint32_t t, int64_t now) noexcept {
   const auto diff = static_cast<int32_t>(t - static_cast<uint32_t>(now));
   return now + diff;
 }
 
 Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Record> records, const ZoneKeySet& keys,
-                             const SigningPolicy& policy, int64_t now) {
+                             const SigningPolicy& policy, int64_t now, std::span<const zone::Record> previous) {
   const std::string zname = origin.to_text();
   if (const Status keys_ok = check_key_set(zname, keys); !keys_ok) return Error{keys_ok.error()};
   SignedZone out;
@@ -254,10 +310,9 @@ Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Reco
   auto ctx = signing_contexts(zname, keys);
   if (!ctx) return Error{ctx.error()};
 
-  const SignatureTimes times = signature_times(policy, now);
-  out.earliest_expiration = times.expiration;
+  const SignatureReuse reuse = previous.empty() ? SignatureReuse() : SignatureReuse(origin, previous, now, reuse_margin(policy));
   out.records.reserve(records.size() * 2 + chain->size() * 2);
-  SigningRun run(origin, zname, keys, *ctx, times, out);
+  SigningRun run(origin, zname, keys, *ctx, policy, now, reuse, out);
   if (!run.add_zone(layout, records, *chain, policy.denial)) return Error{run.failure()};
   if (policy.denial == DenialMode::kCompact) out.online_signer = online_signer(origin, keys, policy);
   return out;
@@ -274,7 +329,8 @@ std::vector<Result<SignedZone>> sign_zones(std::vector<ZoneToSign>& zones, const
   auto work = [&] {
     for (size_t i = next.fetch_add(1); i < zones.size(); i = next.fetch_add(1)) {
       try {
-        slots[i].emplace(sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now));
+        slots[i].emplace(
+            sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now, zones[i].previous));
       } catch (const std::exception& e) {
         slots[i].emplace(Error{zones[i].origin.to_text() + ": signing failed: " + e.what()});
       } catch (...) {

@@ -38,6 +38,13 @@ struct SigningPolicy {
   uint32_t signature_validity = 14 * 86400;   // expiration = now + this
   uint32_t refresh_before = 4 * 86400;        // re-sign this long before the earliest expiration
   uint32_t inception_offset = 3600;           // inception = now - this (clock skew of validators)
+  // Spread the expirations (issue 16): a signature made at `now` expires at
+  // now + signature_validity - (the zone's offset + the RRset's offset),
+  // both taken from a hash of the names, so that zones signed together, and
+  // the RRsets of one zone, fall due for renewal at different times and each
+  // renewal is a small change (rrset_signature_times). false: every
+  // signature expires at now + signature_validity.
+  bool spread_expirations = true;
   std::optional<uint32_t> dnskey_ttl;         // DNSKEY/CDS/CDNSKEY TTL; default: the SOA TTL
   bool publish_cds = true;                    // CDS/CDNSKEY for the key-signing keys (RFC 7344)
   // Rollover (key_store/rollover): 0 = never roll automatically.
@@ -60,30 +67,48 @@ using ZoneKeySet = std::vector<KeyUse>;
 
 struct SignedZone {
   std::vector<zone::Record> records;  // input records (deduplicated) + DNSSEC records
-  uint32_t earliest_expiration = 0;   // of the RRSIGs made (all share it today)
-  size_t signatures = 0;
+  uint32_t earliest_expiration = 0;   // of the RRSIGs in records (made or kept)
+  size_t signatures = 0;              // made by this run
+  size_t reused = 0;                  // kept from the previous version
   std::vector<std::string> warnings;  // e.g. out-of-zone records dropped
   // kCompact: signs query-time records with the zone-signing keys; attach it
   // to the built zone (zone::Zone::attach_online_signer).
   std::shared_ptr<const zone::OnlineSigner> online_signer;
 };
 
-// Inception/expiration for a signing run at `now` (Unix seconds).
+// Inception/expiration for a signing run at `now` (Unix seconds), without
+// the spread.
 SignatureTimes signature_times(const SigningPolicy& policy, int64_t now) noexcept;
+// Inception/expiration of a signature made at `now` over (owner, type) in
+// the zone origin: signature_times less the spread (see
+// SigningPolicy::spread_expirations). The zone's offset is below 3/4 of
+// refresh_before, the RRset's below 1/2 of it, and each below a third of
+// (signature_validity - refresh_before), so a fresh signature is never due.
+SignatureTimes rrset_signature_times(const SigningPolicy& policy, int64_t now, const zone::DnsName& origin,
+                                     const zone::DnsName& owner, uint16_t type) noexcept;
+// How long a signature of the previous version must still be valid to be
+// kept (SignatureReuse): refresh_before and a window after it, so that a
+// renewal takes along the signatures that would fall due soon after, and
+// renewals come at most once per window.
+uint32_t reuse_margin(const SigningPolicy& policy) noexcept;
 
 // Signs one zone. Input RRSIG, NSEC, NSEC3 and NSEC3PARAM records are
 // dropped and made anew; DNSKEY records in the input are kept (for
 // multi-signer setups) and merged with the keys' ones; CDS/CDNSKEY in the
 // input replace the generated ones (e.g. a "delete" CDS, RFC 8078 4).
+// previous: the records of the version served now (RRSIGs included), whose
+// signatures are kept for the RRsets that did not change
+// (dnssec/signature_reuse); empty: everything is signed.
 // Errors: no SOA at the apex, no key to sign the zone or the key set, a key
 // that is not published, OpenSSL failure, NSEC3 hash collision.
 Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Record> records, const ZoneKeySet& keys,
-                             const SigningPolicy& policy, int64_t now);
+                             const SigningPolicy& policy, int64_t now, std::span<const zone::Record> previous = {});
 
 struct ZoneToSign {
   zone::DnsName origin;
   std::vector<zone::Record> records;
   ZoneKeySet keys;
+  std::span<const zone::Record> previous;  // see sign_zone; owned by the caller
 };
 
 // Signs many zones on `threads` threads (0 = hardware concurrency); results

@@ -245,7 +245,7 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   log_query_policies(config.server);
   parts.server = &server;
   parts.dnstap = dnstap.get();
-  primary.start_notify();  // the sockets are bound: secondaries can connect back
+  primary.start_notify(reloader.unchanged_at_start());  // the sockets are bound: secondaries can connect back
   std::optional<MtaStsServer> web;
   if (config.mta_sts_server) {
     web.emplace(*config.mta_sts_server, snapshots, std::move(certificates));

@@ -98,9 +98,11 @@ std::string ReloadOutcome::text(bool verbose) const {
 Reloader::Reloader(std::string config_path, std::vector<std::string> listen_override, Clock clock)
     : path_(std::move(config_path)), listen_override_(std::move(listen_override)), clock_(std::move(clock)) {}
 
-LoadOptions Reloader::load_options(int64_t now) {
+LoadOptions Reloader::load_options(
+    int64_t now, std::function<std::shared_ptr<const zone::Zone>(const zone::DnsName&)> previous) {
   LoadOptions o;
   o.now = now;
+  o.previous_for = std::move(previous);
   o.serial_for = [this, now](const zone::DnsName& origin, uint32_t in_records) {
     // A master file whose serial is ahead of ours wins (the operator bumped it).
     const auto stored = serials_.get(origin);
@@ -178,8 +180,14 @@ ZoneSetResult Reloader::initial_load(Config config) {
   for (const auto& m : archive_.tidy()) server_log().warn("{}", m);
   const int64_t t = now();
   auto cfg = std::make_shared<Config>(std::move(config));
-  ZoneSetResult res = load_zones(*cfg, load_options(t));
+  // The archived version of each zone is the one served before this start:
+  // a zone with nothing changed keeps it (serial and signatures).
+  ZoneSetResult res = load_zones(*cfg, load_options(t, [this](const zone::DnsName& o) { return archive_.load_zone(o); }));
   fall_back_to_archive(*cfg, res, t);
+  for (const LoadedZone& z : res.zones) {
+    const auto before = serials_.get(z.zone->origin());
+    if (before && *before == z.zone->soa_serial()) unchanged_at_start_.insert(std::string(z.zone->origin().lookup_form()));
+  }
   if (res.snapshot) {
     // Serials now (a crash must not lower them); the archive once serving
     // (archive_start_up_zones, on the reload thread): it is not needed to
@@ -309,7 +317,12 @@ std::map<std::string, LoadedZone> Reloader::rebuild(const std::shared_ptr<const 
   if (!reverse_changed)
     std::erase_if(partial.mail_domains,
                   [&](const synth::MailDomainDecl& d) { return !changed.count(fingerprint_key(d.domain)); });
-  ZoneSetResult res = load_zones(partial, load_options(now()));
+  std::map<std::string, std::shared_ptr<const zone::Zone>, std::less<>> served;
+  for (const LoadedZone& z : resigner_->zones()) served[std::string(z.zone->origin().lookup_form())] = z.zone;
+  ZoneSetResult res = load_zones(partial, load_options(now(), [&served](const zone::DnsName& o) {
+                                   auto it = served.find(o.lookup_form());
+                                   return it == served.end() ? nullptr : it->second;
+                                 }));
   for (const auto& e : res.events) dnssec_log().info("{}", e);
   for (const auto& w : res.warnings) zone_log().warn("{}", w);
   for (auto& e : res.errors) load_errors.push_back(std::move(e));

@@ -88,6 +88,9 @@ class Reloader {
   void archive_start_up_zones();
   // Re-signs the zones that are due (Resigner::resign_due).
   void tick(int64_t now);
+  // The zones whose serial at start is the one served before it (lookup
+  // forms): the secondaries have them, so no NOTIFY is sent for them.
+  const std::set<std::string>& unchanged_at_start() const noexcept { return unchanged_at_start_; }
   // When tick() has work next (nullopt: nothing scheduled).
   std::optional<int64_t> next_due() const;
 
@@ -102,7 +105,8 @@ class Reloader {
     std::string fingerprint;
     std::shared_ptr<const Config> config;  // the config its ZoneSigning::settings point into
   };
-  LoadOptions load_options(int64_t now);
+  // previous: the version each zone compares with (load_zones' previous_for).
+  LoadOptions load_options(int64_t now, std::function<std::shared_ptr<const zone::Zone>(const zone::DnsName&)> previous);
   // Persists the zones' serials and (archive_too) their versions.
   void remember_serials(const std::vector<LoadedZone>& zones, bool archive_too = true);
   void archive(const std::vector<LoadedZone>& zones);
@@ -145,6 +149,7 @@ class Reloader {
   std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
   SerialStore serials_;
   ZoneArchive archive_;  // the last good version of every zone (never dark)
+  std::set<std::string> unchanged_at_start_;
   std::vector<std::shared_ptr<const zone::Zone>> start_up_zones_;  // to archive once serving (no records copied)
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;

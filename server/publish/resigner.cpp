@@ -105,8 +105,10 @@ size_t Resigner::resign_due(int64_t now) {
   for (size_t i : due) {
     const LoadedZone& z = zones_[i];
     SignJob job(z.zone->origin(), z.signing->records, *z.signing->settings);
-    // Every re-signed version is a new version for secondaries (RFC 1982).
+    // Every re-signed version is a new version for secondaries (RFC 1982);
+    // only the signatures that are due are made anew.
     set_soa_serial(job.records, job.origin, zone::next_serial(z.zone->soa_serial(), now));
+    job.previous = z.zone;
     jobs.push_back(std::move(job));
   }
   const SignStats stats = sign_jobs(jobs, KeyAccess::kExisting, now, threads_);
@@ -119,6 +121,13 @@ size_t Resigner::resign_due(int64_t now) {
     for (const auto& w : job.warnings) dnssec_log().warn("{}", w);
     std::vector<std::string> errors;
     std::shared_ptr<const zone::Zone> built;
+    if (job.error.empty() && job.unchanged && !job.online_signer) {
+      // Nothing was due after all (a rollover step that changed nothing):
+      // the served version stays, serial included.
+      z.signing->failures = 0;
+      z.signing->next_resign = std::max(job.next_resign.value_or(0), now + 1);
+      continue;
+    }
     if (job.error.empty()) {
       std::vector<std::string> warnings;
       built = build_zone(job.origin, std::move(job.signed_records), errors, warnings, job.online_signer);
@@ -138,8 +147,9 @@ size_t Resigner::resign_due(int64_t now) {
     z.signing->next_resign = std::max(job.next_resign.value_or(0), now + 1);
     ++resigned;
     // Per zone at debug: with many zones, one info line per run is enough.
-    dnssec_log().debug("{}: re-signed, serial {}, {} signatures; next re-sign at {}", job.origin.to_text(),
-                       z.zone->soa_serial(), job.signatures, utc_text(z.signing->next_resign));
+    dnssec_log().debug("{}: re-signed, serial {}, {} signatures made, {} kept; next re-sign at {}",
+                       job.origin.to_text(), z.zone->soa_serial(), job.signatures, job.reused,
+                       utc_text(z.signing->next_resign));
   }
   if (resigned > 0) {
     std::vector<std::shared_ptr<const zone::Zone>> zones;

@@ -277,3 +277,13 @@ std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const D
 }
 
 }  // namespace mailns::server
+
+namespace mailns::server {
+
+std::shared_ptr<const zone::Zone> ZoneArchive::load_zone(const zone::DnsName& origin) const {
+  if (!enabled() || !has(origin)) return nullptr;
+  zone::ZoneLoadResult z = zone::load_zone_file(path_of(origin), origin);
+  return z.zone;
+}
+
+}  // namespace mailns::server

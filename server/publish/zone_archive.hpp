@@ -55,6 +55,9 @@ class ZoneArchive {
   // (*error empty) or it cannot be used (*error says why).
   std::optional<LoadedZone> load(const zone::DnsName& origin, const DnssecSettings& settings, int64_t now,
                                  std::string* error) const;
+  // Only the archived zone as built (nullptr when there is none or it does
+  // not load): the previous version a start compares with and signs against.
+  std::shared_ptr<const zone::Zone> load_zone(const zone::DnsName& origin) const;
   std::string path_of(const zone::DnsName& origin) const;
   // True when the index names origin's file and it exists: there is a last
   // good version to serve.

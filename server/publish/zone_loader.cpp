@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "server/publish/zone_version.hpp"
 #include "zone/soa_serial.hpp"
 #include "synth/mail_zone_set.hpp"
 #include "zone/zone_file.hpp"
@@ -116,6 +117,11 @@ class ZoneSetLoader {
       if (options_.serial_for)
         set_soa_serial(records, src.origin, options_.serial_for(src.origin, z.zone->soa_serial()));
       jobs.push_back(SignJob(src.origin, std::move(records), config_.dnssec_for(src.origin)));
+      SignJob& job = jobs.back();
+      job.previous = previous(src.origin);
+      // The operator raised the file's serial past the served one: a new
+      // version even when nothing else changed.
+      job.new_serial_anyway = job.previous && zone::serial_greater(z.zone->soa_serial(), job.previous->soa_serial());
       job_zone.push_back(i);
     }
     if (!jobs.empty()) {
@@ -142,6 +148,12 @@ class ZoneSetLoader {
       return;
     }
     ZoneSigning state = signing_state(job, options_);
+    if (job.unchanged) set_soa_serial(state.records, src.origin, job.previous->soa_serial());
+    // The served version as it is (compact denial needs its query-time signer attached to a new build).
+    if (job.unchanged && !job.online_signer) {
+      slot = LoadedZone{job.previous, src.file, std::move(state)};
+      return;
+    }
     std::vector<std::string> build_errors;
     auto built = build_zone(src.origin, std::move(job.signed_records), build_errors, res_.warnings, job.online_signer);
     if (!built) {
@@ -179,8 +191,12 @@ class ZoneSetLoader {
     std::vector<SignJob> jobs;
     std::vector<size_t> idx;
     for (size_t i = 0; i < zones.size(); ++i) {
-      if (!wants_signing(zones[i].origin)) continue;
+      if (!wants_signing(zones[i].origin)) {
+        keep_unsigned_serial(zones[i]);
+        continue;
+      }
       jobs.push_back(SignJob(zones[i].origin, zones[i].records, config_.dnssec_for(zones[i].origin)));
+      jobs.back().previous = previous(zones[i].origin);
       idx.push_back(i);
     }
     if (jobs.empty()) return;
@@ -203,7 +219,19 @@ class ZoneSetLoader {
     if (options_.keep_signed_records) job.signed_records = z.records;
     const std::string lf(z.origin.lookup_form());
     mail_signing_[lf] = signing_state(job, options_);
+    if (job.unchanged) set_soa_serial(mail_signing_[lf].records, z.origin, job.previous->soa_serial());
     if (job.online_signer) online_signers_[lf] = job.online_signer;
+  }
+
+  std::shared_ptr<const zone::Zone> previous(const zone::DnsName& origin) const {
+    return options_.previous_for ? options_.previous_for(origin) : nullptr;
+  }
+
+  // An unsigned synthesized zone that holds what its served version holds
+  // keeps that version's serial.
+  void keep_unsigned_serial(synth::ZoneRecords& z) const {
+    const auto prev = previous(z.origin);
+    if (prev && same_apart_from_serial(z.records, *prev)) set_soa_serial(z.records, z.origin, prev->soa_serial());
   }
 
   // The MTA-STS policy (RFC 8461 3.2) travels with the zone whose _mta-sts

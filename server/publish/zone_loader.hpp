@@ -39,6 +39,12 @@ struct LoadOptions {
   // signing (the reloader's persisted, per-zone serials). Unsigned
   // master-file zones keep the serial of their file.
   std::function<uint32_t(const zone::DnsName&, uint32_t)> serial_for;
+  // When set: the version of a zone served now (or kept in the archive),
+  // nullptr when there is none. A zone whose new version holds the same
+  // records apart from the serial keeps that version and its serial, and a
+  // signed zone keeps the signatures of the RRsets that did not change
+  // (zone_version.hpp, dnssec/signature_reuse.hpp).
+  std::function<std::shared_ptr<const zone::Zone>(const zone::DnsName&)> previous_for;
 };
 
 // What the server needs to sign a zone again.

@@ -10,6 +10,7 @@
 #include "dnssec/key_recovery.hpp"
 #include "dnssec/key_store.hpp"
 #include "dnssec/rollover.hpp"
+#include "server/publish/zone_version.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/soa.hpp"
 
@@ -171,6 +172,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
 SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::optional<dnssec::ZoneKeySet>> key_sets(jobs.size());
+  std::vector<std::vector<zone::Record>> previous(jobs.size());
   // Key files are read (and on a first start, keys generated: RSA takes a
   // while) on the same threads that sign.
   // An exception (out of memory, a filesystem error) fails its zone only,
@@ -178,6 +180,7 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
   parallel_for(jobs.size(), threads, [&](size_t i) {
     try {
       key_sets[i] = prepare_keys(jobs[i], access, now);
+      if (key_sets[i] && jobs[i].previous) previous[i] = served_records(*jobs[i].previous);
     } catch (const std::exception& e) {
       key_sets[i].reset();
       jobs[i].error = jobs[i].origin.to_text() + ": preparing its DNSSEC keys failed: " + e.what();
@@ -198,7 +201,7 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
       if (done[i] || !key_sets[i] || !same_signing(jobs[i].settings->policy, policy)) continue;
       done[i] = true;
       group.push_back(i);
-      batch.push_back(dnssec::ZoneToSign{jobs[i].origin, jobs[i].records, std::move(*key_sets[i])});
+      batch.push_back(dnssec::ZoneToSign{jobs[i].origin, jobs[i].records, std::move(*key_sets[i]), previous[i]});
     }
     std::vector<dnssec::Result<dnssec::SignedZone>> results;
     try {
@@ -216,9 +219,18 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
       }
       for (auto& w : r->warnings) job.warnings.push_back(std::move(w));
       job.signatures = r->signatures;
-      if (auto t = dnssec::next_resign_time(r->records, policy, now))
-        job.next_resign = job.next_resign ? std::min(*job.next_resign, *t) : *t;
+      job.reused = r->reused;
       job.signed_records = std::move(r->records);
+      // Nothing but the serial changed: the served version stays, with its
+      // serial and the SOA signatures that go with it.
+      if (job.previous && !job.new_serial_anyway && same_apart_from_serial(job.signed_records, *job.previous)) {
+        job.unchanged = true;
+        job.reused += job.signatures;
+        job.signatures = 0;
+        job.signed_records = std::move(previous[group[g]]);
+      }
+      if (auto t = dnssec::next_resign_time(job.signed_records, policy, now))
+        job.next_resign = job.next_resign ? std::min(*job.next_resign, *t) : *t;
       job.online_signer = std::move(r->online_signer);
     }
   }
@@ -228,6 +240,8 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
     if (j.error.empty()) {
       ++stats.zones;
       stats.signatures += j.signatures;
+      stats.reused += j.reused;
+      stats.unchanged += j.unchanged ? 1 : 0;
     } else {
       ++stats.failed;
     }

@@ -37,10 +37,18 @@ struct SignJob {
 
   // In.
   zone::DnsName origin;
-  std::vector<zone::Record> records;  // unsigned; left as they are
+  std::vector<zone::Record> records;  // unsigned, the SOA with the serial a change gets; left as they are
   const DnssecSettings* settings = nullptr;
+  // The version served now (or kept in the archive), when there is one: its
+  // signatures are kept where the data did not change, and when nothing
+  // changed at all (apart from the serial), the job's result is that
+  // version, serial included (`unchanged`).
+  std::shared_ptr<const zone::Zone> previous;
+  bool new_serial_anyway = false;  // the operator raised the serial: a new version even when nothing else changed
   // Out.
   std::vector<zone::Record> signed_records;
+  bool unchanged = false;              // signed_records are `previous`'s records, serial included
+  size_t reused = 0;                   // signatures kept from `previous`
   std::shared_ptr<const zone::OnlineSigner> online_signer;  // compact denial: attach to the built zone
   std::string error;                   // not empty: the zone cannot be served signed
   bool missing_keys = false;           // kExisting/kReadOnly: no key store for the zone (error says so)
@@ -54,7 +62,9 @@ struct SignJob {
 struct SignStats {
   size_t zones = 0;       // signed
   size_t failed = 0;      // not signed (error set)
-  size_t signatures = 0;
+  size_t signatures = 0;  // made
+  size_t reused = 0;      // kept from the previous versions
+  size_t unchanged = 0;   // zones whose previous version stays as it is
   double seconds = 0;     // wall time, keys included
 };
 

@@ -169,19 +169,26 @@ void Primary::attach(SnapshotHolder& holder) {
   attaching_ = false;
 }
 
-void Primary::start_notify() {
+void Primary::start_notify(const std::set<std::string>& unchanged) {
   notifying_ = true;
   const auto s = settings();
   if (s->secondaries.empty() || !holder_ || notifier_) return;
   notifier_ = std::make_unique<Notifier>(s->secondaries, s->tsig_keys, options_.notify_timeout);
   notifier_->start();
-  // Every zone: the secondaries may have missed changes made while mailns
-  // was down.
+  // Every zone changed while mailns was down (or at this start); a zone
+  // served with the serial it had before has nothing new for them.
   std::vector<std::pair<zone::DnsName, uint32_t>> all;
-  for (const auto& z : holder_->owner()->zones()) all.emplace_back(z->origin(), z->soa_serial());
-  xfr_log().info("sending NOTIFY for {} zone{} to {} secondar{}", all.size(), all.size() == 1 ? "" : "s",
-                 s->secondaries.size(), s->secondaries.size() == 1 ? "y" : "ies");
-  notifier_->notify(std::move(all));
+  size_t same = 0;
+  for (const auto& z : holder_->owner()->zones()) {
+    const bool kept = z == catalog_ ? catalog_serial_before_ != 0 && z->soa_serial() == catalog_serial_before_
+                                    : unchanged.contains(std::string(z->origin().lookup_form()));
+    if (kept) ++same;
+    else all.emplace_back(z->origin(), z->soa_serial());
+  }
+  xfr_log().info("sending NOTIFY for {} zone{} to {} secondar{} ({} unchanged since the last run: none for them)",
+                 all.size(), all.size() == 1 ? "" : "s", s->secondaries.size(),
+                 s->secondaries.size() == 1 ? "y" : "ies", same);
+  if (!all.empty()) notifier_->notify(std::move(all));
 }
 
 void Primary::stop() noexcept {
@@ -209,6 +216,7 @@ std::shared_ptr<const zone::Snapshot> Primary::with_catalog(std::shared_ptr<cons
       const CatalogState st = load_catalog_state(state_path, warnings);
       for (const auto& w : warnings) xfr_log().warn("{}", w);
       catalog_serial_ = st.serial;
+      catalog_serial_before_ = st.serial;
       catalog_fingerprint_ = st.fingerprint;
     }
   }

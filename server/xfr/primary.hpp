@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,11 +66,14 @@ class Primary final : public RequestHandler {
   // Installs the publication hooks and publishes the current snapshot again
   // (with the catalog zone). Call before the workers start.
   void attach(SnapshotHolder& holder);
-  // Starts the notifier and sends NOTIFY for every zone to every secondary.
+  // Starts the notifier and sends NOTIFY to every secondary for every zone
+  // but those in `unchanged` (lookup forms: served with the serial they had
+  // before this start, so the secondaries have them) and a catalog whose
+  // serial is the one kept in the state directory.
   // Call once the listen sockets are bound: a secondary answers a NOTIFY
   // by connecting at once, and one that finds nothing listening waits for
   // its retry timer (half a minute for Knot).
-  void start_notify();
+  void start_notify(const std::set<std::string>& unchanged = {});
   // Stops the notifier (before the holder goes away).
   void stop() noexcept;
   // The transfer settings of a reloaded configuration (on the thread that
@@ -155,6 +159,7 @@ class Primary final : public RequestHandler {
   // Publishing thread only (publications are serialized by the holder):
   std::vector<std::pair<zone::DnsName, uint32_t>> to_notify_;
   bool attaching_ = false;
+  uint32_t catalog_serial_before_ = 0;  // as kept in the state directory at start
   std::atomic<bool> notifying_ = false;  // start_notify() was called
   std::shared_ptr<const zone::Zone> catalog_;
   std::string catalog_fingerprint_;

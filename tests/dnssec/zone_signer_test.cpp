@@ -117,8 +117,18 @@ TEST(ZoneSigner, SignsAuthoritativeDataOnlyWithTheRightKeys) {
   }
   EXPECT_EQ(cds, 1u);
   EXPECT_EQ(dnskeys, 2u);
-  EXPECT_EQ(earliest_expiration(signed_zone->records, now), now + 14 * 86400);
-  EXPECT_EQ(next_resign_time(signed_zone->records, SigningPolicy{}, now), now + 10 * 86400);
+  // Spread (issue 16): below now + validity by at most 3/4 + 1/2 of refresh_before.
+  const auto earliest = earliest_expiration(signed_zone->records, now);
+  ASSERT_TRUE(earliest);
+  EXPECT_LE(*earliest, now + 14 * 86400);
+  EXPECT_GE(*earliest, now + 14 * 86400 - 5 * 86400);
+  EXPECT_EQ(next_resign_time(signed_zone->records, SigningPolicy{}, now), *earliest - 4 * 86400);
+  SigningPolicy exact;
+  exact.spread_expirations = false;
+  auto unspread = sign_zone(name("example.org."), test::records_from_text("example.org.", kMailZone), keys, exact, now);
+  ASSERT_TRUE(unspread.ok());
+  EXPECT_EQ(earliest_expiration(unspread->records, now), now + 14 * 86400);
+  EXPECT_EQ(next_resign_time(unspread->records, exact, now), now + 10 * 86400);
 
   // Wildcard Labels field.
   for (const auto& r : signed_zone->records) {

@@ -56,7 +56,9 @@ class ZoneSigningTest : public ::testing::Test {
     dir.write("example.com.zone", kComZone);
   }
   // Two master-file zones and a mail domain, all signed with `dnssec`.
-  Config config(const std::string& dnssec = "{ enabled: true, key_dir: keys }") {
+  // spread: the signatures' expirations spread as in production; off, they
+  // all expire at now + signature_validity (exact times to check).
+  Config config(const std::string& dnssec = "{ enabled: true, key_dir: keys }", bool spread = false) {
     const std::string path = dir.write(
         "mailns.yaml",
         "dnssec: " + dnssec +
@@ -71,6 +73,7 @@ class ZoneSigningTest : public ::testing::Test {
             "    mta_sts: { mode: testing }\n");
     ConfigResult r = load_config(path);
     EXPECT_TRUE(r.config) << all(r.errors);
+    if (r.config) r.config->dnssec.policy.spread_expirations = spread;
     return r.config ? std::move(*r.config) : Config{};
   }
   LoadOptions at(int64_t now, std::optional<KeyAccess> keys = KeyAccess::kCreate) {
