@@ -87,11 +87,13 @@ inline CommandResult run(const std::string& cmd) {
 
 // Writes the zone and runs ldns-verify-zone on it; returns its exit status
 // and output. The zone must be signed at the real current time.
-inline CommandResult ldns_verify(const std::vector<zone::Record>& records, const std::string& tag) {
+// options: more ldns-verify-zone options (e.g. "-t +86400": validate as of a day from now).
+inline CommandResult ldns_verify(const std::vector<zone::Record>& records, const std::string& tag,
+                                 const std::string& options = "") {
   TempDir dir;
   const std::string path = dir.path() + "/" + tag + ".zone";
   std::ofstream(path) << to_master_text(records);
-  return run("ldns-verify-zone -V 2 " + path);
+  return run("ldns-verify-zone -V 2 " + options + (options.empty() ? "" : " ") + path);
 }
 
 // Second opinion from Knot's checker (knot-dnssecutils): kzonecheck -d on.
