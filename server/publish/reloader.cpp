@@ -182,11 +182,20 @@ ZoneSetResult Reloader::initial_load(Config config) {
   auto cfg = std::make_shared<Config>(std::move(config));
   // The archived version of each zone is the one served before this start:
   // a zone with nothing changed keeps it (serial and signatures).
-  ZoneSetResult res = load_zones(*cfg, load_options(t, [this](const zone::DnsName& o) { return archive_.load_zone(o); }));
+  std::map<std::string, std::shared_ptr<const zone::Zone>, std::less<>> archived;
+  ZoneSetResult res = load_zones(*cfg, load_options(t, [this, &archived](const zone::DnsName& o) {
+                                   auto z = archive_.load_zone(o);
+                                   if (z) archived[std::string(o.lookup_form())] = z;
+                                   return z;
+                                 }));
   fall_back_to_archive(*cfg, res, t);
   for (const LoadedZone& z : res.zones) {
+    const std::string lf(z.zone->origin().lookup_form());
     const auto before = serials_.get(z.zone->origin());
-    if (before && *before == z.zone->soa_serial()) unchanged_at_start_.insert(std::string(z.zone->origin().lookup_form()));
+    if (before && *before == z.zone->soa_serial()) unchanged_at_start_.insert(lf);
+    auto a = archived.find(lf);
+    if (a != archived.end() && a->second != z.zone && a->second->soa_serial() != z.zone->soa_serial())
+      start_up_changes_.emplace_back(a->second, z.zone);
   }
   if (res.snapshot) {
     // Serials now (a crash must not lower them); the archive once serving

@@ -91,6 +91,10 @@ class Reloader {
   // The zones whose serial at start is the one served before it (lookup
   // forms): the secondaries have them, so no NOTIFY is sent for them.
   const std::set<std::string>& unchanged_at_start() const noexcept { return unchanged_at_start_; }
+  // The zones whose version at start replaced the archived one with another
+  // serial: (archived, served) pairs, handed over once (for the IXFR journal).
+  using VersionChange = std::pair<std::shared_ptr<const zone::Zone>, std::shared_ptr<const zone::Zone>>;
+  std::vector<VersionChange> take_start_up_changes() { return std::move(start_up_changes_); }
   // When tick() has work next (nullopt: nothing scheduled).
   std::optional<int64_t> next_due() const;
 
@@ -150,6 +154,7 @@ class Reloader {
   SerialStore serials_;
   ZoneArchive archive_;  // the last good version of every zone (never dark)
   std::set<std::string> unchanged_at_start_;
+  std::vector<VersionChange> start_up_changes_;
   std::vector<std::shared_ptr<const zone::Zone>> start_up_zones_;  // to archive once serving (no records copied)
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;

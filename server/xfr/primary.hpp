@@ -95,6 +95,11 @@ class Primary final : public RequestHandler {
                                             std::shared_ptr<const zone::Snapshot> snapshot,
                                             const IpAddress& peer) const noexcept override;
 
+  // A version `to` published at start replaced `from`, the one served
+  // before it (kept in the archive): the difference goes into the journal,
+  // so a secondary that was current before the restart gets an IXFR.
+  void record_start_up_change(const zone::Zone& from, const zone::Zone& to) { journal_.record(from, to); }
+
   const IxfrJournal& journal() const noexcept { return journal_; }
   NotifyStats notify_stats() const;
   // The last transfer to each client address (any thread).

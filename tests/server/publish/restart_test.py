@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Restarts and edits that cost nothing (issues 16 and 18), on loopback, with
+dig and a NOTIFY receiver standing in for a secondary (dnspython):
+
+- 100 signed mail domains (NSEC3) and a master-file zone (NSEC). A restart with
+  nothing changed keeps every serial and every signature (each zone's AXFR is
+  the same, byte for byte as dig prints it) and sends no NOTIFY.
+- The zones' earliest signature expirations (mailns status --json) spread over
+  more than half of refresh_before.
+- One declaration changed while mailns is down: after the start only that
+  zone has a new serial and only it is notified, and a secondary that was
+  current before the restart gets an IXFR of that change, not the zone.
+- One record changed and reloaded (a mail domain, and the master-file zone):
+  the IXFR holds the old and new record, their signatures and the SOA
+  records, nothing else.
+usage: restart_test.py --mailns PATH"""
+import argparse, json, os, select, shutil, socket, subprocess, sys, tempfile, threading, time, unittest
+
+import dns.flags
+import dns.message
+import dns.opcode
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback import free_port  # noqa: E402
+
+ARGS = None
+DOMAINS = [f"d{i:03d}.example" for i in range(100)]
+REFRESH_BEFORE = 4 * 86400
+
+
+class NotifyReceiver:
+    """A secondary's NOTIFY port: records (zone, serial) and acknowledges."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.got = []
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping:
+            ready, _, _ = select.select([self.sock], [], [], 0.2)
+            if not ready:
+                continue
+            data, peer = self.sock.recvfrom(65535)
+            try:
+                msg = dns.message.from_wire(data)
+            except Exception:  # noqa: BLE001 - not ours to judge here
+                continue
+            if msg.opcode() != dns.opcode.NOTIFY or not msg.question:
+                continue
+            serial = None
+            for rrset in msg.answer:
+                for rr in rrset:
+                    serial = getattr(rr, "serial", None)
+            with self.lock:
+                self.got.append((msg.question[0].name.to_text().rstrip("."), serial))
+            reply = dns.message.make_response(msg)
+            reply.flags |= dns.flags.AA
+            self.sock.sendto(reply.to_wire(), peer)
+
+    def take(self):
+        with self.lock:
+            got, self.got = self.got, []
+        return got
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def domain_entry(name, dmarc="none"):
+    return (f"  - domain: {name}\n"
+            f"    nameservers: [{{ name: ns1.{name}, ipv4: 192.0.2.53 }}]\n"
+            f"    mail_hosts: [{{ name: mail.{name}, ipv4: 192.0.2.10 }}]\n"
+            f"    dmarc: {{ policy: {dmarc}, rua: [postmaster@{name}] }}\n")
+
+
+def net_zone(serial, www="192.0.2.80"):
+    return ("$ORIGIN example.net.\n"
+            f"@ 300 IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300\n"
+            "@ 300 IN NS ns1\n"
+            "ns1 300 IN A 192.0.2.53\n"
+            f"www 300 IN A {www}\n"
+            "mail 300 IN A 192.0.2.25\n")
+
+
+class Restart(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mailns-restart-")
+        self.port = free_port()
+        self.receiver = NotifyReceiver()
+        self.dmarc = {d: "none" for d in DOMAINS}
+        self.write_net_zone(7)
+        self.write_config()
+        self.proc = None
+        self.log_path = f"{self.dir}/serve.log"
+
+    def tearDown(self):
+        self.stop()
+        self.receiver.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write_net_zone(self, serial, www="192.0.2.80"):
+        with open(f"{self.dir}/example.net.zone", "w") as f:
+            f.write(net_zone(serial, www))
+
+    def write_config(self):
+        with open(f"{self.dir}/mailns.yaml", "w") as f:
+            f.write(f"""server: {{ listen: [127.0.0.1:{self.port}], threads: 1, watch_files: false, state_dir: state }}
+dnssec: {{ enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec3, key_dir: state/keys }}
+secondaries: [{{ address: 127.0.0.1:{self.receiver.port} }}]
+allow_transfer: [127.0.0.0/8]
+zones:
+  - origin: example.net
+    file: example.net.zone
+    dnssec: {{ enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec, key_dir: state/keys }}
+mail_domains:
+""" + "".join(domain_entry(d, self.dmarc[d]) for d in DOMAINS))
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.log.write("---- start\n")
+        self.log.flush()
+        self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", f"{self.dir}/mailns.yaml"], stdout=self.log,
+                                     stderr=self.log)
+        deadline = time.time() + 60
+        pending = ["example.net"] + DOMAINS
+        while pending and time.time() < deadline:
+            if self.proc.poll() is not None:
+                self.fail("mailns serve exited with %d:\n%s" % (self.proc.returncode, self.read_log()))
+            pending = [z for z in pending if not self.dig(z, "SOA")]
+            if pending:
+                time.sleep(0.2)
+        self.assertEqual(pending, [], self.read_log())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+        if self.proc:
+            self.log.close()
+        self.proc = None
+
+    def read_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def dig(self, name, qtype, *extra):
+        cmd = ["dig", "@127.0.0.1", "-p", str(self.port), "+time=2", "+tries=1", "+norec", "+noall", "+answer",
+               name, qtype, *extra]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
+        return [l for l in out.splitlines() if l and not l.startswith(";")]
+
+    def serial(self, zone):
+        return int(self.dig(zone, "SOA")[0].split()[6])
+
+    def axfr(self, zone):
+        return sorted(self.dig(zone, "AXFR"))
+
+    def everything(self):
+        return {z: self.axfr(z) for z in ["example.net"] + DOMAINS}
+
+    def notified_within(self, seconds, expect=None):
+        """NOTIFYs received in `seconds` (sooner once `expect` zones are in)."""
+        deadline, got = time.time() + seconds, []
+        while time.time() < deadline:
+            got += self.receiver.take()
+            if expect is not None and {z for z, _ in got} >= expect:
+                break
+            time.sleep(0.1)
+        return got
+
+    def ixfr(self, zone, serial):
+        return self.dig(zone, f"IXFR={serial}", "+tcp")
+
+    def assert_small_ixfr(self, zone, old_serial, owner, rtype):
+        """The IXFR from old_serial: SOA, old SOA, removed, new SOA, added, SOA; only the changed RRset
+        and the SOA (and their signatures)."""
+        records = self.ixfr(zone, old_serial)
+        self.assertGreaterEqual(len(records), 4, records)
+        self.assertEqual(records[1].split()[3], "SOA", records)  # an IXFR, not the whole zone
+        self.assertEqual(int(records[1].split()[6]), old_serial, records)
+        changed = set()
+        for r in records:
+            f = r.split()
+            kind = f[3] if f[3] != "RRSIG" else "RRSIG/" + f[4]
+            changed.add((f[0].rstrip(".").lower(), kind))
+        apex = zone.lower()
+        self.assertEqual(changed, {(apex, "SOA"), (apex, "RRSIG/SOA"), (owner, rtype), (owner, "RRSIG/" + rtype)},
+                         "\n".join(records))
+        # 4 SOA, and the old and new record with one signature each, and the SOA's signatures.
+        self.assertEqual(len(records), 4 + 2 + 2 + 2, "\n".join(records))
+
+    def test_restart_keeps_serials_and_signatures_and_an_edit_is_a_small_ixfr(self):
+        self.start()
+        first = self.notified_within(20, expect={"example.net", *DOMAINS})
+        self.assertEqual({z for z, _ in first}, {"example.net", *DOMAINS})
+        before = self.everything()
+        serials = {z: self.serial(z) for z in ["example.net"] + DOMAINS}
+
+        # Expirations spread over the refresh window (issue 16).
+        st = subprocess.run([ARGS.mailns, "status", "-c", f"{self.dir}/mailns.yaml", "--json"], capture_output=True,
+                            text=True, timeout=30)
+        self.assertEqual(st.returncode, 0, st.stderr)
+        expiries = [z["rrsig_expiry"] for z in json.loads(st.stdout)["zones"] if z["zone"] in DOMAINS]
+        self.assertEqual(len(expiries), 100)
+        self.assertGreater(max(expiries) - min(expiries), REFRESH_BEFORE / 2, sorted(expiries))
+
+        # A restart with nothing changed: the same zones, signatures included, and no NOTIFY.
+        self.stop()
+        self.start()
+        self.assertEqual(self.notified_within(3), [])
+        self.assertIn("sending NOTIFY for 0 zones", self.read_log())
+        after = self.everything()
+        for z in before:
+            self.assertEqual(after[z], before[z], z)
+
+        # d007 changes while mailns is down: only it gets a new serial and a NOTIFY, and
+        # the secondary at the old serial gets an IXFR of the change.
+        self.stop()
+        self.dmarc["d007.example"] = "quarantine"
+        self.write_config()
+        self.start()
+        got = self.notified_within(10, expect={"d007.example"})
+        got += self.notified_within(2)
+        self.assertEqual({z for z, _ in got}, {"d007.example"}, got)
+        for z, s in serials.items():
+            if z == "d007.example":
+                self.assertGreater(self.serial(z), s)
+            else:
+                self.assertEqual(self.serial(z), s, z)
+        self.assert_small_ixfr("d007.example", serials["d007.example"], "_dmarc.d007.example", "TXT")
+
+        # One record changed and reloaded: a mail domain (NSEC3) and the master-file zone (NSEC).
+        self.dmarc["d042.example"] = "reject"
+        self.write_config()
+        self.write_net_zone(8, www="192.0.2.81")
+        r = subprocess.run([ARGS.mailns, "reload", "-c", f"{self.dir}/mailns.yaml"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        got = self.notified_within(10, expect={"d042.example", "example.net"})
+        got += self.notified_within(2)
+        self.assertEqual({z for z, _ in got}, {"d042.example", "example.net"}, got)
+        self.assert_small_ixfr("d042.example", serials["d042.example"], "_dmarc.d042.example", "TXT")
+        self.assert_small_ixfr("example.net", serials["example.net"], "www.example.net", "A")
+        for z in ["example.net", "d042.example", "d007.example"]:
+            zone_text = "\n".join(self.dig(z, "AXFR"))
+            path = f"{self.dir}/{z}.axfr"
+            with open(path, "w") as f:
+                f.write(zone_text + "\n")
+            v = subprocess.run(["ldns-verify-zone", "-V", "2", path], capture_output=True, text=True, timeout=60)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mailns", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
