@@ -50,6 +50,13 @@ std::vector<Ref> flatten(const zone::Zone& z) {
 
 zone::Record to_record(const Ref& r) { return zone::Record{*r.owner, r.type, zone::rrclass::IN, r.ttl, *r.rdata}; }
 
+constexpr size_t kFixedRecordBytes = 10;  // type, class, TTL, RDLENGTH
+// Kept beyond one copy of the zone, so that small zones keep their history
+// (their AXFR is small anyway, but secondaries ask for IXFR).
+constexpr size_t kJournalSlackBytes = 4096;
+
+size_t wire_bytes(const Ref& r) { return r.owner->wire().size() + kFixedRecordBytes + r.rdata->size(); }
+
 zone::Record soa_record(const zone::Zone& z) {
   return zone::Record{z.origin(), zone::rrtype::SOA, zone::rrclass::IN, z.soa().ttl, z.soa().rdatas.front()};
 }
@@ -68,12 +75,15 @@ ZoneDiff diff_zones(const zone::Zone& from, const zone::Zone& to) {
   d.from_soa = soa_record(from);
   d.to_soa = soa_record(to);
   const std::vector<Ref> a = flatten(from), b = flatten(to);
+  for (const Ref& r : b) d.zone_bytes += wire_bytes(r);
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
     const int c = i == a.size() ? 1 : j == b.size() ? -1 : compare(a[i], b[j]);
     if (c < 0) {
+      d.bytes += wire_bytes(a[i]);
       d.removed.push_back(to_record(a[i++]));
     } else if (c > 0) {
+      d.bytes += wire_bytes(b[j]);
       d.added.push_back(to_record(b[j++]));
     } else {
       ++i, ++j;
@@ -125,6 +135,14 @@ void IxfrJournal::record(const zone::Zone& from, const zone::Zone& to) {
   }
   q.push_back(std::move(diff));
   while (q.size() > history_) q.pop_front();
+  // Bounded in bytes too: about one copy of the zone (the newest difference
+  // always stays, whatever its size).
+  size_t kept = 0;
+  for (const auto& d : q) kept += d->bytes;
+  while (q.size() > 1 && kept > q.back()->zone_bytes + kJournalSlackBytes) {
+    kept -= q.front()->bytes;
+    q.pop_front();
+  }
 }
 
 void IxfrJournal::forget(const zone::DnsName& origin) {

@@ -1,6 +1,10 @@
 // IxfrJournal: the differences between the last versions of each zone
 // (RFC 1995), computed when a new version is published with a different
-// serial, at most `history` per zone (config ixfr_history). A difference is
+// serial, at most `history` per zone (config ixfr_history) and, in bytes, at
+// most about one copy of the zone (and 4 KiB): once the kept differences together are
+// larger than the zone itself, the oldest go (an AXFR would be smaller than
+// an IXFR through them), so a zone re-signed in full many times does not keep
+// that many copies of itself. A difference is
 // every record removed and added, RRSIGs and NSEC/NSEC3 included, so a
 // re-signed zone's difference is its new signatures. An IXFR request is
 // answered from a chain of differences ending at the served version; when
@@ -33,6 +37,8 @@ struct ZoneDiff {
   zone::Record to_soa;
   std::vector<zone::Record> removed;  // the SOA itself excluded (it delimits the sequences)
   std::vector<zone::Record> added;
+  size_t bytes = 0;       // wire size of removed and added (uncompressed)
+  size_t zone_bytes = 0;  // wire size of the whole `to` version: what an AXFR would send instead
 };
 
 // The records of `to` missing from `from` and the other way round.

@@ -80,6 +80,30 @@ TEST(IxfrJournal, KeepsTheLastVersionsAndFindsChains) {
   EXPECT_EQ(j.size(kOrigin), 0u);
 }
 
+TEST(IxfrJournal, KeepsAboutOneCopyOfTheZoneInBytes) {
+  // Versions that each replace most of the zone: after a few, the oldest
+  // differences go although the history allows 20 versions.
+  IxfrJournal j(20);
+  auto body = [](uint32_t s) {
+    std::string t;
+    for (int i = 0; i < 200; ++i) t += "h" + std::to_string(i) + " TXT \"value " + std::to_string(s) + "\"\n";
+    return t;
+  };
+  std::vector<std::shared_ptr<const zone::Zone>> v;
+  for (uint32_t s = 1; s <= 10; ++s) v.push_back(version(s, body(s)));
+  for (size_t i = 1; i < v.size(); ++i) j.record(*v[i - 1], *v[i]);
+  EXPECT_LE(j.size(kOrigin), 1u);  // each difference is twice the changed half: larger than the zone with another
+  EXPECT_TRUE(j.chain(kOrigin, 9, 10));
+  EXPECT_FALSE(j.chain(kOrigin, 8, 10));  // an AXFR is smaller than that chain
+  // Small differences: all kept, up to the history.
+  IxfrJournal small(20);
+  std::vector<std::shared_ptr<const zone::Zone>> w;
+  for (uint32_t s = 1; s <= 10; ++s) w.push_back(version(s, body(0) + "n A 192.0.2." + std::to_string(s) + "\n"));
+  for (size_t i = 1; i < w.size(); ++i) small.record(*w[i - 1], *w[i]);
+  EXPECT_EQ(small.size(kOrigin), 9u);
+  EXPECT_TRUE(small.chain(kOrigin, 1, 10));
+}
+
 TEST(IxfrJournal, ABreakInTheSerialsStartsTheHistoryAgain) {
   IxfrJournal j(10);
   auto v1 = version(1, ""), v2 = version(2, "a A 192.0.2.1\n"), v5 = version(5, "b A 192.0.2.1\n"),
