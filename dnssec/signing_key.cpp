@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <cstring>
 
@@ -139,7 +140,53 @@ Result<SigningKey> SigningKey::generate(Algorithm algorithm, uint16_t flags) {
   return SigningKey(std::move(pkey), algorithm, flags, std::move(*pk));
 }
 
+namespace {
+// An unencrypted PKCS#8 key ("BEGIN PRIVATE KEY", what mailns writes),
+// decoded for its own key type: a quarter of the time OpenSSL 3's generic
+// decoder takes (about 0.1 ms instead of 0.45 ms for P-256), which is most
+// of a warm start's key loading with thousands of zones. nullptr for
+// anything else (the generic path then decides).
+EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (!bio) return nullptr;
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* der = nullptr;
+  long len = 0;
+  EVP_PKEY* out = nullptr;
+  if (PEM_read_bio(bio, &name, &header, &der, &len) == 1 && std::strcmp(name, "PRIVATE KEY") == 0) {
+    const unsigned char* p = der;
+    PKCS8_PRIV_KEY_INFO* p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, len);
+    const ASN1_OBJECT* oid = nullptr;
+    if (p8 && PKCS8_pkey_get0(&oid, nullptr, nullptr, nullptr, p8) == 1) {
+      const int nid = OBJ_obj2nid(oid);
+      const int type = nid == NID_X9_62_id_ecPublicKey ? EVP_PKEY_EC
+                       : nid == NID_ED25519             ? EVP_PKEY_ED25519
+                       : nid == NID_rsaEncryption       ? EVP_PKEY_RSA
+                                                        : NID_undef;
+      p = der;
+      if (type != NID_undef) out = d2i_PrivateKey(type, nullptr, &p, len);
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8);
+  }
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(der);
+  BIO_free(bio);
+  ERR_clear_error();
+  return out;
+}
+}  // namespace
+
 Result<SigningKey> SigningKey::from_pem(std::string_view pem, uint16_t flags) {
+  if (EVP_PKEY* fast = read_pkcs8_private_key(pem)) {
+    auto pkey = own(fast);
+    auto alg = detect_algorithm(fast);
+    if (!alg) return Error{alg.error()};
+    auto pk = public_key_field(fast, *alg);
+    if (!pk) return Error{pk.error()};
+    return SigningKey(std::move(pkey), *alg, flags, std::move(*pk));
+  }
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (!bio) return Error{"out of memory"};
   // A password callback that refuses: encrypted keys fail instead of

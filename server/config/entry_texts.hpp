@@ -1,7 +1,8 @@
 // EntryTexts: the configuration's own text for each served zone, taken while
 // the file is parsed (once), for the reload's change detection
-// (server/publish/zone_fingerprint). Each entry is re-emitted by yaml-cpp, so
-// moving an entry, or editing another one, or a comment, does not change it.
+// (server/publish/zone_fingerprint). Each entry is written out from its parsed
+// form (structure, scalars with their lengths and tags), so moving an entry,
+// or editing another one, or a comment, does not change it.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

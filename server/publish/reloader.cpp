@@ -2,8 +2,11 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "server/logging.hpp"
 #include "server/publish/state_dir_leftovers.hpp"
@@ -183,11 +186,16 @@ ZoneSetResult Reloader::initial_load(Config config) {
   // The archived version of each zone is the one served before this start:
   // a zone with nothing changed keeps it (serial and signatures).
   std::map<std::string, std::shared_ptr<const zone::Zone>, std::less<>> archived;
-  ZoneSetResult res = load_zones(*cfg, load_options(t, [this, &archived](const zone::DnsName& o) {
-                                   auto z = archive_.load_zone(o);
-                                   if (z) archived[std::string(o.lookup_form())] = z;
-                                   return z;
-                                 }));
+  std::mutex archived_mu;
+  LoadOptions options = load_options(t, [this, &archived, &archived_mu](const zone::DnsName& o) {
+    auto z = archive_.load_zone(o);
+    std::lock_guard lock(archived_mu);
+    if (z) archived[std::string(o.lookup_form())] = z;
+    return z;
+  });
+  // Nothing is answered yet: every core loads and signs.
+  options.threads = std::max(cfg->server.threads, std::thread::hardware_concurrency());
+  ZoneSetResult res = load_zones(*cfg, options);
   fall_back_to_archive(*cfg, res, t);
   for (const LoadedZone& z : res.zones) {
     const std::string lf(z.zone->origin().lookup_form());

@@ -1,7 +1,10 @@
 #include "server/publish/zone_fingerprint.hpp"
 
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -16,14 +19,19 @@ namespace mailns::server {
 namespace {
 
 
-// Content digest of a file, or a marker that changes with the reason it
-// cannot be read (so "fixed the permissions" is a change too).
+// What identifies a file's content without reading it (per-file stamps, as
+// Knot does with its zone files): device, inode, size, and the modification
+// and change times in nanoseconds. Any write or rename changes the change
+// time, which no tool sets back; a file that cannot be read gives a marker
+// that changes with the reason (so "fixed the permissions" is a change too).
 std::string file_digest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "unreadable:" + path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return sha256_hex(s.str());
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "missing:" + path + ":" + std::to_string(errno);
+  if (::access(path.c_str(), R_OK) != 0) return "unreadable:" + path + ":" + std::to_string(errno);
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec) + ":" +
+         std::to_string(st.st_mode);
 }
 
 }  // namespace

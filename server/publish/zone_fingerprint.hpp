@@ -2,8 +2,11 @@
 // rebuild. A zone's fingerprint is a SHA-256 over everything its records
 // depend on: its own entry in the configuration (Config::entry_texts,
 // server/config/entry_texts.hpp), the top-level
-// dnssec: section, and the content of every file the entry references (DKIM
-// keys, TLS certificates and next keys, master files). A reverse zone
+// dnssec: section, and the stamp (inode, size, modification and change
+// times) of every file the entry references (DKIM keys, TLS certificates and
+// next keys, master files): no file is read to decide. A file written again
+// with the same content is rebuilt, and then keeps its serial (the rebuilt
+// version holds the same records, zone_version.hpp). A reverse zone
 // depends on the reverse_zones: list and on every mail domain's mail_hosts.
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "server/publish/parallel_for.hpp"
 #include "server/publish/zone_version.hpp"
 #include "zone/soa_serial.hpp"
 #include "synth/mail_zone_set.hpp"
@@ -92,8 +93,13 @@ class ZoneSetLoader {
     keys_missing_.insert(std::string(job.origin.lookup_form()));
     return true;
   }
-  void sign(std::vector<SignJob>& jobs) {
-    add_stats(res_.signing, sign_jobs(jobs, *options_.keys, now_, config_.server.threads));
+  unsigned threads() const { return options_.threads ? options_.threads : config_.server.threads; }
+  void sign(std::vector<SignJob>& jobs) { add_stats(res_.signing, sign_jobs(jobs, *options_.keys, now_, threads())); }
+  // The previous version of each job's zone, read in parallel (at start,
+  // thousands of archived zone files are parsed).
+  void fill_previous(std::vector<SignJob>& jobs) const {
+    if (!options_.previous_for) return;
+    parallel_for(jobs.size(), threads(), [&](size_t i) { jobs[i].previous = previous(jobs[i].origin); });
   }
 
   // Master-file zones: built (which checks them, with file:line errors), and
@@ -117,12 +123,15 @@ class ZoneSetLoader {
       if (options_.serial_for)
         set_soa_serial(records, src.origin, options_.serial_for(src.origin, z.zone->soa_serial()));
       jobs.push_back(SignJob(src.origin, std::move(records), config_.dnssec_for(src.origin)));
-      SignJob& job = jobs.back();
-      job.previous = previous(src.origin);
+      job_zone.push_back(i);
+    }
+    fill_previous(jobs);
+    for (size_t j = 0; j < jobs.size(); ++j) {
       // The operator raised the file's serial past the served one: a new
       // version even when nothing else changed.
-      job.new_serial_anyway = job.previous && zone::serial_greater(z.zone->soa_serial(), job.previous->soa_serial());
-      job_zone.push_back(i);
+      const uint32_t file_serial = masters[job_zone[j]]->zone->soa_serial();
+      jobs[j].new_serial_anyway =
+          jobs[j].previous && zone::serial_greater(file_serial, jobs[j].previous->soa_serial());
     }
     if (!jobs.empty()) {
       sign(jobs);
@@ -189,16 +198,17 @@ class ZoneSetLoader {
       for (synth::ZoneRecords& z : zones)
         set_soa_serial(z.records, z.origin, options_.serial_for(z.origin, soa_serial(z.records, z.origin).value_or(0)));
     std::vector<SignJob> jobs;
-    std::vector<size_t> idx;
+    std::vector<size_t> idx, plain;
     for (size_t i = 0; i < zones.size(); ++i) {
       if (!wants_signing(zones[i].origin)) {
-        keep_unsigned_serial(zones[i]);
+        plain.push_back(i);
         continue;
       }
       jobs.push_back(SignJob(zones[i].origin, zones[i].records, config_.dnssec_for(zones[i].origin)));
-      jobs.back().previous = previous(zones[i].origin);
       idx.push_back(i);
     }
+    parallel_for(plain.size(), threads(), [&](size_t i) { keep_unsigned_serial(zones[plain[i]]); });
+    fill_previous(jobs);
     if (jobs.empty()) return;
     sign(jobs);
     for (size_t g = 0; g < jobs.size(); ++g) take_signed_mail_zone(jobs[g], zones[idx[g]]);

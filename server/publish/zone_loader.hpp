@@ -44,7 +44,12 @@ struct LoadOptions {
   // records apart from the serial keeps that version and its serial, and a
   // signed zone keeps the signatures of the RRsets that did not change
   // (zone_version.hpp, dnssec/signature_reuse.hpp).
+  // Called from several threads at once (the loading is parallel).
   std::function<std::shared_ptr<const zone::Zone>(const zone::DnsName&)> previous_for;
+  // Threads for loading previous versions, keys and signing; 0: the
+  // configuration's server.threads (a start uses every core: nothing is
+  // answered yet).
+  unsigned threads = 0;
 };
 
 // What the server needs to sign a zone again.

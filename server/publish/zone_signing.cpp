@@ -10,6 +10,7 @@
 #include "dnssec/key_recovery.hpp"
 #include "dnssec/key_store.hpp"
 #include "dnssec/rollover.hpp"
+#include "server/publish/parallel_for.hpp"
 #include "server/publish/zone_version.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/soa.hpp"
@@ -17,24 +18,6 @@
 namespace mailns::server {
 
 namespace {
-
-// Runs fn(i) for i in [0, n) on up to `threads` threads.
-template <typename F>
-void parallel_for(size_t n, unsigned threads, F&& fn) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
-  };
-  std::vector<std::thread> pool;
-  try {
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  } catch (const std::system_error&) {  // no more threads: work on those we have
-  }
-  work();
-  for (auto& t : pool) t.join();
-}
 
 // The TTLs the rollover timing needs (RFC 7583): the DNSKEY TTL (the SOA
 // TTL unless the policy sets one) and the largest TTL a resolver may hold
