@@ -14,5 +14,8 @@ $SUDO apt-get install -y -q --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libsystemd-dev systemd prometheus \
   libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin dnstap-ldns \
-  knot knot-dnsutils knot-dnssecutils nsd unbound opendkim-tools bind9-dnsutils ldnsutils dnsperf python3 python3-dnspython procps util-linux iproute2 \
+  knot knot-dnsutils knot-dnssecutils nsd bind9 unbound opendkim-tools bind9-dnsutils ldnsutils dnsperf python3 python3-dnspython procps util-linux iproute2 \
   curl openssl postfix-mta-sts-resolver postfix
+# bind9 is there for named as a test secondary (tests/server/xfr/secondaries_test.py
+# starts its own on loopback ports): the package's own service is not wanted.
+if [ -d /run/systemd/system ]; then $SUDO systemctl disable --now named.service 2>/dev/null || true; fi
