@@ -465,8 +465,16 @@ void Notifier::notify(std::vector<std::pair<zone::DnsName, uint32_t>> zones) {
   });
 }
 
-void Notifier::update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys) {
-  asio::post(impl_->io, [impl = impl_.get(), s = std::move(secondaries), k = std::move(keys)]() mutable {
+void Notifier::update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys,
+                      std::vector<std::pair<zone::DnsName, uint32_t>> zones) {
+  asio::post(impl_->io, [impl = impl_.get(), s = std::move(secondaries), k = std::move(keys),
+                         zones = std::move(zones)]() mutable {
+    std::vector<size_t> added;
+    for (size_t i = 0; i < s.size(); ++i) {
+      bool known = false;
+      for (const Secondary& old : impl->secondaries) known = known || old.address == s[i].address;
+      if (!known) added.push_back(i);
+    }
     // Waiting NOTIFYs follow their secondary by address, or are dropped.
     std::map<std::string, Impl::Pending> kept;
     for (auto& [key, p] : impl->pending) {
@@ -481,6 +489,11 @@ void Notifier::update(std::vector<Secondary> secondaries, std::vector<TsigKey> k
     impl->pending = std::move(kept);
     impl->secondaries = std::move(s);
     impl->keys = std::move(k);
+    if (!added.empty() && !zones.empty())
+      xfr_log().info("sending NOTIFY for {} zone{} to {} new secondar{}", zones.size(), zones.size() == 1 ? "" : "s",
+                     added.size(), added.size() == 1 ? "y" : "ies");
+    for (size_t i : added)
+      for (const auto& [origin, serial] : zones) impl->add(i, origin, serial);
     impl->arm();
     impl->publish_stats();
   });

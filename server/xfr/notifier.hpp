@@ -69,8 +69,11 @@ class Notifier {
   // Queues NOTIFY of each zone (origin, serial) to every secondary.
   void notify(std::vector<std::pair<zone::DnsName, uint32_t>> zones);
   // New secondaries and keys (a reload); waiting NOTIFYs to secondaries
-  // that are gone are dropped.
-  void update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys);
+  // that are gone are dropped. A secondary whose address was not there
+  // before is sent NOTIFY of every zone in `zones` (the zones served now):
+  // it has not heard of any change yet.
+  void update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys,
+              std::vector<std::pair<zone::DnsName, uint32_t>> zones = {});
 
   NotifyStats stats() const;
   // True when nothing is waiting for an answer (tests).

@@ -403,6 +403,64 @@ std::shared_ptr<const zone::Snapshot> snapshot_with(uint32_t serial, const std::
   return std::make_shared<const zone::Snapshot>(std::move(zones), zone::AnswerOptions{});
 }
 
+// A secondary added by a reload hears of every zone at once: the NOTIFYs
+// of the zones that reload changed went to the secondaries before it (a
+// named added with a zone edit in one reload was never notified).
+TEST(PrimaryNotify, ASecondaryAddedByAReloadIsSentNotifyOfEveryZone) {
+  FakeSecondary first, added;
+  TransferSettings s;
+  s.secondaries.push_back(secondary_at(first.port(), false));
+  Primary::Options o;
+  o.notify_timeout = 100ms;
+  Primary p(s, o);
+  SnapshotHolder holder(snapshot_with(1));
+  p.attach(holder);
+  p.start_notify();
+  auto m = first.receive(2000ms);
+  ASSERT_TRUE(m);
+  first.reply(answer_to(*m, nullptr));
+  // A reload: the zone changes (published first), then the settings add a
+  // secondary.
+  holder.publish(snapshot_with(2));
+  m = first.receive(2000ms);
+  ASSERT_TRUE(m);
+  first.reply(answer_to(*m, nullptr));
+  s.secondaries.push_back(secondary_at(added.port(), false));
+  p.update_settings(s);
+  m = added.receive(2000ms);
+  ASSERT_TRUE(m);
+  const Decoded d = decode(*m);
+  EXPECT_EQ(d.qdcount, 1u);
+  added.reply(answer_to(*m, nullptr));
+  EXPECT_FALSE(first.receive(300ms));  // the first one knows already
+  for (int i = 0; i < 100 && p.notify_stats().acknowledged < 3; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(p.notify_stats().acknowledged, 3u);
+  EXPECT_EQ(p.notify_stats().last.at("127.0.0.1:" + std::to_string(added.port())).serial, 2u);
+  // The same settings again (any later reload): nothing new.
+  p.update_settings(s);
+  EXPECT_FALSE(added.receive(300ms));
+  p.stop();
+}
+
+TEST(PrimaryNotify, TheFirstSecondaryAddedByAReloadIsSentNotifyOfEveryZone) {
+  FakeSecondary added;
+  TransferSettings s;
+  Primary::Options o;
+  o.notify_timeout = 100ms;
+  Primary p(s, o);
+  SnapshotHolder holder(snapshot_with(4));
+  p.attach(holder);
+  p.start_notify();
+  s.secondaries.push_back(secondary_at(added.port(), false));
+  p.update_settings(s);
+  auto m = added.receive(2000ms);
+  ASSERT_TRUE(m);
+  added.reply(answer_to(*m, nullptr));
+  for (int i = 0; i < 100 && p.notify_stats().acknowledged < 1; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(p.notify_stats().last.at("127.0.0.1:" + std::to_string(added.port())).serial, 4u);
+  p.stop();
+}
+
 TEST(PrimaryNotify, StartUpAndEveryPublicationWithANewSerialSendNotify) {
   FakeSecondary sec;
   TransferSettings s;
