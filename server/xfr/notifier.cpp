@@ -57,6 +57,13 @@ std::string key_text(const zone::DnsName& n) {
 
 constexpr uint16_t kRcodeNotImp = 4, kRcodeRefused = 5, kRcodeNotAuth = 9;
 
+// A catalog consumer is told of a new member zone by NOTIFY of the member
+// and of the catalog at once, and may answer the first before it has read
+// the second: then nothing is wrong, and it transfers the zone when it adds it.
+constexpr const char* kNotASecondaryAdvice =
+    "configure the zone there with this server as its primary (a catalog consumer that has not added the zone yet "
+    "transfers it when it does)";
+
 std::string tsig_error_text(uint16_t e) {
   switch (e) {
     case tsig_error::kBadSig: return "BADSIG";
@@ -259,11 +266,11 @@ struct Notifier::Impl {
         return {"refused",
                 who + " refuses NOTIFY for " + zone +
                     " (REFUSED): it is not configured as a secondary of this zone, or does not allow NOTIFY from us",
-                "configure the zone there with this server as its primary (or let its catalog add it)", true};
+                kNotASecondaryAdvice, true};
       case kRcodeNotAuth:
         return {"not_authoritative",
                 who + " answers NOTAUTH for " + zone + ": it is not authoritative / not a secondary for the zone",
-                "configure the zone there with this server as its primary (or let its catalog add it)", true};
+                kNotASecondaryAdvice, true};
       case kRcodeNotImp:
         return {"not_implemented", who + " does not implement NOTIFY (NOTIMP)",
                 "remove it from secondaries, or let it poll on the SOA refresh", true};
