@@ -258,7 +258,8 @@ struct Notifier::Impl {
         return {"bad_time", who + " rejects our TSIG time: the clocks differ by more than the fudge",
                 "synchronise the clocks (NTP) of both hosts", false};
       default:
-        return {"tsig_error", who + " rejects our TSIG with key " + key + " (TSIG error " + std::to_string(tsig_err) + ")",
+        return {"tsig_error",
+                who + " rejects our TSIG with key " + key + " (TSIG error " + std::to_string(tsig_err) + ")",
                 "check the key's algorithm and secret on both sides", true};
     }
     switch (rcode) {

@@ -221,7 +221,9 @@ struct NotifyRun {
   std::string address;
 };
 
-NotifyRun notify_answered_by(const std::function<std::optional<std::vector<uint8_t>>(const std::vector<uint8_t>&)>& answer,
+using Answerer = std::function<std::optional<std::vector<uint8_t>>(const std::vector<uint8_t>&)>;
+
+NotifyRun notify_answered_by(const Answerer& answer,
                        bool with_key = true, std::chrono::milliseconds timeout = 100ms) {
   FakeSecondary sec;
   const TsigKey key = make_key();
@@ -256,7 +258,8 @@ TEST(NotifierErrors, BadSigIsReportedOnceAndNotRetried) {
   EXPECT_EQ(r.stats.acknowledged, 0u);
   EXPECT_EQ(r.stats.gave_up, 0u);
   EXPECT_EQ(outcome(r, "bad_signature"), 1u);
-  const std::string meaning = "secondary " + r.address + " rejects our TSIG signature: the secret of key xfr-key differs";
+  const std::string meaning =
+      "secondary " + r.address + " rejects our TSIG signature: the secret of key xfr-key differs";
   EXPECT_EQ(r.stats.last.at(r.address).result, meaning);
   EXPECT_EQ(log.count(meaning), 1u) << log.all();
   EXPECT_EQ(log.count("TSIG error BADSIG"), 1u) << log.all();
@@ -295,7 +298,8 @@ TEST(NotifierErrors, BadTimeIsRetriedReportedOnceAndNamedWhenGivingUp) {
 }
 
 TEST(NotifierErrors, UnsignedBadTimeIsAlsoRetried) {
-  const NotifyRun r = notify_answered_by([](const auto& m) { return error_answer(m, 9, tsig_error::kBadTime); }, true, 30ms);
+  const NotifyRun r =
+      notify_answered_by([](const auto& m) { return error_answer(m, 9, tsig_error::kBadTime); }, true, 30ms);
   EXPECT_EQ(r.datagrams, static_cast<size_t>(Notifier::kMaxTries));
   EXPECT_EQ(outcome(r, "bad_time"), 1u);
 }
@@ -328,7 +332,8 @@ TEST(NotifierErrors, RefusedIsReportedAndNotRetried) {
 
 TEST(NotifierErrors, SignedRefusedIsReportedAndNotRetried) {
   const TsigKey key = make_key();
-  const NotifyRun r = notify_answered_by([&](const auto& m) { return error_answer(m, 5, 0, &key, static_cast<uint64_t>(std::time(nullptr))); });
+  const auto now = static_cast<uint64_t>(std::time(nullptr));
+  const NotifyRun r = notify_answered_by([&](const auto& m) { return error_answer(m, 5, 0, &key, now); });
   EXPECT_EQ(r.datagrams, 1u);
   EXPECT_EQ(outcome(r, "refused"), 1u);
 }
@@ -384,7 +389,10 @@ TEST(NotifierErrors, NoErrorWithABadMacIsNotAnAcknowledgement) {
   EXPECT_EQ(r.stats.acknowledged, 0u);
   EXPECT_EQ(r.stats.gave_up, 1u);
   EXPECT_EQ(outcome(r, "unverified"), 1u);
-  EXPECT_EQ(log.count("with a TSIG that does not verify with key xfr-key (BADSIG: the MAC differs); not taken as an acknowledgement; trying again"), 1u) << log.all();
+  EXPECT_EQ(log.count("with a TSIG that does not verify with key xfr-key (BADSIG: the MAC differs); not taken as an "
+                      "acknowledgement; trying again"),
+            1u)
+      << log.all();
 }
 
 }  // namespace
