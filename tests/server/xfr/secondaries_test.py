@@ -23,12 +23,14 @@ zone only and learn the members from it. The test:
     still re-signs the whole zone);
   - AXFRs each secondary's copy of each zone: it equals mailns's own AXFR,
     and the signed ones pass ldns-verify-zone;
-  - adds (by a reload that also changes both zones) a third secondary, a
-    named with the same key name xfr-key but another secret: the NOTIFY of
-    each zone to it must be logged as `secondary 127.0.0.1:P rejects our
-    TSIG signature: the secret of key xfr-key differs`, once per zone, not
-    retried, shown by `mailns status` and counted in /metrics as
-    result="bad_signature".
+  - adds (by a reload that also changes both zones) two more secondaries,
+    one named with the same key name xfr-key but another secret, listening
+    on two ports: the NOTIFY of each zone to the first port must be logged
+    as `secondary 127.0.0.1:P rejects our TSIG signature: the secret of key
+    xfr-key differs` (BIND's BADSIG); signed with a key it does not know
+    (stranger-key) to the second, `... does not know key stranger-key`
+    (BADKEY); each once per zone, not retried, shown by `mailns status` and
+    counted in /metrics (result="bad_signature", "unknown_key").
 
 Exits 77 (ctest SKIP_RETURN_CODE) when named or knotd is not installed.
 
@@ -94,6 +96,7 @@ zones:
 tsig_keys:
   - {{ name: xfr-key, algorithm: hmac-sha256, secret_file: xfr-key.b64 }}
   - {{ name: knot-key, algorithm: hmac-sha256, secret_file: knot-key.b64 }}
+  - {{ name: stranger-key, algorithm: hmac-sha256, secret_file: stranger-key.b64 }}
 secondaries:
   - {{ address: "{knot_ip}:{kport}", tsig: knot-key }}
   - {{ address: "{named_ip}:{nport}", tsig: xfr-key }}
@@ -153,7 +156,7 @@ options {{
     session-keyfile "{run}/session.key";
     managed-keys-directory "{run}";
     listen-on port {nport} {{ {named_ip}; }};
-    listen-on-v6 {{ none; }};
+{more_listen}    listen-on-v6 {{ none; }};
     notify no;
     recursion no;
     dnssec-validation no;
@@ -339,10 +342,12 @@ def main():
         kport = free_port(taken={mport})
         nport = free_port(taken={mport, kport})
         wport = free_port(taken={mport, kport, nport})
-        metrics = free_port(taken={mport, kport, nport, wport})
+        bport = free_port(taken={mport, kport, nport, wport})
+        metrics = free_port(taken={mport, kport, nport, wport, bport})
         knot_secret = new_secret()
         write(os.path.join(tmp, "xfr-key.b64"), secret + "\n")
         write(os.path.join(tmp, "knot-key.b64"), knot_secret + "\n")
+        write(os.path.join(tmp, "stranger-key.b64"), new_secret() + "\n")
         file_serial = {z: 1 for z in ZONES}
 
         def write_zone(z, change):
@@ -367,15 +372,17 @@ def main():
         os.makedirs(os.path.join(nrun, "zones"))
         nconf = os.path.join(nrun, "named.conf")
         write(nconf, NAMED_CONF.format(
-            run=nrun, nport=nport, named_ip=NAMED_IP, secret=secret,
+            run=nrun, nport=nport, named_ip=NAMED_IP, secret=secret, more_listen="",
             catalog_zones=NAMED_CATALOG_ZONES.format(catalog=CATALOG, mport=mport, run=nrun),
             catalog_zone=NAMED_CATALOG_ZONE.format(catalog=CATALOG, mport=mport, run=nrun)))
-        # The same key name with another secret, and no zones: every signed
-        # NOTIFY is answered NOTAUTH, TSIG error BADSIG.
+        # The same key name with another secret, and no zones: every NOTIFY
+        # signed with xfr-key is answered NOTAUTH, TSIG error BADSIG; one
+        # signed with stranger-key (sent to its second port), BADKEY.
         wrun = os.path.join(tmp, "named-wrong")
         os.makedirs(wrun)
         wconf = os.path.join(wrun, "named.conf")
         write(wconf, NAMED_CONF.format(run=wrun, nport=wport, named_ip=WRONG_IP, secret=new_secret(),
+                                       more_listen=f"    listen-on port {bport} {{ {WRONG_IP}; }};\n",
                                        catalog_zones="", catalog_zone=""))
         for conf in (nconf, wconf):
             r = subprocess.run([os.path.join(os.path.dirname(args.named), "named-checkconf"), conf],
@@ -512,49 +519,55 @@ def main():
                             f"{name}'s copy of {z} passes ldns-verify-zone ({kind.strip()})",
                             (r.stdout + r.stderr)[-2000:])
 
-        # A secondary whose secret differs: the meaning is logged, the
-        # NOTIFY is not retried, status and metrics show it.
+        # A secondary whose secret differs, and one that does not know the
+        # key: the meaning is logged, the NOTIFY is not retried, status and
+        # metrics show it.
         wrong = Server("named (wrong secret)", [args.named, "-g", "-n", "1", "-4", "-c", wconf], wport,
                        os.path.join(tmp, "named-wrong.log"))
         servers.append(wrong)
-        wait_until("the second named to listen", lambda: tcp_open(WRONG_IP, wport), 30, [wrong])
-        write_mailns_conf(extra=f'  - {{ address: "{WRONG_IP}:{wport}", tsig: xfr-key }}\n')
+        wait_until("the second named to listen", lambda: tcp_open(WRONG_IP, wport) and tcp_open(WRONG_IP, bport),
+                   30, [wrong])
+        write_mailns_conf(extra=f'  - {{ address: "{WRONG_IP}:{wport}", tsig: xfr-key }}\n'
+                                f'  - {{ address: "{WRONG_IP}:{bport}", tsig: stranger-key }}\n')
         for z in ZONES:
             file_serial[z] += 1
             write_zone(z, args.changes + 1)
         r = subprocess.run([args.mailns, "reload", "-c", mconf], capture_output=True, text=True, timeout=60)
-        c.check(r.returncode == 0, "mailns reload with a third secondary whose secret differs", r.stdout + r.stderr)
-        meaning = f"secondary {WRONG_IP}:{wport} rejects our TSIG signature: the secret of key xfr-key differs"
+        c.check(r.returncode == 0, "mailns reload with a secondary whose secret differs and one without the key",
+                r.stdout + r.stderr)
+        cases = [(wport, f"secondary {WRONG_IP}:{wport} rejects our TSIG signature: the secret of key xfr-key differs",
+                  "bad_signature"),
+                 (bport, f"secondary {WRONG_IP}:{bport} does not know key stranger-key", "unknown_key")]
 
-        def meaning_lines():
-            return [line for line in mailns.log_text().splitlines() if meaning in line]
+        def lines_with(text):
+            return [line for line in mailns.log_text().splitlines() if text in line]
         # A secondary added by a reload is sent NOTIFY of every zone.
         try:
-            wait_until("mailns to log the BADSIG answers", lambda: len(meaning_lines()) >= len(all_zones), 20,
-                       servers)
-            c.check(all(any(f"NOTIFY {z} serial" in line for line in meaning_lines()) for z in all_zones),
-                    f"mailns logs `{meaning}` for each zone", "\n".join(meaning_lines()))
+            wait_until("mailns to log the BADSIG and BADKEY answers",
+                       lambda: all(len(lines_with(meaning)) >= len(all_zones) for _, meaning, _ in cases), 20, servers)
         except RuntimeError as e:
-            c.check(False, f"mailns logs `{meaning}`", f"{e}\n{mailns.log_tail(20)}\n{wrong.log_tail(10)}")
+            c.check(False, "mailns logs the BADSIG and BADKEY answers", f"{e}\n{mailns.log_tail(20)}\n"
+                    f"{wrong.log_tail(10)}")
         # The retries would come after 1, 2, 4, 8 s: none in 2.5 s.
         time.sleep(2.5)
         text = mailns.log_text()
-        wrong_lines = [line for line in text.splitlines() if f"{WRONG_IP}:{wport}" in line]
-        c.check(len(meaning_lines()) == len(all_zones) and
-                not any("no answer" in line or "try 2 of" in line for line in wrong_lines),
-                "once per zone, and neither retried nor `no answer after 5 tries`", "\n".join(wrong_lines[-10:]))
-        c.check("answer with a bad TSIG ignored" not in text, "no `answer with a bad TSIG ignored`")
         r = subprocess.run([args.mailns, "status", "-c", mconf], capture_output=True, text=True, timeout=30)
-        c.check(r.returncode == 0 and meaning in r.stdout, "mailns status shows the meaning for that secondary",
-                r.stdout + r.stderr)
         try:
             m = metrics_text(metrics)
-            c.check(re.search(r'mailns_notify_total\{secondary="' + re.escape(f"{WRONG_IP}:{wport}") +
-                              r'",result="bad_signature"\} ' + str(len(all_zones)), m) is not None,
-                    f'/metrics counts mailns_notify_total{{result="bad_signature"}} {len(all_zones)} for it',
-                    "\n".join(line for line in m.splitlines() if "notify" in line))
         except OSError as e:
-            c.check(False, "/metrics answers", repr(e))
+            m = repr(e)
+        for port, meaning, result in cases:
+            c.check(all(any(f"NOTIFY {z} serial" in line for line in lines_with(meaning)) for z in all_zones),
+                    f"mailns logs `{meaning}` for each zone", "\n".join(lines_with(meaning)))
+            others = [line for line in lines_with(f"{WRONG_IP}:{port}") if meaning not in line]
+            c.check(len(lines_with(meaning)) == len(all_zones) and not others,
+                    "once per zone, and neither retried nor `no answer after 5 tries`", "\n".join(others[-10:]))
+            c.check(r.returncode == 0 and meaning in r.stdout, "mailns status shows it", r.stdout + r.stderr)
+            c.check(re.search(r'mailns_notify_total\{secondary="' + re.escape(f"{WRONG_IP}:{port}") +
+                              f'",result="{result}"\\}} {len(all_zones)}\n', m) is not None,
+                    f'/metrics counts mailns_notify_total{{result="{result}"}} {len(all_zones)} for it',
+                    "\n".join(line for line in m.splitlines() if "notify" in line))
+        c.check("answer with a bad TSIG ignored" not in text, "no `answer with a bad TSIG ignored`")
         # And the good secondaries got this change too, acknowledged.
         try:
             wait_for_secondaries({z: soa_serial("127.0.0.1", mport, z) for z in ZONES}, "the last change", 30)
