@@ -355,8 +355,8 @@ TEST(NotifierErrors, NotImpIsReportedAndNotRetried) {
   EXPECT_EQ(outcome(r, "not_implemented"), 1u);
 }
 
-// Nothing that does not match the NOTIFY in ID and question ends it: the
-// retries go on, and the answer that matches counts.
+// Nothing that does not match the NOTIFY in ID and question, or is
+// malformed, ends it: the retries go on, and the answer that matches counts.
 TEST(NotifierErrors, ErrorAnswersThatDoNotMatchAreIgnored) {
   const TsigKey key = make_key();
   int n = 0;
@@ -369,13 +369,18 @@ TEST(NotifierErrors, ErrorAnswersThatDoNotMatchAreIgnored) {
       const size_t qtype_at = 12 + zone::DnsName::from_text("example.org")->wire().size();
       a[qtype_at + 1] = 1;
     }
-    if (n == 4) return answer_to(m, &key);
+    if (n == 4) {  // REFUSED, but ARCOUNT says a record follows and none does: malformed
+      a = error_answer(m, 5);
+      a[11] = 1;
+    }
+    if (n == 5) return answer_to(m, &key);
     return a;
   });
-  EXPECT_EQ(r.datagrams, 4u);
+  EXPECT_EQ(r.datagrams, 5u);
   EXPECT_EQ(r.stats.acknowledged, 1u);
   EXPECT_EQ(r.stats.rejected, 0u);
   EXPECT_EQ(outcome(r, "bad_signature"), 0u);
+  EXPECT_EQ(outcome(r, "refused"), 0u);
 }
 
 // A NOERROR answer whose TSIG does not verify (another secret, as a spoofer
