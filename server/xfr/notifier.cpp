@@ -20,6 +20,7 @@
 #include "server/xfr/tsig.hpp"
 #include "zone/rcode_name.hpp"
 #include "zone/rr_type.hpp"
+#include "zone/wire_reader.hpp"
 
 namespace mailns::server {
 
@@ -47,6 +48,68 @@ std::string zone_text(const zone::DnsName& n) { return n.to_text(); }
 
 std::string rcode_text(uint16_t rcode) { return zone::rcode_name(rcode); }
 
+// A key's name as operators write it in the configuration (no final dot).
+std::string key_text(const zone::DnsName& n) {
+  std::string t = n.to_text();
+  if (t.size() > 1 && t.back() == '.') t.pop_back();
+  return t;
+}
+
+constexpr uint16_t kRcodeNotImp = 4, kRcodeRefused = 5, kRcodeNotAuth = 9;
+
+// A catalog consumer is told of a new member zone by NOTIFY of the member
+// and of the catalog at once, and may answer the first before it has read
+// the second: then nothing is wrong, and it transfers the zone when it adds it.
+constexpr const char* kNotASecondaryAdvice =
+    "configure the zone there with this server as its primary (a catalog consumer that has not added the zone yet "
+    "transfers it when it does)";
+
+std::string tsig_error_text(uint16_t e) {
+  switch (e) {
+    case tsig_error::kBadSig: return "BADSIG";
+    case tsig_error::kBadKey: return "BADKEY";
+    case tsig_error::kBadTime: return "BADTIME";
+    case tsig_error::kBadTrunc: return "BADTRUNC";
+    default: return std::to_string(e);
+  }
+}
+
+std::string tsig_status_text(TsigStatus s) {
+  switch (s) {
+    case TsigStatus::kOk: return "ok";
+    case TsigStatus::kBadKey: return "BADKEY: another key or algorithm";
+    case TsigStatus::kBadSig: return "BADSIG: the MAC differs";
+    case TsigStatus::kBadTrunc: return "BADTRUNC";
+    case TsigStatus::kBadTime: return "BADTIME: its time is outside the fudge";
+    case TsigStatus::kFormErr: return "malformed or without a MAC";
+  }
+  return "?";
+}
+
+// How an error answer to a signed NOTIFY was signed, for the log.
+std::string signature_text(const TsigRecord& rec, std::optional<TsigStatus> check) {
+  if (!check) return ", without TSIG";
+  if (*check == TsigStatus::kOk) return ", signed";
+  if (rec.mac.empty()) return ", unsigned";
+  return ", its TSIG does not verify (" + tsig_status_text(*check) + ")";
+}
+
+// RFC 1996 4.7: an answer carries the question of its NOTIFY (origin SOA IN).
+bool question_matches(std::span<const uint8_t> msg, const zone::DnsName& origin) {
+  zone::WireReader r(msg);
+  r.skip(4);
+  const uint16_t qd = r.u16();
+  r.skip(6);
+  zone::NameBuf name;
+  r.name(name);
+  const uint16_t type = r.u16();
+  const uint16_t klass = r.u16();
+  if (!r.ok() || qd != 1 || type != zone::rrtype::SOA || klass != zone::rrclass::IN) return false;
+  uint8_t lf[zone::kMaxNameWire];
+  const size_t n = zone::make_lookup_form(name.wire, name.len, lf);
+  return std::string_view(reinterpret_cast<const char*>(lf), n) == origin.lookup_form();
+}
+
 }  // namespace
 
 struct Notifier::Impl {
@@ -58,6 +121,10 @@ struct Notifier::Impl {
     int tries = 0;
     Clock::time_point deadline{};
     std::vector<uint8_t> request_mac;  // to verify a signed answer
+    // The last answer that was neither an acknowledgement nor final (a
+    // BADTIME, an unsigned NOERROR): its result word and meaning.
+    std::string result;
+    std::string problem;
   };
 
   Impl(std::vector<Secondary> s, std::vector<TsigKey> k, std::chrono::milliseconds t)
@@ -93,7 +160,7 @@ struct Notifier::Impl {
     return nullptr;
   }
 
-  void record(const Pending& p, const char* result, std::string detail) {
+  void record(const Pending& p, const std::string& result, std::string detail) {
     const std::string address = secondaries[p.secondary].address.to_string();
     stats.last[address] =
         NotifyOutcome{zone_text(p.origin), p.serial, std::move(detail), static_cast<int64_t>(std::time(nullptr))};
@@ -162,6 +229,58 @@ struct Notifier::Impl {
     if (ec) xfr_log().warn("{}: sending failed (try {} of {}): {}", describe(p), p.tries, kMaxTries, ec.message());
   }
 
+  // What an answer that is not an acknowledgement says, and whether a
+  // retry could change it.
+  struct Refusal {
+    const char* result;   // the word counted in NotifyStats::outcomes
+    std::string meaning;  // "secondary 192.0.2.1:53 rejects our TSIG signature: ..."
+    std::string advice;   // what the operator can do
+    bool final = true;    // a retry cannot fix it
+  };
+
+  Refusal refusal(const Pending& p, uint16_t rcode, uint16_t tsig_err) const {
+    const Secondary& s = secondaries[p.secondary];
+    const std::string who = "secondary " + s.address.to_string();
+    const std::string key = s.tsig ? key_text(*s.tsig) : std::string("(none)");
+    const std::string zone = zone_text(p.origin);
+    // RFC 8945 5.3.2: BADSIG and BADKEY come back unsigned, BADTIME signed,
+    // all in a NOTAUTH answer; the TSIG error tells which.
+    switch (tsig_err) {
+      case tsig_error::kNoError: break;
+      case tsig_error::kBadSig:
+        return {"bad_signature", who + " rejects our TSIG signature: the secret of key " + key + " differs",
+                "give the key the same secret on both sides", true};
+      case tsig_error::kBadKey:
+        return {"unknown_key", who + " does not know key " + key,
+                "add key " + key + " to the secondary with the same algorithm and secret, or change its tsig here",
+                true};
+      case tsig_error::kBadTime:
+        return {"bad_time", who + " rejects our TSIG time: the clocks differ by more than the fudge",
+                "synchronise the clocks (NTP) of both hosts", false};
+      default:
+        return {"tsig_error",
+                who + " rejects our TSIG with key " + key + " (TSIG error " + std::to_string(tsig_err) + ")",
+                "check the key's algorithm and secret on both sides", true};
+    }
+    switch (rcode) {
+      case kRcodeRefused:
+        return {"refused",
+                who + " refuses NOTIFY for " + zone +
+                    " (REFUSED): it is not configured as a secondary of this zone, or does not allow NOTIFY from us",
+                kNotASecondaryAdvice, true};
+      case kRcodeNotAuth:
+        return {"not_authoritative",
+                who + " answers NOTAUTH for " + zone + ": it is not authoritative / not a secondary for the zone",
+                kNotASecondaryAdvice, true};
+      case kRcodeNotImp:
+        return {"not_implemented", who + " does not implement NOTIFY (NOTIMP)",
+                "remove it from secondaries, or let it poll on the SOA refresh", true};
+      default:
+        return {"rejected", who + " answers NOTIFY for " + zone + " with " + rcode_text(rcode),
+                "check the secondary's configuration for this zone and its primary", true};
+    }
+  }
+
   void on_answer(std::span<const uint8_t> msg, const udp::endpoint& from) {
     if (msg.size() < 12) return;
     const uint16_t id = static_cast<uint16_t>(msg[0] << 8 | msg[1]);
@@ -170,43 +289,75 @@ struct Notifier::Impl {
     for (auto it = pending.begin(); it != pending.end(); ++it) {
       Pending& p = it->second;
       const Secondary& s = secondaries[p.secondary];
-      if (p.id != id || endpoint_of(s.address) != from) continue;
-      // RFC 1996 4.7 asks for a matching question; a spoofed answer would
-      // also need the ID, and a signed one the key.
+      // RFC 1996 4.7: the answer's ID, source and question match the NOTIFY.
+      // A spoofer must guess all three; only a verified TSIG proves the
+      // answer, so nothing less is taken as an acknowledgement.
+      if (p.id != id || endpoint_of(s.address) != from || !question_matches(msg, p.origin)) continue;
       const uint16_t rcode = flags & 0xF;
-      if (const TsigKey* k = key_for(s)) {
-        TsigRecord rec;
-        const TsigFind f = find_tsig(msg, rec);
-        if (f != TsigFind::kFound) {
-          // Not an acknowledgement (anyone could send it); a secondary
-          // that does not serve the zone yet (a catalog member still being
-          // provisioned) answers so, and may accept the next try.
-          xfr_log().warn("{}: answered {} without TSIG; not taken as an answer (the secondary must sign with {}), "
-                         "trying again",
-                         describe(p), rcode_text(rcode), zone_text(k->name));
-          return;
-        }
-        const TsigCheck c = verify_tsig(msg, rec, std::span<const TsigKey>(k, 1), p.request_mac,
-                                        static_cast<int64_t>(std::time(nullptr)));
-        if (c.status != TsigStatus::kOk) {
-          xfr_log().warn("{}: answer with a bad TSIG ignored (TSIG error {})", describe(p), c.error_code());
-          return;
-        }
+      TsigRecord rec;
+      const TsigFind found = find_tsig(msg, rec);
+      if (found == TsigFind::kMalformed) {
+        note(p, "unverified", "answered with a malformed message; ignored");
+        return;
       }
-      if (rcode == 0) {
+      const uint16_t tsig_err = found == TsigFind::kFound ? rec.error : tsig_error::kNoError;
+      const TsigKey* k = key_for(s);
+      std::optional<TsigStatus> check;  // set when we signed and the answer has a TSIG
+      if (k && found == TsigFind::kFound)
+        check = verify_tsig(msg, rec, std::span<const TsigKey>(k, 1), p.request_mac,
+                            static_cast<int64_t>(std::time(nullptr)))
+                    .status;
+      const bool trusted = !k || (check && *check == TsigStatus::kOk);
+      if (rcode == 0 && tsig_err == tsig_error::kNoError) {
+        if (!trusted) {
+          // Not an acknowledgement: anyone who saw the NOTIFY could send it.
+          if (!check)
+            note(p, "unverified",
+                 "answered NOERROR without TSIG; not taken as an acknowledgement (the secondary must sign with " +
+                     key_text(k->name) + ")");
+          else
+            note(p, "unverified",
+                 "answered NOERROR with a TSIG that does not verify with key " + key_text(k->name) + " (" +
+                     tsig_status_text(*check) + "); not taken as an acknowledgement");
+          return;
+        }
         ++stats.acknowledged;
         record(p, "acknowledged", "acknowledged");
         xfr_log().info("{}: acknowledged", describe(p));
-      } else {
-        ++stats.rejected;
-        record(p, "rejected", std::string("answered ") + rcode_text(rcode));
-        xfr_log().warn("{}: answered {}; check the secondary's configuration for this zone and its primary",
-                       describe(p), rcode_text(rcode));
+        pending.erase(it);
+        arm();
+        return;
       }
+      // An error. Unsigned (RFC 8945 5.3.2) or not, its ID, source and
+      // question match: its meaning is logged, and stops the retries when
+      // a retry cannot change it.
+      Refusal r = refusal(p, rcode, tsig_err);
+      const std::string what = rcode_text(rcode) + (found == TsigFind::kFound && tsig_err != tsig_error::kNoError
+                                                        ? ", TSIG error " + tsig_error_text(tsig_err)
+                                                        : std::string()) +
+                               (k ? signature_text(rec, check) : std::string());
+      if (!r.final) {
+        if (p.result != r.result)
+          xfr_log().warn("{} ({}: {}); will try again: {}", r.meaning, describe(p), what, r.advice);
+        p.result = r.result;
+        p.problem = r.meaning;
+        return;
+      }
+      ++stats.rejected;
+      record(p, r.result, r.meaning);
+      xfr_log().warn("{} ({}: {}); not retried: {}", r.meaning, describe(p), what, r.advice);
       pending.erase(it);
       arm();
       return;
     }
+  }
+
+  // An answer that changes nothing yet: logged when it differs from the
+  // last one for this NOTIFY, and named if the retries run out.
+  void note(Pending& p, const char* result, const std::string& problem) {
+    if (p.problem != problem) xfr_log().warn("{}: {}; trying again", describe(p), problem);
+    p.result = result;
+    p.problem = problem;
   }
 
   void arm() {
@@ -235,10 +386,15 @@ struct Notifier::Impl {
       }
       if (p.tries >= kMaxTries) {
         ++stats.gave_up;
-        record(p, "no_answer", "no answer after " + std::to_string(p.tries) + " tries");
-        xfr_log().warn("{}: no answer after {} tries; giving up (is the secondary running and does it accept "
-                       "NOTIFY from this address?)",
-                       describe(p), p.tries);
+        if (p.result.empty()) {
+          record(p, "no_answer", "no answer after " + std::to_string(p.tries) + " tries");
+          xfr_log().warn("{}: no answer after {} tries; giving up (is the secondary running and does it accept "
+                         "NOTIFY from this address?)",
+                         describe(p), p.tries);
+        } else {
+          record(p, p.result.c_str(), p.problem + " (" + std::to_string(p.tries) + " tries)");
+          xfr_log().warn("{}: not acknowledged after {} tries; giving up: {}", describe(p), p.tries, p.problem);
+        }
         it = pending.erase(it);
         continue;
       }
@@ -317,8 +473,16 @@ void Notifier::notify(std::vector<std::pair<zone::DnsName, uint32_t>> zones) {
   });
 }
 
-void Notifier::update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys) {
-  asio::post(impl_->io, [impl = impl_.get(), s = std::move(secondaries), k = std::move(keys)]() mutable {
+void Notifier::update(std::vector<Secondary> secondaries, std::vector<TsigKey> keys,
+                      std::vector<std::pair<zone::DnsName, uint32_t>> zones) {
+  asio::post(impl_->io, [impl = impl_.get(), s = std::move(secondaries), k = std::move(keys),
+                         zones = std::move(zones)]() mutable {
+    std::vector<size_t> added;
+    for (size_t i = 0; i < s.size(); ++i) {
+      bool known = false;
+      for (const Secondary& old : impl->secondaries) known = known || old.address == s[i].address;
+      if (!known) added.push_back(i);
+    }
     // Waiting NOTIFYs follow their secondary by address, or are dropped.
     std::map<std::string, Impl::Pending> kept;
     for (auto& [key, p] : impl->pending) {
@@ -333,6 +497,11 @@ void Notifier::update(std::vector<Secondary> secondaries, std::vector<TsigKey> k
     impl->pending = std::move(kept);
     impl->secondaries = std::move(s);
     impl->keys = std::move(k);
+    if (!added.empty() && !zones.empty())
+      xfr_log().info("sending NOTIFY for {} zone{} to {} new secondar{}", zones.size(), zones.size() == 1 ? "" : "s",
+                     added.size(), added.size() == 1 ? "y" : "ies");
+    for (size_t i : added)
+      for (const auto& [origin, serial] : zones) impl->add(i, origin, serial);
     impl->arm();
     impl->publish_stats();
   });

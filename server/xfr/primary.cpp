@@ -125,12 +125,19 @@ std::shared_ptr<const TransferSettings> Primary::settings() const {
 
 void Primary::update_settings(TransferSettings s) {
   journal_.set_history(s.ixfr_history);
+  // A secondary added by this reload hears of every zone now: the NOTIFYs
+  // of the zones this reload changed went out, on publication, to the
+  // secondaries there were before it.
+  std::vector<std::pair<zone::DnsName, uint32_t>> all;
+  if (holder_ && notifying_)
+    for (const auto& z : holder_->owner()->zones()) all.emplace_back(z->origin(), z->soa_serial());
   if (notifier_) {
-    notifier_->update(s.secondaries, s.tsig_keys);
+    notifier_->update(s.secondaries, s.tsig_keys, std::move(all));
   } else if (!s.secondaries.empty() && holder_ && notifying_) {
     // The first secondaries: from now on they hear of every change.
-    notifier_ = std::make_unique<Notifier>(s.secondaries, s.tsig_keys, options_.notify_timeout);
+    notifier_ = std::make_unique<Notifier>(std::vector<Secondary>{}, s.tsig_keys, options_.notify_timeout);
     notifier_->start();
+    notifier_->update(s.secondaries, s.tsig_keys, std::move(all));
   }
   const auto old = settings();
   const bool catalog_changed = old->catalog.has_value() != s.catalog.has_value() ||

@@ -77,8 +77,9 @@ class Primary final : public RequestHandler {
   // Stops the notifier (before the holder goes away).
   void stop() noexcept;
   // The transfer settings of a reloaded configuration (on the thread that
-  // publishes): keys, ACL, history and secondaries apply at once; a catalog
-  // turned on, off or renamed is published right away.
+  // publishes): keys, ACL, history and secondaries apply at once (a new
+  // secondary is sent NOTIFY of every zone); a catalog turned on, off or
+  // renamed is published right away.
   void update_settings(TransferSettings settings);
 
   // The publication hooks (public for tests): before() returns the snapshot
