@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "zone/record_ref.hpp"
 #include "zone/rr_type.hpp"
 
 namespace mailns::server {
@@ -12,23 +13,7 @@ namespace t = zone::rrtype;
 
 constexpr size_t kSoaSerialFromEnd = 20;  // serial, refresh, retry, expire, minimum
 
-struct Ref {
-  const zone::DnsName* owner;
-  uint16_t type;
-  uint32_t ttl;
-  const std::vector<uint8_t>* rdata;
-};
-
-int compare(const Ref& a, const Ref& b) noexcept {
-  const auto la = a.owner->lookup_form(), lb = b.owner->lookup_form();
-  if (const int c = zone::compare_lookup_forms(reinterpret_cast<const uint8_t*>(la.data()), la.size(),
-                                               reinterpret_cast<const uint8_t*>(lb.data()), lb.size()))
-    return c;
-  if (a.type != b.type) return a.type < b.type ? -1 : 1;
-  if (a.ttl != b.ttl) return a.ttl < b.ttl ? -1 : 1;
-  if (a.rdata->size() != b.rdata->size()) return a.rdata->size() < b.rdata->size() ? -1 : 1;
-  return a.rdata->empty() ? 0 : std::memcmp(a.rdata->data(), b.rdata->data(), a.rdata->size());
-}
+using Ref = zone::RecordRef;
 
 bool covers_soa(const std::vector<uint8_t>& rrsig) {
   return rrsig.size() >= 2 && (rrsig[0] << 8 | rrsig[1]) == t::SOA;
@@ -86,11 +71,10 @@ bool same_apart_from_serial(const std::vector<zone::Record>& records, const zone
   served.for_each_node(add_node);
   served.for_each_nsec3_node(add_node);
   if (mine.size() != theirs.size()) return false;
-  auto less = [](const Ref& a, const Ref& b) { return compare(a, b) < 0; };
-  std::sort(mine.begin(), mine.end(), less);
-  std::sort(theirs.begin(), theirs.end(), less);
+  std::sort(mine.begin(), mine.end(), zone::record_less);
+  std::sort(theirs.begin(), theirs.end(), zone::record_less);
   for (size_t i = 0; i < mine.size(); ++i)
-    if (compare(mine[i], theirs[i]) != 0) return false;
+    if (zone::compare_records(mine[i], theirs[i]) != 0) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "zone/record_ref.hpp"
 #include "zone/soa_serial.hpp"
 #include "zone/rr_type.hpp"
 
@@ -10,25 +11,7 @@ namespace mailns::server {
 
 namespace {
 
-struct Ref {
-  const zone::DnsName* owner;
-  uint16_t type;
-  uint32_t ttl;
-  const std::vector<uint8_t>* rdata;
-};
-
-int compare(const Ref& a, const Ref& b) noexcept {
-  const auto la = a.owner->lookup_form(), lb = b.owner->lookup_form();
-  if (const int c = zone::compare_lookup_forms(reinterpret_cast<const uint8_t*>(la.data()), la.size(),
-                                               reinterpret_cast<const uint8_t*>(lb.data()), lb.size()))
-    return c;
-  if (a.type != b.type) return a.type < b.type ? -1 : 1;
-  const size_t n = std::min(a.rdata->size(), b.rdata->size());
-  if (const int c = n ? std::memcmp(a.rdata->data(), b.rdata->data(), n) : 0) return c;
-  if (a.rdata->size() != b.rdata->size()) return a.rdata->size() < b.rdata->size() ? -1 : 1;
-  if (a.ttl != b.ttl) return a.ttl < b.ttl ? -1 : 1;
-  return 0;
-}
+using Ref = zone::RecordRef;
 
 // Every record of the zone but the SOA, in a fixed order.
 std::vector<Ref> flatten(const zone::Zone& z) {
@@ -44,7 +27,7 @@ std::vector<Ref> flatten(const zone::Zone& z) {
   };
   z.for_each_node(add_node);
   z.for_each_nsec3_node(add_node);
-  std::sort(out.begin(), out.end(), [](const Ref& a, const Ref& b) { return compare(a, b) < 0; });
+  std::sort(out.begin(), out.end(), zone::record_less);
   return out;
 }
 
@@ -78,7 +61,7 @@ ZoneDiff diff_zones(const zone::Zone& from, const zone::Zone& to) {
   for (const Ref& r : b) d.zone_bytes += wire_bytes(r);
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
-    const int c = i == a.size() ? 1 : j == b.size() ? -1 : compare(a[i], b[j]);
+    const int c = i == a.size() ? 1 : j == b.size() ? -1 : zone::compare_records(a[i], b[j]);
     if (c < 0) {
       d.bytes += wire_bytes(a[i]);
       d.removed.push_back(to_record(a[i++]));
