@@ -98,8 +98,10 @@ bool log_initial_load(const ZoneSetResult& zones, const std::string& config_path
     zone_log().info("loaded {} zones ({} signed), {} records (one line per zone at log_level: debug)",
                     zones.zones.size(), signed_zones, records);
   if (zones.signing.zones + zones.signing.failed > 0)
-    dnssec_log().info("signed {} zone{} with {} signatures in {:.3f} s{}", zones.signing.zones,
-                      zones.signing.zones == 1 ? "" : "s", zones.signing.signatures, zones.signing.seconds,
+    dnssec_log().info("signed {} zone{} ({} unchanged since the last run, served as they were) with {} signatures "
+                      "made and {} kept in {:.3f} s{}",
+                      zones.signing.zones, zones.signing.zones == 1 ? "" : "s", zones.signing.unchanged,
+                      zones.signing.signatures, zones.signing.reused, zones.signing.seconds,
                       zones.signing.failed ? "; " + std::to_string(zones.signing.failed) + " not served (see above)"
                                            : std::string());
   return true;

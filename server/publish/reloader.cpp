@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -106,6 +105,7 @@ LoadOptions Reloader::load_options(
   LoadOptions o;
   o.now = now;
   o.previous_for = std::move(previous);
+  o.last_served_serial = [this](const zone::DnsName& origin) { return serials_.get(origin); };
   o.serial_for = [this, now](const zone::DnsName& origin, uint32_t in_records) {
     // A master file whose serial is ahead of ours wins (the operator bumped it).
     const auto stored = serials_.get(origin);
@@ -185,25 +185,16 @@ ZoneSetResult Reloader::initial_load(Config config) {
   auto cfg = std::make_shared<Config>(std::move(config));
   // The archived version of each zone is the one served before this start:
   // a zone with nothing changed keeps it (serial and signatures).
-  std::map<std::string, std::shared_ptr<const zone::Zone>, std::less<>> archived;
-  std::mutex archived_mu;
-  LoadOptions options = load_options(t, [this, &archived, &archived_mu](const zone::DnsName& o) {
-    auto z = archive_.load_zone(o);
-    std::lock_guard lock(archived_mu);
-    if (z) archived[std::string(o.lookup_form())] = z;
-    return z;
-  });
+  LoadOptions options = load_options(t, [this](const zone::DnsName& o) { return archive_.load_zone(o); });
   // Nothing is answered yet: every core loads and signs.
   options.threads = std::max(cfg->server.threads, std::thread::hardware_concurrency());
   ZoneSetResult res = load_zones(*cfg, options);
   fall_back_to_archive(*cfg, res, t);
-  for (const LoadedZone& z : res.zones) {
-    const std::string lf(z.zone->origin().lookup_form());
+  for (LoadedZone& z : res.zones) {
     const auto before = serials_.get(z.zone->origin());
-    if (before && *before == z.zone->soa_serial()) unchanged_at_start_.insert(lf);
-    auto a = archived.find(lf);
-    if (a != archived.end() && a->second != z.zone && a->second->soa_serial() != z.zone->soa_serial())
-      start_up_changes_.emplace_back(a->second, z.zone);
+    if (before && *before == z.zone->soa_serial()) unchanged_at_start_.insert(std::string(z.zone->origin().lookup_form()));
+    if (z.replaces && z.replaces->soa_serial() != z.zone->soa_serial()) start_up_changes_.emplace_back(z.replaces, z.zone);
+    z.replaces.reset();
   }
   if (res.snapshot) {
     // Serials now (a crash must not lower them); the archive once serving
@@ -345,6 +336,7 @@ std::map<std::string, LoadedZone> Reloader::rebuild(const std::shared_ptr<const 
   for (auto& e : res.errors) load_errors.push_back(std::move(e));
   for (auto& e : res.domain_errors) load_errors.push_back(std::move(e));
   for (LoadedZone& z : res.zones) {
+    z.replaces.reset();  // the journal takes the difference at publication, from the served version
     const std::string key = fingerprint_key(z.zone->origin());
     if (!changed.count(key)) continue;
     if (z.signing) z.signing->settings = &cfg->dnssec_for(z.zone->origin());

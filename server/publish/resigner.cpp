@@ -158,8 +158,9 @@ size_t Resigner::resign_due(int64_t now) {
     if (before_publish_) before_publish_(zones_);
     snapshots_.publish(std::make_shared<const zone::Snapshot>(std::move(zones), options_));
     const auto next = next_due();
-    dnssec_log().info("re-signed {} zone{} with {} signatures in {:.3f} s and published them; next re-sign at {}",
-                      resigned, resigned == 1 ? "" : "s", stats.signatures, stats.seconds,
+    dnssec_log().info("re-signed {} zone{} with {} signatures made ({} kept) in {:.3f} s and published them; next "
+                      "re-sign at {}",
+                      resigned, resigned == 1 ? "" : "s", stats.signatures, stats.reused, stats.seconds,
                       next ? utc_text(*next) : std::string("(none)"));
   }
   return resigned;

@@ -36,6 +36,8 @@ void add_stats(SignStats& total, const SignStats& s) {
   total.zones += s.zones;
   total.failed += s.failed;
   total.signatures += s.signatures;
+  total.reused += s.reused;
+  total.unchanged += s.unchanged;
   total.seconds += s.seconds;
 }
 
@@ -100,6 +102,13 @@ class ZoneSetLoader {
   void fill_previous(std::vector<SignJob>& jobs) const {
     if (!options_.previous_for) return;
     parallel_for(jobs.size(), threads(), [&](size_t i) { jobs[i].previous = previous(jobs[i].origin); });
+    for (SignJob& job : jobs) job.new_serial_anyway = job.previous && !last_served(*job.previous);
+  }
+  // Whether prev is the version last served (see LoadOptions::last_served_serial).
+  bool last_served(const zone::Zone& prev) const {
+    if (!options_.last_served_serial) return true;
+    const auto s = options_.last_served_serial(prev.origin());
+    return !s || *s == prev.soa_serial();
   }
 
   // Master-file zones: built (which checks them, with file:line errors), and
@@ -130,7 +139,7 @@ class ZoneSetLoader {
       // The operator raised the file's serial past the served one: a new
       // version even when nothing else changed.
       const uint32_t file_serial = masters[job_zone[j]]->zone->soa_serial();
-      jobs[j].new_serial_anyway =
+      jobs[j].new_serial_anyway |=
           jobs[j].previous && zone::serial_greater(file_serial, jobs[j].previous->soa_serial());
     }
     if (!jobs.empty()) {
@@ -161,6 +170,7 @@ class ZoneSetLoader {
     // The served version as it is (compact denial needs its query-time signer attached to a new build).
     if (job.unchanged && !job.online_signer) {
       slot = LoadedZone{job.previous, src.file, std::move(state)};
+      std::vector<zone::Record>().swap(job.signed_records);  // the same records as job.previous: freed now
       return;
     }
     std::vector<std::string> build_errors;
@@ -171,6 +181,7 @@ class ZoneSetLoader {
       return;
     }
     slot = LoadedZone{std::move(built), src.file, std::move(state)};
+    if (!job.unchanged) slot->replaces = std::move(job.previous);
   }
 
   void load_mail_zones() {
@@ -207,7 +218,10 @@ class ZoneSetLoader {
       jobs.push_back(SignJob(zones[i].origin, zones[i].records, config_.dnssec_for(zones[i].origin)));
       idx.push_back(i);
     }
-    parallel_for(plain.size(), threads(), [&](size_t i) { keep_unsigned_serial(zones[plain[i]]); });
+    std::vector<std::shared_ptr<const zone::Zone>> replaced(plain.size());
+    parallel_for(plain.size(), threads(), [&](size_t i) { replaced[i] = keep_unsigned_serial(zones[plain[i]]); });
+    for (size_t i = 0; i < plain.size(); ++i)
+      if (replaced[i]) replaced_[std::string(zones[plain[i]].origin.lookup_form())] = std::move(replaced[i]);
     fill_previous(jobs);
     if (jobs.empty()) return;
     sign(jobs);
@@ -230,6 +244,7 @@ class ZoneSetLoader {
     const std::string lf(z.origin.lookup_form());
     mail_signing_[lf] = signing_state(job, options_);
     if (job.unchanged) set_soa_serial(mail_signing_[lf].records, z.origin, job.previous->soa_serial());
+    else if (job.previous) replaced_[lf] = std::move(job.previous);
     if (job.online_signer) online_signers_[lf] = job.online_signer;
   }
 
@@ -239,9 +254,13 @@ class ZoneSetLoader {
 
   // An unsigned synthesized zone that holds what its served version holds
   // keeps that version's serial.
-  void keep_unsigned_serial(synth::ZoneRecords& z) const {
-    const auto prev = previous(z.origin);
-    if (prev && same_apart_from_serial(z.records, *prev)) set_soa_serial(z.records, z.origin, prev->soa_serial());
+  // Otherwise the previous version is what it replaces.
+  std::shared_ptr<const zone::Zone> keep_unsigned_serial(synth::ZoneRecords& z) const {
+    auto prev = previous(z.origin);
+    if (!prev) return nullptr;
+    if (!last_served(*prev) || !same_apart_from_serial(z.records, *prev)) return prev;
+    set_soa_serial(z.records, z.origin, prev->soa_serial());
+    return nullptr;
   }
 
   // The MTA-STS policy (RFC 8461 3.2) travels with the zone whose _mta-sts
@@ -266,6 +285,7 @@ class ZoneSetLoader {
     if (auto it = online_signers_.find(lf); it != online_signers_.end()) z->attach_online_signer(it->second);
     LoadedZone lz{std::move(z), "mail_domains in " + config_.path, std::nullopt};
     if (auto it = mail_signing_.find(lf); it != mail_signing_.end()) lz.signing = std::move(it->second);
+    if (auto it = replaced_.find(lf); it != replaced_.end()) lz.replaces = std::move(it->second);
     res_.zones.push_back(std::move(lz));
   }
 
@@ -277,6 +297,7 @@ class ZoneSetLoader {
   std::set<std::string> keys_missing_;                                            // checked unsigned: no keys yet
   std::map<std::string, ZoneSigning, std::less<>> mail_signing_;                  // by lookup form of the origin
   std::map<std::string, std::shared_ptr<const zone::OnlineSigner>> online_signers_;  // compact denial, likewise
+  std::map<std::string, std::shared_ptr<const zone::Zone>> replaced_;                 // LoadedZone::replaces, likewise
 };
 
 }  // namespace

@@ -46,6 +46,11 @@ struct LoadOptions {
   // (zone_version.hpp, dnssec/signature_reuse.hpp).
   // Called from several threads at once (the loading is parallel).
   std::function<std::shared_ptr<const zone::Zone>(const zone::DnsName&)> previous_for;
+  // The serial last served for a zone (the serial store), when known. A
+  // previous version with another serial is not the one secondaries saw
+  // last (a crash between publishing and archiving): its signatures are
+  // still kept, but the zone gets a new serial (never one seen before).
+  std::function<std::optional<uint32_t>(const zone::DnsName&)> last_served_serial;
   // Threads for loading previous versions, keys and signing; 0: the
   // configuration's server.threads (a start uses every core: nothing is
   // answered yet).
@@ -67,6 +72,10 @@ struct LoadedZone {
   std::string source;                    // where it came from, for the log
   std::optional<ZoneSigning> signing;    // set for zones served signed
   bool last_good_version = false;        // served from the archive: its declaration or files have errors
+  // The previous version (LoadOptions::previous_for) that this one replaces
+  // with another serial: what the IXFR journal takes the difference from.
+  // Set by load_zones only; whoever takes it clears it.
+  std::shared_ptr<const zone::Zone> replaces = nullptr;
 };
 
 struct ZoneSetResult {

@@ -39,13 +39,6 @@ dnssec::RolloverTtls rollover_ttls(const std::vector<zone::Record>& records, con
   return t;
 }
 
-bool same_signing(const dnssec::SigningPolicy& a, const dnssec::SigningPolicy& b) {
-  return a.algorithm == b.algorithm && a.keys == b.keys && a.denial == b.denial &&
-         a.nsec3.iterations == b.nsec3.iterations && a.nsec3.salt == b.nsec3.salt &&
-         a.signature_validity == b.signature_validity && a.refresh_before == b.refresh_before &&
-         a.inception_offset == b.inception_offset && a.dnskey_ttl == b.dnskey_ttl && a.publish_cds == b.publish_cds;
-}
-
 // check-config: the decisions the next start takes about the leftovers of
 // an interrupted change in the zone's key directory (key_recovery), as
 // warnings; the same plan serve carries out.
@@ -152,71 +145,59 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
 
 }  // namespace
 
+namespace {
+// The result of signing one job's zone into the job. Nothing but the serial
+// changed: the served version stays, with its serial and the SOA signatures
+// that go with it (its records are `previous`).
+void take_result(SignJob& job, dnssec::Result<dnssec::SignedZone> r, std::vector<zone::Record>& previous,
+                 int64_t now) {
+  if (!r) {
+    job.error = r.error();
+    return;
+  }
+  for (auto& w : r->warnings) job.warnings.push_back(std::move(w));
+  job.signatures = r->signatures;
+  job.reused = r->reused;
+  job.signed_records = std::move(r->records);
+  if (job.previous && !job.new_serial_anyway && same_apart_from_serial(job.signed_records, *job.previous)) {
+    job.unchanged = true;
+    job.reused += job.signatures;
+    job.signatures = 0;
+    job.signed_records = std::move(previous);
+  }
+  if (auto t = dnssec::next_resign_time(job.signed_records, job.settings->policy, now))
+    job.next_resign = job.next_resign ? std::min(*job.next_resign, *t) : *t;
+  job.online_signer = std::move(r->online_signer);
+}
+
+// One job from start to end on one thread: keys, the previous version's
+// records (a copy, freed as soon as the zone is signed: holding those of
+// every zone at once doubled a 10,000-zone start's peak memory), signing.
+void sign_job(SignJob& job, KeyAccess access, int64_t now) {
+  std::optional<dnssec::ZoneKeySet> keys = prepare_keys(job, access, now);
+  if (!keys) return;
+  std::vector<zone::Record> previous;
+  if (job.previous) previous = served_records(*job.previous);
+  take_result(job, dnssec::sign_zone(job.origin, job.records, *keys, job.settings->policy, now, previous), previous,
+              now);
+}
+}  // namespace
+
 SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::optional<dnssec::ZoneKeySet>> key_sets(jobs.size());
-  std::vector<std::vector<zone::Record>> previous(jobs.size());
   // Key files are read (and on a first start, keys generated: RSA takes a
   // while) on the same threads that sign.
   // An exception (out of memory, a filesystem error) fails its zone only,
   // which keeps its last good version; escaping a thread it would terminate.
   parallel_for(jobs.size(), threads, [&](size_t i) {
     try {
-      key_sets[i] = prepare_keys(jobs[i], access, now);
-      if (key_sets[i] && jobs[i].previous) previous[i] = served_records(*jobs[i].previous);
+      sign_job(jobs[i], access, now);
     } catch (const std::exception& e) {
-      key_sets[i].reset();
-      jobs[i].error = jobs[i].origin.to_text() + ": preparing its DNSSEC keys failed: " + e.what();
+      jobs[i].error = jobs[i].origin.to_text() + ": signing failed: " + e.what();
     } catch (...) {
-      key_sets[i].reset();
-      jobs[i].error = jobs[i].origin.to_text() + ": preparing its DNSSEC keys failed";
+      jobs[i].error = jobs[i].origin.to_text() + ": signing failed";
     }
   });
-
-  // One sign_zones call per distinct policy (usually one: the top-level dnssec:).
-  std::vector<bool> done(jobs.size(), false);
-  for (size_t first = 0; first < jobs.size(); ++first) {
-    if (done[first] || !key_sets[first]) continue;
-    const dnssec::SigningPolicy& policy = jobs[first].settings->policy;
-    std::vector<size_t> group;
-    std::vector<dnssec::ZoneToSign> batch;
-    for (size_t i = first; i < jobs.size(); ++i) {
-      if (done[i] || !key_sets[i] || !same_signing(jobs[i].settings->policy, policy)) continue;
-      done[i] = true;
-      group.push_back(i);
-      batch.push_back(dnssec::ZoneToSign{jobs[i].origin, jobs[i].records, std::move(*key_sets[i]), previous[i]});
-    }
-    std::vector<dnssec::Result<dnssec::SignedZone>> results;
-    try {
-      results = dnssec::sign_zones(batch, policy, now, threads);
-    } catch (const std::exception& e) {  // out of memory before any zone was signed
-      for (size_t g = 0; g < group.size(); ++g)
-        results.emplace_back(dnssec::Error{jobs[group[g]].origin.to_text() + ": signing failed: " + e.what()});
-    }
-    for (size_t g = 0; g < group.size(); ++g) {
-      SignJob& job = jobs[group[g]];
-      auto& r = results[g];
-      if (!r) {
-        job.error = r.error();
-        continue;
-      }
-      for (auto& w : r->warnings) job.warnings.push_back(std::move(w));
-      job.signatures = r->signatures;
-      job.reused = r->reused;
-      job.signed_records = std::move(r->records);
-      // Nothing but the serial changed: the served version stays, with its
-      // serial and the SOA signatures that go with it.
-      if (job.previous && !job.new_serial_anyway && same_apart_from_serial(job.signed_records, *job.previous)) {
-        job.unchanged = true;
-        job.reused += job.signatures;
-        job.signatures = 0;
-        job.signed_records = std::move(previous[group[g]]);
-      }
-      if (auto t = dnssec::next_resign_time(job.signed_records, policy, now))
-        job.next_resign = job.next_resign ? std::min(*job.next_resign, *t) : *t;
-      job.online_signer = std::move(r->online_signer);
-    }
-  }
 
   SignStats stats;
   for (const SignJob& j : jobs) {

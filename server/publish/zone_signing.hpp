@@ -1,8 +1,8 @@
 // Signing the zones the server serves: per zone, take its keys from the key
 // store (dnssec/key_store: <key_dir>/<zone>/), let the rollover clock advance
 // them (dnssec/rollover, with the real time), then sign every zone with
-// dnssec::sign_zones, all zones with the same policy in one call across the
-// configured threads. A zone whose keys cannot be read is an error for that
+// dnssec::sign_zone against its previous version, each zone from start to
+// end on one of the configured threads. A zone whose keys cannot be read is an error for that
 // zone only; key files are never replaced.
 #pragma once
 

@@ -3,6 +3,8 @@
 // out while the others serve, read-only commands that never write keys, and
 // the re-signer publishing a new serial with fresh signatures.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -270,6 +272,57 @@ TEST_F(ZoneSigningTest, ResignerKeepsServingWhenKeysBreakAndRetries) {
   EXPECT_EQ(net->soa_serial(), 7u);  // still the old version
   EXPECT_FALSE(std::filesystem::exists(dir.file("keys/example.net")));  // no new keys behind the operator's back
   EXPECT_EQ(resigner.next_due(), kNow + 120);  // retry a minute later (the others are due then too)
+}
+
+// Issue 16: loading again with nothing changed keeps the served version and
+// its serial (a master-file zone keeps the very object); a changed zone gets
+// the next serial, and its unchanged RRsets keep their signatures. A
+// previous version that is not the last served one (a crash between
+// publishing and archiving) never gives its serial back.
+TEST_F(ZoneSigningTest, NothingChangedKeepsTheServedVersionAndSerial) {
+  const Config c = config("{ enabled: true, key_dir: keys }", /*spread=*/true);
+  auto serial_for = [](const zone::DnsName&, uint32_t) { return 2026112905u; };
+  LoadOptions first = at(kNow);
+  first.serial_for = serial_for;
+  ZoneSetResult r1 = load_zones(c, first);
+  ASSERT_TRUE(r1.snapshot) << all(r1.errors);
+  std::map<std::string, std::shared_ptr<const zone::Zone>> served;
+  for (const auto& z : r1.zones) served[z.zone->origin().to_text()] = z.zone;
+
+  LoadOptions again = at(kNow + 3600);
+  again.serial_for = [](const zone::DnsName&, uint32_t) { return 2026112906u; };
+  again.previous_for = [&](const zone::DnsName& o) { return served[o.to_text()]; };
+  ZoneSetResult r2 = load_zones(c, again);
+  ASSERT_TRUE(r2.snapshot) << all(r2.errors);
+  for (const auto& z : r2.zones) {
+    SCOPED_TRACE(z.zone->origin().to_text());
+    EXPECT_EQ(z.zone->soa_serial(), 2026112905u);
+    EXPECT_FALSE(z.replaces);
+  }
+  EXPECT_EQ(find(r2, "example.net")->zone, served["example.net."]);
+  EXPECT_EQ(r2.signing.unchanged, 3u);
+  EXPECT_EQ(r2.signing.signatures, 0u);
+
+  // example.com changes: a new serial for it only, the others stay.
+  dir.write("example.com.zone", std::string(kComZone) + "extra 300 IN A 192.0.2.99\n");
+  ZoneSetResult r3 = load_zones(c, again);
+  ASSERT_TRUE(r3.snapshot) << all(r3.errors);
+  EXPECT_EQ(find(r3, "example.com")->zone->soa_serial(), 2026112906u);
+  EXPECT_EQ(find(r3, "example.com")->replaces, served["example.com."]);
+  EXPECT_EQ(find(r3, "example.net")->zone->soa_serial(), 2026112905u);
+  EXPECT_EQ(find(r3, "mail.example")->zone->soa_serial(), 2026112905u);
+  EXPECT_GT(r3.signing.reused, 0u);
+  EXPECT_LT(r3.signing.signatures, 10u);  // the new name's A, its NSEC3 and its neighbour's, the SOA
+
+  // The serial store says a later version was served than the one given as
+  // previous: nothing may go back to the previous one's serial.
+  dir.write("example.com.zone", kComZone);
+  LoadOptions crashed = again;
+  crashed.last_served_serial = [](const zone::DnsName&) { return std::optional<uint32_t>(2026112905u + 1); };
+  ZoneSetResult r4 = load_zones(c, crashed);
+  ASSERT_TRUE(r4.snapshot) << all(r4.errors);
+  for (const auto& z : r4.zones) EXPECT_EQ(z.zone->soa_serial(), 2026112906u) << z.zone->origin().to_text();
+  EXPECT_EQ(r4.signing.unchanged, 0u);
 }
 
 }  // namespace
