@@ -4,10 +4,12 @@
 # after the other, unsigned and signed (ECDSA P-256, NSEC3 0 iterations no
 # salt, as bench/compare.sh configures both), one worker each pinned to CPU 0
 # (dnsperf and every poll on CPU 1). For each server and round, one table row:
-#   RSS once loaded; cold start (exec until the last zone and a sample of 50
+#   RSS once loaded and idle; cold start (exec until the last zone and a sample of 50
 #   zones answer; signed: the last zone's SOA with its RRSIG, keys created
 #   from empty key directories); warm start (stopped and started again on the
-#   same state: keys, journal, archive kept); whether the 50 sampled zones'
+#   same state: keys, journal, archive kept); how long the server stays busy
+#   after the cold start (background signing, archiving: under 5% of a CPU
+#   for a second, the RSS and CPU figures are taken then); whether the 50 sampled zones'
 #   SOA serials are the same after the restart; one-zone reload (one record
 #   and the serial changed in one zone file, then `mailns reload` or `knotc
 #   zone-reload`, until the new value is answered, polled every 5 ms by
@@ -22,8 +24,9 @@
 # A benchmark, not a test: every wait is bounded and prints "timeout" (or
 # "died") in the table instead of failing.
 # usage: bench/scale.sh [ZONES=1000] [SECONDS=5]
-#   env: CATALOG=0 (skip the catalog section), START_TIMEOUT (s, per start),
-#   RELOAD_TIMEOUT (s), MAILNS_BIN, MAILNS_TOOLS
+#   env: ROUNDS (a subset of the rows, e.g. "mailns-unsigned knotd-unsigned"
+#   for 100000 zones), CATALOG=0 (skip the catalog section), START_TIMEOUT (s, per start),
+#   RELOAD_TIMEOUT (s), SETTLE_TIMEOUT (s), MAILNS_BIN, MAILNS_TOOLS
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-1000}"
@@ -33,6 +36,8 @@ MAILNS="${MAILNS_BIN:-$ROOT/build/server/mailns}"
 CATALOG="${CATALOG:-1}"
 START_TIMEOUT="${START_TIMEOUT:-$((120 + N / 50))}"
 RELOAD_TIMEOUT="${RELOAD_TIMEOUT:-60}"
+SETTLE_TIMEOUT="${SETTLE_TIMEOUT:-$((60 + N / 100))}"
+ROUNDS="${ROUNDS:-mailns-unsigned knotd-unsigned mailns-signed knotd-signed}"
 . "$ROOT/bench/lib.sh"
 
 W="$(mktemp -d /tmp/mailns-scale.XXXXXX)"
@@ -88,6 +93,17 @@ wait_for() {  # timeout_s interval_s cmd...: 0 once cmd succeeds, 1 after timeou
 outcome() {  # the status of wait_for as a table cell
   case "$1" in 1) echo timeout ;; 2) echo died ;; *) echo "?" ;; esac
 }
+settle() {  # pid: seconds until it uses under 5% of a CPU over a second (at most SETTLE_TIMEOUT)
+  local a b i
+  a="$(awk '{ print $14 + $15 }' "/proc/$1/stat")"
+  for ((i = 1; i <= SETTLE_TIMEOUT; i++)); do
+    sleep 1
+    b="$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null)" || break
+    [ $((b - a)) -le $(( $(getconf CLK_TCK) / 20 )) ] && { echo "$((i - 1)) s"; return; }
+    a="$b"
+  done
+  echo "> $SETTLE_TIMEOUT s"
+}
 seconds() { awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }'; }
 whole() { answers "$1" "$LAST" "${2:-}" && sample_served "$1"; }  # port [signed]: the last and the sampled zones
 
@@ -132,9 +148,10 @@ round() {  # mailns-unsigned | knotd-unsigned | mailns-signed | knotd-signed
   fi
   echo "$v: cold start" >&2
   timed_start "$v,cold" "$port" "$signed" "$d/cold.log" "${cmd[@]}" || { stop "$PID"; return; }
+  R[$v,busy]="$(settle "$PID")"
   R[$v,rss]="$(awk -v kb="$(rss_kb "$PID")" 'BEGIN { printf "%.1f MB", kb / 1024 }')"
   echo "$v: dnsperf ${SECS} s" >&2
-  out="$(python3 "$TOOLS/cpuq.py" "$port" "$W/queries.txt" "$SECS" ${signed:+-D} 2>&1)"
+  out="$(timeout $((SECS + 60)) python3 "$TOOLS/cpuq.py" "$port" "$W/queries.txt" "$SECS" ${signed:+-D} 2>&1)"
   R[$v,cpu]="$(sed -n 's/.*cpu_us_per_q=\([0-9.]*\).*/\1/p' <<< "$out")"
   R[$v,qps]="$(sed -n 's/.*qps=\([0-9.]*\).*/\1/p' <<< "$out")"
   [ -n "${R[$v,cpu]}" ] || echo "$v: cpuq.py: $out" >&2
@@ -220,18 +237,20 @@ catalog_round() {
   catalog_leg cat-knotd catalog.knot.invalid "$pport" "$sport" knotd -c "$d/conf"
 }
 
-for v in mailns-unsigned knotd-unsigned mailns-signed knotd-signed; do round "$v"; done
+for v in $ROUNDS; do round "$v"; done
 if [ "$CATALOG" = 0 ]; then CAT_NOTE="skipped (CATALOG=0)"
 elif [ "$N" -gt 10000 ]; then CAT_NOTE="skipped (more than 10,000 zones)"
 else CAT_NOTE=""; catalog_round; fi
 
 echo
 echo "zones=$N dnsperf=${SECS}s (servers on CPU 0, dnsperf and polls on CPU 1; starts: until $LAST and $SAMPLE_N sampled zones answer)"
-printf '%-16s %10s %11s %11s %12s %12s %9s %8s\n' "" "RSS" "cold start" "warm start" "serial kept" "reload 1" "cpu us/q" "qps"
-for v in mailns-unsigned knotd-unsigned mailns-signed knotd-signed; do
-  printf '%-16s %10s %11s %11s %12s %12s %9s %8s\n' "$v" "${R[$v,rss]:--}" "${R[$v,cold]:--}" "${R[$v,warm]:--}" \
-    "${R[$v,serial]:--}" "${R[$v,reload]:--}" "${R[$v,cpu]:--}" "${R[$v,qps]:--}"
+printf '%-16s %10s %11s %9s %11s %12s %12s %9s %8s\n' "" "RSS" "cold start" "busy" "warm start" "serial kept" "reload 1" \
+  "cpu us/q" "qps"
+for v in $ROUNDS; do
+  printf '%-16s %10s %11s %9s %11s %12s %12s %9s %8s\n' "$v" "${R[$v,rss]:--}" "${R[$v,cold]:--}" "${R[$v,busy]:--}" \
+    "${R[$v,warm]:--}" "${R[$v,serial]:--}" "${R[$v,reload]:--}" "${R[$v,cpu]:--}" "${R[$v,qps]:--}"
 done
+echo "busy: after the cold start until the server used under 5% of a CPU for a second (RSS and CPU measured then)"
 echo "catalog: a knotd secondary (catalog-role: interpret, on CPU 1) from its start until it serves every zone:"
 if [ -n "$CAT_NOTE" ]; then echo "  $CAT_NOTE"; else
   printf '  %-28s %s\n' "mailns primary (catalog:)" "${R[cat-mailns]:--}" "knotd primary (generate)" "${R[cat-knotd]:--}"
