@@ -3,30 +3,29 @@
 # mailns and knotd on the same N generated mail zones (gen_zones.py), one
 # after the other, unsigned and signed (ECDSA P-256, NSEC3 0 iterations no
 # salt, as bench/compare.sh configures both), one worker each pinned to CPU 0
-# (dnsperf and every poll on CPU 1). For each server and round, one table row:
-#   RSS once loaded and idle; cold start (exec until the last zone and a sample of 50
-#   zones answer; signed: the last zone's SOA with its RRSIG, keys created
-#   from empty key directories); warm start (stopped and started again on the
-#   same state: keys, journal, archive kept); how long the server stays busy
-#   after the cold start (background signing, archiving: under 5% of a CPU
-#   for a second, the RSS and CPU figures are taken then); whether the 50 sampled zones'
-#   SOA serials are the same after the restart; one-zone reload (one record
-#   and the serial changed in one zone file, then `mailns reload` or `knotc
-#   zone-reload`, until the new value is answered, polled every 5 ms by
-#   bench/served_after.py); CPU
-#   us/query and qps under dnsperf with the generated mix
-#   (../shared/tools/cpuq.py; signed: DO=1).
-# Then a catalog section (N <= 10000, CATALOG=0 skips it): a knotd secondary
-# with only the catalog zone (catalog-role: interpret) started beside a
-# running primary that serves the N zones and their catalog, timed until it
-# serves them all: mailns (catalog:, NOTIFY to the secondary) and knotd
-# (catalog-role: generate).
-# A benchmark, not a test: every wait is bounded and prints "timeout" (or
+# (dnsperf and every poll on CPU 1). One table row per server and round:
+#   cold start: exec until the last zone and 50 sampled zones answer (signed:
+#     the last zone's SOA with its RRSIG; keys created in empty key dirs);
+#   busy: how long the server then keeps working (background signing,
+#     archiving) until it uses under 5% of a CPU for a second;
+#   RSS, CPU us/query and qps, measured once it is idle: dnsperf with the
+#     generated mix through ../shared/tools/cpuq.py (signed: DO=1);
+#   warm start: stopped and started again on the same state (keys, journal,
+#     archive), until the same zones answer;
+#   serial kept: the 50 sampled zones' SOA serials the same after it;
+#   reload 1: one record and the serial changed in one zone file, then
+#     `mailns reload` or `knotc zone-reload`, until the new value is answered
+#     (bench/served_after.py polls every 5 ms).
+# Then, for N <= 10000, a knotd secondary that knows only the catalog zone
+# (catalog-role: interpret), started beside a running primary that serves
+# the N zones and their catalog, timed until it serves them all: mailns
+# (catalog:, NOTIFY to the secondary) and knotd (catalog-role: generate).
+# A benchmark, not a test: every wait is bounded and shows "timeout" (or
 # "died") in the table instead of failing.
 # usage: bench/scale.sh [ZONES=1000] [SECONDS=5]
-#   env: ROUNDS (a subset of the rows, e.g. "mailns-unsigned knotd-unsigned"
-#   for 100000 zones), CATALOG=0 (skip the catalog section), START_TIMEOUT (s, per start),
-#   RELOAD_TIMEOUT (s), SETTLE_TIMEOUT (s), MAILNS_BIN, MAILNS_TOOLS
+#   env: ROUNDS (rows to run, e.g. "mailns-unsigned knotd-unsigned" for
+#   100000 zones), CATALOG=0 (no catalog section), START_TIMEOUT,
+#   RELOAD_TIMEOUT, SETTLE_TIMEOUT (seconds), MAILNS_BIN, MAILNS_TOOLS
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-1000}"
@@ -35,7 +34,7 @@ TOOLS="${MAILNS_TOOLS:-$ROOT/../shared/tools}"
 MAILNS="${MAILNS_BIN:-$ROOT/build/server/mailns}"
 CATALOG="${CATALOG:-1}"
 START_TIMEOUT="${START_TIMEOUT:-$((120 + N / 50))}"
-RELOAD_TIMEOUT="${RELOAD_TIMEOUT:-60}"
+RELOAD_TIMEOUT="${RELOAD_TIMEOUT:-$((60 + N / 500))}"
 SETTLE_TIMEOUT="${SETTLE_TIMEOUT:-$((60 + N / 100))}"
 ROUNDS="${ROUNDS:-mailns-unsigned knotd-unsigned mailns-signed knotd-signed}"
 . "$ROOT/bench/lib.sh"
@@ -207,7 +206,9 @@ EOK
 catalog_leg() {  # key catalog primary-port secondary-port primary-cmd...: R[key] = secondary start to all served
   local key="$1" cat="$2" d="$W/$1" pport="$3" sport="$4" t0 rc ppid; shift 4
   echo "catalog $key: primary" >&2
-  timed_start "$key,primary" "$pport" "" "$d/primary.log" "$@" || { stop "$PID"; R[$key]="primary ${R[$key,primary]}"; return; }
+  if ! timed_start "$key,primary" "$pport" "" "$d/primary.log" "$@"; then
+    stop "$PID"; R[$key]="primary: ${R[$key,primary]}"; return
+  fi
   ppid="$PID"
   wait_for 60 0.1 answers "$pport" "$cat"
   mkdir -p "$d/sec/db" "$d/sec/zones" "$d/sec/run"  # knotd 3.2 needs them (no catalog database: a crash)
@@ -229,11 +230,19 @@ catalog_round() {
   catalog_leg cat-mailns catalog.mailns.invalid "$pport" "$sport" "$MAILNS" serve -c "$d/conf"
   # knotd generates its catalog from the member zones (template cat for the catalog itself).
   d="$W/cat-knotd"; pport="$(free_port)"; sport="$(free_port)"; mkdir -p "$d/run" "$d/db"
-  knot_conf "$d" "$pport" "$W/zones" "$W/domains.txt" |
-    sed -e "s|^template:|remote:\n  - id: secondary\n    address: 127.0.0.1@$sport\nacl:\n  - id: to-secondary\n    address: 127.0.0.1\n    action: transfer\ntemplate:\n  - id: cat\n    storage: \"$d/db\"\n    zonefile-sync: -1\n    notify: secondary\n    acl: to-secondary|" \
-        -e "s|^    semantic-checks: off|    semantic-checks: off\n    notify: secondary\n    acl: to-secondary\n    catalog-role: member\n    catalog-zone: catalog.knot.invalid|" \
-    > "$d/conf"
-  printf '  - domain: catalog.knot.invalid\n    template: cat\n    catalog-role: generate\n' >> "$d/conf"
+  knot_conf "$d" "$pport" "$W/zones" "$W/domains.txt" | awk -v sport="$sport" -v db="$d/db" '
+    /^template:/ {
+      print "remote:\n  - id: secondary\n    address: 127.0.0.1@" sport
+      print "acl:\n  - id: to-secondary\n    address: 127.0.0.1\n    action: transfer"
+      print
+      print "  - id: cat\n    storage: \"" db "\"\n    zonefile-sync: -1\n    notify: secondary\n    acl: to-secondary"
+      next
+    }
+    { print }
+    /^    semantic-checks: off/ {
+      print "    notify: secondary\n    acl: to-secondary\n    catalog-role: member\n    catalog-zone: catalog.knot.invalid"
+    }
+    END { print "  - domain: catalog.knot.invalid\n    template: cat\n    catalog-role: generate" }' > "$d/conf"
   catalog_leg cat-knotd catalog.knot.invalid "$pport" "$sport" knotd -c "$d/conf"
 }
 
