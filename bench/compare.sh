@@ -25,11 +25,11 @@ W="$(mktemp -d /tmp/mailns-bench.XXXXXX)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
+. "$ROOT/bench/lib.sh"
 
 [ -x "$MAILNS" ] || { echo "build mailns first (scripts/build.sh)" >&2; exit 1; }
 python3 "$TOOLS/gen_zones.py" "$W" "$N"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {  # wait until something answers on udp $1
   for _ in $(seq 1 300); do
     if dig +time=1 +tries=1 @127.0.0.1 -p "$1" "mail0.test" SOA >/dev/null 2>&1; then return 0; fi
@@ -37,15 +37,10 @@ wait_port() {  # wait until something answers on udp $1
   done
   echo "server on port $1 did not come up" >&2; return 1
 }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # mailns
 MP=$(free_port)
-{
-  echo "server:"; echo "  listen: [127.0.0.1:$MP]"; echo "  threads: 1"; echo "  log_level: warn"
-  echo "  state_dir: $W/mailns-state"; echo "  watch_files: false"; echo "zones:"
-  while read -r d; do echo "  - { origin: $d, file: $W/zones/$d.zone }"; done < "$W/domains.txt"
-} > "$W/mailns.yaml"
+mailns_conf "$MP" "$W/mailns-state" "$W/zones" "$W/domains.txt" > "$W/mailns.yaml"
 taskset -c 0 "$MAILNS" serve -c "$W/mailns.yaml" > "$W/mailns.log" 2>&1 &
 PIDS+=($!); MPID=$!
 
@@ -86,30 +81,7 @@ CLIENT_COOKIE="10:0102030405060708"
 # knotd
 KP=$(free_port)
 mkdir -p "$W/knot/run" "$W/knot/db"
-{
-  cat <<EOK
-server:
-  rundir: "$W/knot/run"
-  listen: 127.0.0.1@$KP
-  udp-workers: 1
-  tcp-workers: 1
-  background-workers: 1
-database:
-  storage: "$W/knot/db"
-log:
-  - target: stderr
-    any: warning
-template:
-  - id: default
-    storage: "$W/zones"
-    file: "%s.zone"
-    zonefile-sync: -1
-    journal-content: none
-    semantic-checks: off
-zone:
-EOK
-  while read -r d; do echo "  - domain: $d"; done < "$W/domains.txt"
-} > "$W/knot.conf"
+knot_conf "$W/knot" "$KP" "$W/zones" "$W/domains.txt" > "$W/knot.conf"
 taskset -c 0 knotd -c "$W/knot.conf" > "$W/knot.log" 2>&1 &
 PIDS+=($!); KPID=$!
 
@@ -150,13 +122,8 @@ PIDS+=($!); NPID=$!
 
 # Signed: mailns with online signing, knotd with automatic signing.
 MSP=$(free_port)
-{
-  echo "server:"; echo "  listen: [127.0.0.1:$MSP]"; echo "  threads: 1"; echo "  log_level: warn"
-  echo "  state_dir: $W/mailns-signed-state"; echo "  watch_files: false"
-  echo "dnssec: { enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec3, key_dir: $W/mailns-keys }"
-  echo "zones:"
-  while read -r d; do echo "  - { origin: $d, file: $W/zones/$d.zone }"; done < "$W/domains.txt"
-} > "$W/mailns-signed.yaml"
+mailns_conf "$MSP" "$W/mailns-signed-state" "$W/zones" "$W/domains.txt" "$(mailns_dnssec "$W/mailns-keys")" \
+  > "$W/mailns-signed.yaml"
 T0=$(date +%s.%N)
 taskset -c 0 "$MAILNS" serve -c "$W/mailns-signed.yaml" > "$W/mailns-signed.log" 2>&1 &
 PIDS+=($!); MSPID=$!
@@ -164,40 +131,7 @@ PIDS+=($!); MSPID=$!
 KSP=$(free_port)
 mkdir -p "$W/knots/run" "$W/knots/db" "$W/knots/zones"
 cp "$W"/zones/*.zone "$W/knots/zones/"
-{
-  cat <<EOK
-server:
-  rundir: "$W/knots/run"
-  listen: 127.0.0.1@$KSP
-  udp-workers: 1
-  tcp-workers: 1
-  background-workers: 1
-database:
-  storage: "$W/knots/db"
-log:
-  - target: stderr
-    any: warning
-policy:
-  - id: bench
-    algorithm: ecdsap256sha256
-    single-type-signing: on
-    nsec3: on
-    nsec3-iterations: 0
-    nsec3-salt-length: 0
-template:
-  - id: default
-    storage: "$W/knots/zones"
-    file: "%s.zone"
-    zonefile-sync: -1
-    zonefile-load: difference-no-serial
-    journal-content: all
-    semantic-checks: off
-    dnssec-signing: on
-    dnssec-policy: bench
-zone:
-EOK
-  while read -r d; do echo "  - domain: $d"; done < "$W/domains.txt"
-} > "$W/knot-signed.conf"
+knot_conf "$W/knots" "$KSP" "$W/knots/zones" "$W/domains.txt" signed > "$W/knot-signed.conf"
 taskset -c 0 knotd -c "$W/knot-signed.conf" > "$W/knot-signed.log" 2>&1 &
 PIDS+=($!); KSPID=$!
 
