@@ -329,8 +329,7 @@ std::vector<Result<SignedZone>> sign_zones(std::vector<ZoneToSign>& zones, const
   auto work = [&] {
     for (size_t i = next.fetch_add(1); i < zones.size(); i = next.fetch_add(1)) {
       try {
-        slots[i].emplace(
-            sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now, zones[i].previous));
+        slots[i].emplace(sign_zone(zones[i].origin, std::move(zones[i].records), zones[i].keys, policy, now));
       } catch (const std::exception& e) {
         slots[i].emplace(Error{zones[i].origin.to_text() + ": signing failed: " + e.what()});
       } catch (...) {

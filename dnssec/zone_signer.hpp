@@ -108,7 +108,6 @@ struct ZoneToSign {
   zone::DnsName origin;
   std::vector<zone::Record> records;
   ZoneKeySet keys;
-  std::span<const zone::Record> previous;  // see sign_zone; owned by the caller
 };
 
 // Signs many zones on `threads` threads (0 = hardware concurrency); results
