@@ -47,12 +47,12 @@ class DnsName {
   static std::optional<DnsName> from_wire(std::span<const uint8_t> wire);
 
   std::span<const uint8_t> wire() const noexcept {
-    return {reinterpret_cast<const uint8_t*>(wire_.data()), wire_.size()};
+    return {reinterpret_cast<const uint8_t*>(data_.data()), wire_len_};
   }
-  std::string_view lookup_form() const noexcept { return lf_; }
+  std::string_view lookup_form() const noexcept { return std::string_view(data_).substr(wire_len_); }
   size_t label_count() const noexcept { return labels_; }  // root has 0
   bool is_root() const noexcept { return labels_ == 0; }
-  bool is_wildcard() const noexcept { return wire_.size() >= 2 && wire_[0] == 1 && wire_[1] == '*'; }
+  bool is_wildcard() const noexcept { return wire_len_ >= 2 && data_[0] == 1 && data_[1] == '*'; }
 
   // True when this name equals other or lies below it.
   bool is_subdomain_of(const DnsName& other) const noexcept;
@@ -66,13 +66,16 @@ class DnsName {
   // Presentation format with trailing dot, original case, RFC 1035 escapes.
   std::string to_text() const;
 
-  friend bool operator==(const DnsName& a, const DnsName& b) noexcept { return a.lf_ == b.lf_; }
+  friend bool operator==(const DnsName& a, const DnsName& b) noexcept { return a.lookup_form() == b.lookup_form(); }
   friend std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept;
 
  private:
-  explicit DnsName(std::string wire);
-  std::string wire_;
-  std::string lf_;
+  explicit DnsName(std::string_view wire);
+  std::string_view wire_view() const noexcept { return std::string_view(data_).substr(0, wire_len_); }
+  // One buffer (a name is held by every node and record: one allocation, not
+  // two): the wire form, then the lookup form.
+  std::string data_;
+  uint8_t wire_len_ = 0;  // 1..255
   uint8_t labels_ = 0;
 };
 

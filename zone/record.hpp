@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "zone/dns_name.hpp"
+#include "zone/rdata_list.hpp"
 
 namespace mailns::zone {
 
@@ -19,12 +20,15 @@ struct Record {
   std::vector<uint8_t> rdata;
 };
 
+// A copy of RDATA held elsewhere (an RdataList entry), for a Record.
+inline std::vector<uint8_t> rdata_copy(std::span<const uint8_t> rd) { return {rd.begin(), rd.end()}; }
+
 struct RRset {
   uint16_t type = 0;
   uint32_t ttl = 0;
-  std::vector<std::vector<uint8_t>> rdatas;  // distinct, in load order
+  RdataList rdatas;  // distinct, in load order
   // RRSIG RDATA covering this RRset (DNSSEC), sent with it when DO=1.
-  std::vector<std::vector<uint8_t>> sigs;
+  RdataList sigs;
   uint32_t sig_ttl = 0;
   // The whole answer to a query for this owner and type, pre-encoded at load
   // (answer_cache.hpp): [0] without, [1] with DNSSEC records. Empty when the
@@ -36,7 +40,7 @@ struct RRset {
   };
   Prepared prepared[2];
 
-  std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }
+  std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }  // walks: small i
   size_t size() const noexcept { return rdatas.size(); }
 };
 

@@ -91,7 +91,7 @@ class ZoneSigningTest : public ::testing::Test {
   }
   static std::vector<uint8_t> dnskey(const LoadedZone& z) {
     const zone::RRset* s = z.zone->apex().find(rrtype::DNSKEY);
-    return s && !s->rdatas.empty() ? s->rdatas.front() : std::vector<uint8_t>{};
+    return s && !s->rdatas.empty() ? zone::rdata_copy(s->rdatas.front()) : std::vector<uint8_t>{};
   }
   static dnssec::RrsigFields soa_rrsig(const zone::Zone& z) {
     dnssec::RrsigFields f;
