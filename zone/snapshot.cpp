@@ -20,7 +20,7 @@ Snapshot::Snapshot(std::vector<std::shared_ptr<const Zone>> zones, AnswerOptions
   for (const Zone* z : order)
     z->for_each_node([&](const Node& n) {
       for (const RRset& s : n.rrsets())
-        if (!s.prepared[0].sections.empty() || !s.prepared[1].sections.empty()) {
+        if (!s.prepared.empty()) {
           nodes.emplace_back(n.name().lookup_form(), &n);
           break;
         }
