@@ -46,13 +46,17 @@ class DnsName {
   // Validates an uncompressed wire name (labels <= 63, total <= 255, ends at root).
   static std::optional<DnsName> from_wire(std::span<const uint8_t> wire);
 
-  std::span<const uint8_t> wire() const noexcept {
-    return {reinterpret_cast<const uint8_t*>(data_.data()), wire_len_};
-  }
-  std::string_view lookup_form() const noexcept { return std::string_view(data_).substr(wire_len_); }
-  size_t label_count() const noexcept { return labels_; }  // root has 0
-  bool is_root() const noexcept { return labels_ == 0; }
-  bool is_wildcard() const noexcept { return wire_len_ >= 2 && data_[0] == 1 && data_[1] == '*'; }
+  DnsName(const DnsName& o);
+  DnsName(DnsName&& o) noexcept;
+  DnsName& operator=(const DnsName& o);
+  DnsName& operator=(DnsName&& o) noexcept;
+  ~DnsName();
+
+  std::span<const uint8_t> wire() const noexcept { return {reinterpret_cast<const uint8_t*>(data_ + 2), wire_len()}; }
+  std::string_view lookup_form() const noexcept { return {data_ + 2 + wire_len(), wire_len() - 1u}; }
+  size_t label_count() const noexcept { return static_cast<uint8_t>(data_[1]); }  // root has 0
+  bool is_root() const noexcept { return label_count() == 0; }
+  bool is_wildcard() const noexcept { return wire_len() >= 2 && data_[2] == 1 && data_[3] == '*'; }
 
   // True when this name equals other or lies below it.
   bool is_subdomain_of(const DnsName& other) const noexcept;
@@ -71,12 +75,13 @@ class DnsName {
 
  private:
   explicit DnsName(std::string_view wire);
-  std::string_view wire_view() const noexcept { return std::string_view(data_).substr(0, wire_len_); }
-  // One buffer (a name is held by every node and record: one allocation, not
-  // two): the wire form, then the lookup form.
-  std::string data_;
-  uint8_t wire_len_ = 0;  // 1..255
-  uint8_t labels_ = 0;
+  size_t wire_len() const noexcept { return static_cast<uint8_t>(data_[0]); }  // 1..255
+  std::string_view wire_view() const noexcept { return {data_ + 2, wire_len()}; }
+  void release() noexcept;
+  // One pointer to one block (a name is held by every node and record):
+  // the wire length, the label count, the wire form, then the lookup form
+  // (one octet shorter: no root label). The root shares a static block.
+  const char* data_;
 };
 
 }  // namespace mailns::zone
