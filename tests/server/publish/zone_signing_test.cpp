@@ -121,7 +121,7 @@ TEST_F(ZoneSigningTest, SignsEveryKindOfZoneAndCreatesKeysOnce) {
     EXPECT_EQ(z.signing->next_resign, kNow + 10 * 86400);  // expiration - refresh_before
     EXPECT_GT(z.signing->signatures, 0u);
     // The unsigned records are kept for re-signing.
-    for (const auto& rec : z.signing->records) EXPECT_NE(rec.type, rrtype::RRSIG);
+    for (const auto& rec : z.signing->records.unpack()) EXPECT_NE(rec.type, rrtype::RRSIG);
   }
   EXPECT_EQ(find(r, "example.net")->zone->soa_serial(), 7u);  // a master file keeps its serial
   EXPECT_EQ(r.signing.zones, 3u);
