@@ -36,9 +36,16 @@ void prepare_answers(const Zone& zone) {
       if (!cacheable_type(set.type)) continue;
       RdataList prepared;
       // Unsigned: the DO=1 answer is the plain one; do not store it twice.
-      const int variants = zone.denial() == Denial::kNone && set.sigs.empty() ? 1 : 2;
-      for (int dnssec = 0; dnssec < variants; ++dnssec) {
+      // Signed: only the DO=1 answer is prepared. Validating resolvers (all
+      // the common ones) set DO on every query; the rarer queries without it
+      // are resolved, which spares a signed zone a second copy of its data.
+      const bool is_signed = zone.denial() != Denial::kNone || !set.sigs.empty();
+      for (int dnssec = 0; dnssec < (is_signed ? 2 : 1); ++dnssec) {
         entry.clear();
+        if (is_signed && !dnssec) {
+          prepared.push_back(entry);
+          continue;
+        }
         const auto wire = node.name().wire();
         query.assign({0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0});
         query.insert(query.end(), wire.begin(), wire.end());
