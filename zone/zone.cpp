@@ -35,29 +35,29 @@ Node* ZoneBuilder::get_node(const DnsName& name) {
   Node* n = zone_->nodes_.back().get();
   n->name_ = name;
   n->parent_ = parent;
-  parent->children_.push_back(n);
+  children_[parent].push_back(n);
   by_lf_.emplace(n->name_.lookup_form(), n);
   return n;
 }
 
 bool ZoneBuilder::add(Record r) {
-  const std::string where = r.owner.to_text() + " " + type_to_text(r.type);
+  auto where = [&r] { return r.owner.to_text() + " " + type_to_text(r.type); };  // for messages only
   if (!r.owner.is_subdomain_of(origin_)) {
-    warnings_.push_back(where + ": out of zone " + origin_.to_text() + ", ignored");
+    warnings_.push_back(where() + ": out of zone " + origin_.to_text() + ", ignored");
     return true;
   }
   if (r.rclass != rrclass::IN) {
-    errors_.push_back(where + ": class " + std::to_string(r.rclass) + " is not IN");
+    errors_.push_back(where() + ": class " + std::to_string(r.rclass) + " is not IN");
     return false;
   }
   if (is_meta_type(r.type)) {
-    errors_.push_back(where + ": meta type cannot appear in a zone");
+    errors_.push_back(where() + ": meta type cannot appear in a zone");
     return false;
   }
   if (r.type == rrtype::RRSIG) {
     // Attached to the RRset it covers once every record is in (build()).
     if (r.rdata.size() < 18) {
-      errors_.push_back(where + ": RRSIG RDATA too short");
+      errors_.push_back(where() + ": RRSIG RDATA too short");
       return false;
     }
     pending_sigs_.push_back(std::move(r));
@@ -203,7 +203,11 @@ const Node* Zone::nsec3_cover(const Nsec3Hash& h) const noexcept {
 
 void ZoneBuilder::finish_node(Node& n, const Node* cut) {
   std::sort(n.rrsets_.begin(), n.rrsets_.end(), [](const RRset& a, const RRset& b) { return a.type < b.type; });
-  std::sort(n.children_.begin(), n.children_.end(), [](const Node* a, const Node* b) { return a->name_ < b->name_; });
+  zone_->order_.push_back(&n);
+  static std::vector<Node*> no_children;  // stays empty
+  auto found = children_.find(&n);
+  std::vector<Node*>& children = found == children_.end() ? no_children : found->second;
+  std::sort(children.begin(), children.end(), [](const Node* a, const Node* b) { return a->name_ < b->name_; });
   if (cut) n.flags_ |= node_flag::kNonAuth;
   if (n.rrsets_.empty()) n.flags_ |= node_flag::kEmptyNonTerminal;
   if (&n != zone_->apex_ && !cut && n.find(rrtype::NS)) {
@@ -211,17 +215,17 @@ void ZoneBuilder::finish_node(Node& n, const Node* cut) {
     cut = &n;
   }
   n.cut_ = cut;
-  const std::string where = n.name_.to_text();
+  auto where = [&n] { return n.name_.to_text(); };  // for errors only
   if (n.find(rrtype::CNAME) && n.rrsets_.size() > 1) {
     // RFC 1034 3.6.2 (RRSIG/NSEC may accompany a CNAME, RFC 4035 2.5).
     for (const RRset& s : n.rrsets_)
       if (s.type != rrtype::CNAME && s.type != rrtype::RRSIG && s.type != rrtype::NSEC)
-        errors_.push_back(where + ": CNAME and " + type_to_text(s.type) + " at the same name (RFC 1034 3.6.2)");
+        errors_.push_back(where() + ": CNAME and " + type_to_text(s.type) + " at the same name (RFC 1034 3.6.2)");
   }
   if (const RRset* c = n.find(rrtype::CNAME); c && c->size() > 1)
-    errors_.push_back(where + ": more than one CNAME record");
-  if (&n != zone_->apex_ && n.find(rrtype::SOA)) errors_.push_back(where + ": SOA record below the zone apex");
-  for (Node* c : n.children_) {
+    errors_.push_back(where() + ": more than one CNAME record");
+  if (&n != zone_->apex_ && n.find(rrtype::SOA)) errors_.push_back(where() + ": SOA record below the zone apex");
+  for (Node* c : children) {
     if (c->name_.is_wildcard()) {
       n.flags_ |= node_flag::kWildcardChild;
       n.wildcard_ = c;
@@ -233,7 +237,6 @@ void ZoneBuilder::finish_node(Node& n, const Node* cut) {
 // The zone is read-only from here on: give back what growing the vectors reserved.
 void ZoneBuilder::shrink(Node& n) {
   n.rrsets_.shrink_to_fit();
-  n.children_.shrink_to_fit();
   for (RRset& s : n.rrsets_) {
     s.rdatas.shrink_to_fit();
     s.sigs.shrink_to_fit();
@@ -250,7 +253,9 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   }
   attach_signatures();
   for (const auto& n : z.nodes_) shrink(*n);  // before anything points at an RRset
+  z.order_.reserve(z.nodes_.size() - nsec3_list_.size());
   finish_node(*z.apex_, nullptr);
+  children_.clear();
   z.apex_->flags_ |= node_flag::kApex;
   index_denial();
   if (!z.apex_->find(rrtype::NS)) warnings_.push_back(origin_.to_text() + ": no NS records at the zone apex");

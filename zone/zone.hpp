@@ -30,7 +30,6 @@ class Node {
  public:
   const DnsName& name() const noexcept { return name_; }
   const Node* parent() const noexcept { return parent_; }
-  const std::vector<Node*>& children() const noexcept { return children_; }  // canonical order
   const std::vector<RRset>& rrsets() const noexcept { return rrsets_; }     // by type
   uint32_t flags() const noexcept { return flags_; }
   bool has(uint32_t f) const noexcept { return (flags_ & f) != 0; }
@@ -43,7 +42,6 @@ class Node {
   friend class ZoneBuilder;
   DnsName name_;
   Node* parent_ = nullptr;
-  std::vector<Node*> children_;
   std::vector<RRset> rrsets_;
   uint32_t flags_ = 0;
   const Node* cut_ = nullptr;
@@ -107,7 +105,7 @@ class Zone {
   // Every node in canonical order (apex first).
   template <typename F>
   void for_each_node(F&& f) const {
-    walk(*apex_, f);
+    for (const Node* n : order_) f(*n);
   }
   // The NSEC3 nodes, in hash order.
   template <typename F>
@@ -117,12 +115,10 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
-  template <typename F>
-  static void walk(const Node& n, F& f) {
-    f(n);
-    for (const Node* c : n.children()) walk(*c, f);
-  }
   std::vector<std::unique_ptr<Node>> nodes_;
+  // The tree's nodes in canonical order (a node's children are needed only
+  // to build it: the order replaces them, at a pointer a node).
+  std::vector<const Node*> order_;
   Node* apex_ = nullptr;
   const RRset* soa_ = nullptr;
   uint32_t negative_ttl_ = 0;
@@ -163,6 +159,7 @@ class ZoneBuilder {
   std::unordered_map<std::string_view, Node*> nsec3_by_lf_;
   DnsName origin_;
   std::unordered_map<std::string_view, Node*> by_lf_;
+  std::unordered_map<const Node*, std::vector<Node*>> children_;
   std::unique_ptr<Zone> zone_;
   std::vector<std::string> errors_;
   std::vector<std::string> warnings_;
