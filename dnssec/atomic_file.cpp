@@ -43,11 +43,6 @@ void give_to_directory_owner(int fd, const std::string& dir) noexcept {
   [[maybe_unused]] const int rc = ::fchown(fd, d.st_uid, d.st_gid);
 }
 
-namespace {
-enum class Place { kReplace, kCreateOnly };
-Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place);
-}  // namespace
-
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
   return write_atomic(path, content, mode, Place::kReplace);
 }
@@ -56,13 +51,20 @@ Status write_new_file_atomic(const std::string& path, std::string_view content, 
   return write_atomic(path, content, mode, Place::kCreateOnly);
 }
 
+Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place) {
+  auto tmp = write_temporary(path, content, mode, /*sync=*/true);
+  if (!tmp) return Error{tmp.error()};
+  if (Status s = place_temporary(*tmp, path, place); !s) return s;
+  sync_directory(dir_of(path));  // make the rename itself durable
+  return {};
+}
+
 bool file_exists(const std::string& path) noexcept {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-namespace {
-Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place) {
+Result<std::string> write_temporary(const std::string& path, std::string_view content, mode_t mode, bool sync) {
   const std::string dir = dir_of(path);
   const auto slash = path.rfind('/');
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -81,12 +83,16 @@ Status write_atomic(const std::string& path, std::string_view content, mode_t mo
   };
   if (::fchmod(fd, mode) != 0) return fail("cannot set permissions");
   if (!write_all(fd, content)) return fail("cannot write");
-  if (::fsync(fd) != 0) return fail("cannot fsync");
+  if (sync && ::fsync(fd) != 0) return fail("cannot fsync");
   if (::close(fd) != 0) {
     const std::string why = errno_text();
     ::unlink(tmp.c_str());
     return Error{path + ": cannot close: " + why};
   }
+  return tmp;
+}
+
+Status place_temporary(const std::string& tmp, const std::string& path, Place place) {
   if (place == Place::kCreateOnly) {
     if (::link(tmp.c_str(), path.c_str()) != 0) {
       const std::string why = errno == EEXIST ? "file exists; refusing to overwrite it" : errno_text();
@@ -99,10 +105,8 @@ Status write_atomic(const std::string& path, std::string_view content, mode_t mo
     ::unlink(tmp.c_str());
     return Error{path + ": cannot rename temporary file into place: " + why};
   }
-  sync_directory(dir);  // make the rename itself durable
   return {};
 }
-}  // namespace
 
 void sync_directory(const std::string& dir) noexcept {
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,23 @@ Status write_file_atomic(const std::string& path, std::string_view content, mode
 // reported as an error naming the path). For key files, which must never be
 // overwritten.
 Status write_new_file_atomic(const std::string& path, std::string_view content, mode_t mode);
+
+// How a finished temporary file takes its place: replacing what is there
+// (rename), or only where nothing is (hard link; EEXIST is an error).
+enum class Place : uint8_t { kReplace, kCreateOnly };
+
+// write_file_atomic or write_new_file_atomic by place.
+Status write_atomic(const std::string& path, std::string_view content, mode_t mode, Place place);
+
+// The steps of an atomic write, for callers that sync many files at once
+// (file_batch.hpp). write_temporary writes content to a new temporary file
+// beside path (".<name>.tmp.XXXXXX", see is_unfinished_write), created with
+// mode and given to the directory's owner, fsync'ed when sync is set, and
+// returns its path; on failure nothing is left behind. place_temporary puts
+// it at path as place says; on failure the temporary file is removed. No
+// directory is synced by either.
+Result<std::string> write_temporary(const std::string& path, std::string_view content, mode_t mode, bool sync);
+Status place_temporary(const std::string& tmp, const std::string& path, Place place);
 
 // Run as root (a CLI command beside a server that dropped root to its user),
 // gives the file or directory open as fd to the owner of dir, the directory

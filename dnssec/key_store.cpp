@@ -102,14 +102,18 @@ Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone
   return z;
 }
 
-Status save_keys(const ZoneKeys& z) {
+Status save_keys(const ZoneKeys& z, BatchSlot batch) {
   for (const KeyEntry& k : z.keys) {
     if (k.state == KeyState::kRemoved || !k.key) continue;
     const std::string path = z.dir + "/" + k.file;
-    if (file_exists(path)) continue;
-    if (Status s = k.key->save_pem_file_new(path); !s) return Error{z.zone.to_text() + ": " + s.error()};
+    if (batch.exists(path)) continue;
+    const std::string pem = k.key->to_pem();
+    if (pem.empty()) return Error{z.zone.to_text() + ": " + path + ": cannot encode the key as PEM"};
+    if (Status s = batch.write(path, pem, 0600, Place::kCreateOnly, FileBatch::Step::kFirst); !s)
+      return Error{z.zone.to_text() + ": " + s.error()};
   }
-  if (Status s = write_file_atomic(state_path(z.dir), format_key_state(z), 0600); !s)
+  if (Status s = batch.write(state_path(z.dir), format_key_state(z), 0600, Place::kReplace, FileBatch::Step::kSecond);
+      !s)
     return Error{z.zone.to_text() + ": " + s.error()};
   return {};
 }
@@ -148,7 +152,7 @@ Status create_first_keys(ZoneKeys& z, const std::vector<KeyRole>& roles, const S
 // Rolls the leftovers of a crash forward or moves them aside (key_recovery)
 // and saves keys.state when that named a new key.
 Status recover(const std::string& key_dir, ZoneKeys& z, const ZoneKeys* state, const SigningPolicy& policy,
-               int64_t now) {
+               int64_t now, BatchSlot batch) {
   auto plan = plan_key_recovery(key_dir, z.zone, state, policy, now);
   if (!plan) return Error{plan.error()};
   if (Status s = apply_key_recovery(*plan, z); !s) return s;
@@ -158,12 +162,12 @@ Status recover(const std::string& key_dir, ZoneKeys& z, const ZoneKeys* state, c
   if (!state) return create_first_keys(z, plan->to_create, policy, now);
   const bool adopted = std::any_of(plan->leftovers.begin(), plan->leftovers.end(),
                                    [](const Leftover& l) { return l.action == LeftoverAction::kAdopt; });
-  return adopted ? save_keys(z) : Status{};
+  return adopted ? save_keys(z, batch) : Status{};
 }
 }  // namespace
 
 Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName& zone, const SigningPolicy& policy,
-                                int64_t now) {
+                                int64_t now, BatchSlot batch) {
   const std::string zname = zone.to_text();
   if (Status s = make_directory(key_dir, 0700); !s) return Error{zname + ": key directory " + s.error()};
   const std::string dir = key_dir + "/" + zone_directory_name(zone);
@@ -174,14 +178,14 @@ Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName&
     if (!z) return z;
     check_policy(*z, policy);
     const ZoneKeys before = *z;
-    if (Status s = recover(key_dir, *z, &before, policy, now); !s) return Error{s.error()};
+    if (Status s = recover(key_dir, *z, &before, policy, now, batch); !s) return Error{s.error()};
     return z;
   }
   ZoneKeys z;
   z.zone = zone;
   z.dir = dir;
-  if (Status s = recover(key_dir, z, nullptr, policy, now); !s) return Error{s.error()};
-  if (Status s = save_keys(z); !s) return Error{s.error()};
+  if (Status s = recover(key_dir, z, nullptr, policy, now, batch); !s) return Error{s.error()};
+  if (Status s = save_keys(z, batch); !s) return Error{s.error()};
   return z;
 }
 

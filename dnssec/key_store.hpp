@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 
+#include "dnssec/file_batch.hpp"
 #include "dnssec/file_lock.hpp"
 #include "dnssec/key_state.hpp"
 #include "dnssec/result.hpp"
@@ -36,8 +37,11 @@ inline constexpr std::chrono::milliseconds kKeyLockWait{30'000};
 // can climb out of key_dir ("." is "@root").
 std::string zone_directory_name(const zone::DnsName& zone);
 
+// With a batch slot, what it writes goes into the batch (file_batch.hpp):
+// the keys are not durable, and must not sign anything served, until the
+// batch is committed.
 Result<ZoneKeys> load_or_create(const std::string& key_dir, const zone::DnsName& zone, const SigningPolicy& policy,
-                                int64_t now);
+                                int64_t now, BatchSlot batch = {});
 
 // Loads an existing store (error when there is none).
 Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone);
@@ -45,8 +49,9 @@ Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone
 // Persists keys: writes the PEM files of keys that have none on disk yet
 // (never replacing a file; each synced, then its directory), then the state
 // file (the manifest: one atomic rename). Call after advance() changed
-// something.
-Status save_keys(const ZoneKeys& keys);
+// something. With a batch slot, the key files are the batch's first step and
+// the state file its second, durable once the batch is committed.
+Status save_keys(const ZoneKeys& keys, BatchSlot batch = {});
 
 // Locks one zone's key state (<key_dir>/<zone>/keys.lock, mode 0600) for a
 // read-modify-write: load_or_create, or load_keys .. save_keys. Every writer

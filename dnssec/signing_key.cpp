@@ -10,9 +10,11 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <cstring>
 
 #include "dnssec/atomic_file.hpp"
+#include "dnssec/p256_pkcs8.hpp"
 
 namespace mailns::dnssec {
 
@@ -219,12 +221,36 @@ Result<SigningKey> SigningKey::load_pem_file(const std::string& path, uint16_t f
   return key;
 }
 
+namespace {
+// A P-256 key's PKCS#8 DER from the template (p256_pkcs8.hpp); empty when
+// its parts cannot be read (the generic encoder then writes it).
+std::vector<uint8_t> p256_der(EVP_PKEY* pkey, std::span<const uint8_t> public_point) {
+  BIGNUM* d = nullptr;
+  std::array<uint8_t, 32> scalar{};
+  const bool ok = public_point.size() == 64 && EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
+                  BN_bn2binpad(d, scalar.data(), 32) == 32;
+  BN_clear_free(d);
+  if (!ok) {
+    ERR_clear_error();
+    return {};
+  }
+  auto der = p256_pkcs8_der(scalar, std::span<const uint8_t, 64>(public_point.data(), 64));
+  OPENSSL_cleanse(scalar.data(), scalar.size());
+  return der;
+}
+}  // namespace
+
 std::string SigningKey::to_pem() const {
   BIO* bio = BIO_new(BIO_s_mem());
   if (!bio) return {};
   std::string out;
-  // PEM_write_bio_PrivateKey writes PKCS#8 ("BEGIN PRIVATE KEY").
-  if (PEM_write_bio_PrivateKey(bio, pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+  std::vector<uint8_t> der;
+  if (algorithm_ == Algorithm::kEcdsaP256Sha256) der = p256_der(pkey_.get(), public_key());
+  // Both write PKCS#8 ("BEGIN PRIVATE KEY"); PEM_write_bio only wraps the DER.
+  const int written = der.empty() ? PEM_write_bio_PrivateKey(bio, pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr)
+                                  : PEM_write_bio(bio, "PRIVATE KEY", "", der.data(), static_cast<long>(der.size()));
+  if (!der.empty()) OPENSSL_cleanse(der.data(), der.size());
+  if (written > 0) {
     char* data = nullptr;
     const long n = BIO_get_mem_data(bio, &data);
     if (n > 0) out.assign(data, static_cast<size_t>(n));

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dnssec/atomic_file.hpp"
+#include "dnssec/file_batch.hpp"
 #include "server/publish/zone_fingerprint.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/signature_expiry.hpp"
@@ -225,6 +226,17 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
   std::vector<std::string> errors;
   if (!enabled()) return errors;
   if (!index_read_) read_index();
+  // The files of every changed zone are written into one batch (a few
+  // syncs for all of them instead of two fsyncs each: a 10,000-zone start
+  // kept the server busy for seconds); the index, which names them, is
+  // replaced after they are durable.
+  dnssec::FileBatch batch;
+  struct Written {
+    std::string name;
+    std::string digest;
+    std::shared_ptr<const zone::Zone> zone;
+  };
+  std::vector<Written> staged;
   bool index_changed = false;
   for (const auto& z : zones) {
     const std::string name = file_name(z->origin());
@@ -238,28 +250,45 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
       continue;
     }
     const std::string text = zone::export_zone(*z);
-    const std::string digest = sha256_hex(text);
-    if (digests_[name] != digest) {
-      if (auto st = dnssec::make_directory(dir_, kDirMode); !st) {
-        errors.push_back(st.error());
-        return errors;
-      }
-      if (auto st = dnssec::write_file_atomic(dir_ + "/" + name, text, kFileMode); !st) {
-        errors.push_back(st.error());
-        continue;
-      }
-      digests_[name] = digest;
-      index_changed = true;
+    std::string digest = sha256_hex(text);
+    if (digests_[name] == digest) {
+      index_changed |= note_signed_serial(name, *z);
+      written = z;
+      continue;
     }
-    if (z->denial() != zone::Denial::kNone && signed_serials_[name] != z->soa_serial()) {
-      signed_serials_[name] = z->soa_serial();
-      index_changed = true;
+    if (auto st = dnssec::make_directory(dir_, kDirMode); !st) {
+      errors.push_back(st.error());
+      break;
     }
-    written = z;
+    if (auto st = batch.add(staged.size(), dir_ + "/" + name, text, kFileMode, dnssec::Place::kReplace,
+                            dnssec::FileBatch::Step::kFirst);
+        !st) {
+      errors.push_back(st.error());
+      continue;
+    }
+    staged.push_back(Written{name, std::move(digest), z});
+  }
+  const auto failed = batch.commit();
+  for (size_t i = 0; i < staged.size(); ++i) {
+    if (auto f = failed.find(i); f != failed.end()) {
+      errors.push_back(f->second);
+      continue;
+    }
+    const Written& w = staged[i];
+    digests_[w.name] = w.digest;
+    note_signed_serial(w.name, *w.zone);
+    archived_[w.name] = w.zone;
+    index_changed = true;
   }
   if (index_changed)
     if (auto st = write_index(); !st) errors.push_back(st.error());
   return errors;
+}
+
+bool ZoneArchive::note_signed_serial(const std::string& name, const zone::Zone& z) {
+  if (z.denial() == zone::Denial::kNone || signed_serials_[name] == z.soa_serial()) return false;
+  signed_serials_[name] = z.soa_serial();
+  return true;
 }
 
 std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const DnssecSettings& settings,

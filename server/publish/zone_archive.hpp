@@ -84,6 +84,7 @@ class ZoneArchive {
   std::string dir_;
   bool index_read_ = false;
   bool same_signed_version(const std::string& name, const zone::Zone& z) const;
+  bool note_signed_serial(const std::string& name, const zone::Zone& z);  // true when it changed
   std::map<std::string, std::string> digests_;                        // file name -> SHA-256 of its text
   std::map<std::string, uint32_t> signed_serials_;                    // file name -> serial, signed zones
   std::map<std::string, std::weak_ptr<const zone::Zone>> archived_;  // file name -> the zone object written

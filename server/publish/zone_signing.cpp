@@ -1,5 +1,7 @@
 #include "server/publish/zone_signing.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -7,6 +9,7 @@
 #include <thread>
 
 #include "dnssec/atomic_file.hpp"
+#include "dnssec/file_batch.hpp"
 #include "dnssec/key_recovery.hpp"
 #include "dnssec/key_store.hpp"
 #include "dnssec/rollover.hpp"
@@ -68,9 +71,10 @@ std::string first_start_plan(SignJob& job, const std::string& state, int64_t now
          (create.empty() ? std::string() : ", creating the missing " + create);
 }
 
-// Keys for one job: loaded (or created), advanced, saved. Returns the key
-// set to sign with, or sets job.error.
-std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, int64_t now) {
+// Keys for one job: loaded (or created), advanced, saved into batch (with
+// the zone's lock, held until the batch is committed). Returns the key set
+// to sign with, or sets job.error.
+std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, int64_t now, dnssec::BatchSlot batch) {
   const DnssecSettings& s = *job.settings;
   const std::string zname = job.origin.to_text();
   const std::string dir = s.key_dir + "/" + dnssec::zone_directory_name(job.origin);
@@ -94,10 +98,11 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
       job.error = l.error();
       return std::nullopt;
     }
-    lock.emplace(std::move(*l));
+    if (batch) batch.batch->hold(batch.group, std::move(*l));  // until what is saved under it is durable
+    else lock.emplace(std::move(*l));
     existed = dnssec::file_exists(state);  // another process may have made them meanwhile
   }
-  auto keys = access == KeyAccess::kCreate ? dnssec::load_or_create(s.key_dir, job.origin, s.policy, now)
+  auto keys = access == KeyAccess::kCreate ? dnssec::load_or_create(s.key_dir, job.origin, s.policy, now, batch)
                                            : dnssec::load_keys(s.key_dir, job.origin);
   if (!keys) {
     job.error = keys.error();
@@ -125,7 +130,7 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
       job.warnings.push_back(step.error() + "; keeping the keys as they are and trying again in 5 minutes");
       next_event = now + 300;
     } else if (step->changed) {
-      if (dnssec::Status st = dnssec::save_keys(step->keys); !st) {
+      if (dnssec::Status st = dnssec::save_keys(step->keys, batch); !st) {
         // The step is not on disk, so it must not be served either: a key
         // that exists only in memory would vanish at the next start.
         job.warnings.push_back(st.error() + "; the rollover step is postponed, trying again in 5 minutes");
@@ -173,8 +178,8 @@ void take_result(SignJob& job, dnssec::Result<dnssec::SignedZone> r, std::vector
 // One job from start to end on one thread: keys, the previous version's
 // records (a copy, freed as soon as the zone is signed: holding those of
 // every zone at once doubled a 10,000-zone start's peak memory), signing.
-void sign_job(SignJob& job, KeyAccess access, int64_t now) {
-  std::optional<dnssec::ZoneKeySet> keys = prepare_keys(job, access, now);
+void sign_job(SignJob& job, KeyAccess access, int64_t now, dnssec::BatchSlot batch) {
+  std::optional<dnssec::ZoneKeySet> keys = prepare_keys(job, access, now, batch);
   if (!keys) return;
   std::vector<zone::Record> previous;
   if (job.previous) previous = served_records(*job.previous);
@@ -183,21 +188,63 @@ void sign_job(SignJob& job, KeyAccess access, int64_t now) {
 }
 }  // namespace
 
-SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads) {
-  const auto start = std::chrono::steady_clock::now();
+namespace {
+// Signs jobs on up to `threads` threads; the key files they write go into
+// batch (nullptr: written at once).
+void sign_all(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads, dnssec::FileBatch* batch) {
   // Key files are read (and on a first start, keys generated: RSA takes a
   // while) on the same threads that sign.
   // An exception (out of memory, a filesystem error) fails its zone only,
   // which keeps its last good version; escaping a thread it would terminate.
   parallel_for(jobs.size(), threads, [&](size_t i) {
     try {
-      sign_job(jobs[i], access, now);
+      sign_job(jobs[i], access, now, dnssec::BatchSlot{batch, i});
     } catch (const std::exception& e) {
       jobs[i].error = jobs[i].origin.to_text() + ": signing failed: " + e.what();
     } catch (...) {
       jobs[i].error = jobs[i].origin.to_text() + ": signing failed";
     }
   });
+}
+
+// A job whose keys did not become durable: its signatures must not be
+// served (a crash would lose the key that made them).
+void fail_unsaved(SignJob& job, const std::string& why) {
+  job.error = job.origin.to_text() + ": " + without_zone_prefix(why, job.origin) +
+              "; its DNSSEC keys are not on disk, so it is not served signed";
+  std::vector<zone::Record>().swap(job.signed_records);
+  job.online_signer.reset();
+  job.unchanged = false;
+  job.signatures = 0;
+}
+
+// How many zones' keys go into one batch: each holds its zone's lock file
+// open until the batch is committed, so a batch stays well inside the
+// descriptor limit.
+size_t zones_per_batch() {
+  rlimit lim{};
+  const size_t fds = ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? lim.rlim_cur : 4096;
+  return std::clamp<size_t>(fds / 4, 16, 2048);
+}
+}  // namespace
+
+SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads) {
+  const auto start = std::chrono::steady_clock::now();
+  if (access == KeyAccess::kReadOnly) {
+    sign_all(jobs, access, now, threads, nullptr);
+  } else {
+    // Keys made or advanced in a batch are durable (few syncs for all of
+    // them, dnssec/file_batch) before sign_jobs returns, that is before any
+    // signature made with them is served or archived.
+    const size_t per_batch = zones_per_batch();
+    for (size_t first = 0; first < jobs.size(); first += per_batch) {
+      const std::span<SignJob> part = jobs.subspan(first, std::min(per_batch, jobs.size() - first));
+      dnssec::FileBatch batch;
+      sign_all(part, access, now, threads, &batch);
+      for (const auto& [i, why] : batch.commit())
+        if (part[i].error.empty()) fail_unsaved(part[i], why);
+    }
+  }
 
   SignStats stats;
   for (const SignJob& j : jobs) {

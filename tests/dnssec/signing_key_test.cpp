@@ -2,6 +2,8 @@
 // example keys (RFC 6605 6.1, RFC 8080 6.1 with erratum 4935, RFC 5702 6.1),
 // generation for each algorithm, PEM round trips and atomic 0600 files.
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -211,6 +213,31 @@ TEST(Algorithm, ConfigWords) {
   EXPECT_EQ(algorithm_from_config("rsasha1"), std::nullopt);
   EXPECT_EQ(algorithm_config_word(Algorithm::kEd25519), "ed25519");
   EXPECT_EQ(algorithm_number(Algorithm::kEcdsaP256Sha256), 13);
+}
+
+}  // namespace
+}  // namespace mailns::dnssec
+
+namespace mailns::dnssec {
+namespace {
+
+// The P-256 PEM comes from a template (p256_pkcs8.hpp): it must be exactly
+// what OpenSSL's own encoder writes for the same key, and read back as it.
+TEST(SigningKey, P256PemIsWhatOpenSslWritesForTheKey) {
+  for (int i = 0; i < 20; ++i) {
+    auto key = SigningKey::generate(Algorithm::kEcdsaP256Sha256, 257);
+    ASSERT_TRUE(key.ok()) << key.error();
+    const std::string pem = key->to_pem();
+    BIO* out = BIO_new(BIO_s_mem());
+    ASSERT_EQ(PEM_write_bio_PrivateKey(out, key->pkey(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(out, &data);
+    EXPECT_EQ(pem, std::string(data, static_cast<size_t>(n)));
+    BIO_free(out);
+    auto back = SigningKey::from_pem(pem, 257);
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(back->dnskey_rdata(), key->dnskey_rdata());
+  }
 }
 
 }  // namespace

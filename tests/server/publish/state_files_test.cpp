@@ -73,6 +73,36 @@ TEST(ZoneArchive, TheIndexIsTheManifest) {
   EXPECT_TRUE(archive.load(name("example.com."), DnssecSettings{}, 0, &error)) << error;
 }
 
+// save() writes all changed zones through one batch (dnssec/file_batch):
+// every file complete and named by the index, no temporary file left, and
+// a zone whose file cannot be written is reported without keeping the
+// others out.
+TEST(ZoneArchive, ManyZonesSavedAtOnceAreAllNamedAndComplete) {
+  TestDir dir;
+  std::vector<std::shared_ptr<const zone::Zone>> zones;
+  for (int i = 0; i < 30; ++i) {
+    std::string text = kNetZone;
+    const std::string origin = "z" + std::to_string(i) + ".example.net";
+    for (auto p = text.find("example.net"); p != std::string::npos; p = text.find("example.net", p + origin.size()))
+      text.replace(p, 11, origin);
+    const std::string file = dir.write(origin + ".zone", text);
+    auto built = zone::load_zone_file(file, name((origin + ".").c_str()));
+    ASSERT_TRUE(built.zone);
+    zones.push_back(built.zone);
+  }
+  ZoneArchive archive(dir.file("state/zones"));
+  ASSERT_TRUE(archive.save(zones).empty());
+  EXPECT_TRUE(archive.leftovers().empty());  // no temporary file, nothing unnamed
+  ZoneArchive again(dir.file("state/zones"));  // the index on disk, as after a restart
+  std::string error;
+  for (const auto& z : zones) {
+    EXPECT_TRUE(again.has(z->origin())) << z->origin().to_text();
+    auto back = again.load(z->origin(), DnssecSettings{}, 0, &error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(back->zone->soa_serial(), 7u);
+  }
+}
+
 TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
   TestDir dir;
   SerialStore store(dir.file("state/serials"));
