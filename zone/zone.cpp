@@ -10,7 +10,7 @@
 namespace mailns::zone {
 
 const RRset* Node::find(uint16_t type) const noexcept {
-  for (const RRset& s : rrsets_)
+  for (const RRset& s : rrsets())
     if (s.type == type) return &s;
   return nullptr;
 }
@@ -72,7 +72,8 @@ bool ZoneBuilder::add(Record r) {
 
 void ZoneBuilder::add_to(Node& node, Record r) {
   Node* n = &node;
-  for (RRset& s : n->rrsets_) {
+  std::vector<RRset>& sets = rrsets_[n];
+  for (RRset& s : sets) {
     if (s.type != r.type) continue;
     if (s.rdatas.contains(r.rdata)) return;  // duplicate
     if (s.ttl != r.ttl) {
@@ -92,7 +93,7 @@ void ZoneBuilder::add_to(Node& node, Record r) {
   s.type = r.type;
   s.ttl = r.ttl;
   s.rdatas.push_back(r.rdata);
-  n->rrsets_.push_back(std::move(s));
+  sets.push_back(std::move(s));
   ++zone_->record_count_;
   return;
 }
@@ -118,8 +119,8 @@ void ZoneBuilder::attach_signatures() {
       n = it->second;
     }
     RRset* set = nullptr;
-    if (n)
-      for (RRset& x : n->rrsets_)
+    if (auto sets = n ? rrsets_.find(n) : rrsets_.end(); sets != rrsets_.end())
+      for (RRset& x : sets->second)
         if (x.type == covered) set = &x;
     if (!set) {
       warnings_.push_back(r.owner.to_text() + " RRSIG: covers " + type_to_text(covered) +
@@ -202,23 +203,22 @@ const Node* Zone::nsec3_cover(const Nsec3Hash& h) const noexcept {
 }
 
 void ZoneBuilder::finish_node(Node& n, const Node* cut) {
-  std::sort(n.rrsets_.begin(), n.rrsets_.end(), [](const RRset& a, const RRset& b) { return a.type < b.type; });
   zone_->order_.push_back(&n);
   static std::vector<Node*> no_children;  // stays empty
   auto found = children_.find(&n);
   std::vector<Node*>& children = found == children_.end() ? no_children : found->second;
   std::sort(children.begin(), children.end(), [](const Node* a, const Node* b) { return a->name_ < b->name_; });
   if (cut) n.flags_ |= node_flag::kNonAuth;
-  if (n.rrsets_.empty()) n.flags_ |= node_flag::kEmptyNonTerminal;
+  if (n.rrset_count_ == 0) n.flags_ |= node_flag::kEmptyNonTerminal;
   if (&n != zone_->apex_ && !cut && n.find(rrtype::NS)) {
     n.flags_ |= node_flag::kDelegation;
     cut = &n;
   }
   n.cut_ = cut;
   auto where = [&n] { return n.name_.to_text(); };  // for errors only
-  if (n.find(rrtype::CNAME) && n.rrsets_.size() > 1) {
+  if (n.find(rrtype::CNAME) && n.rrset_count_ > 1) {
     // RFC 1034 3.6.2 (RRSIG/NSEC may accompany a CNAME, RFC 4035 2.5).
-    for (const RRset& s : n.rrsets_)
+    for (const RRset& s : n.rrsets())
       if (s.type != rrtype::CNAME && s.type != rrtype::RRSIG && s.type != rrtype::NSEC)
         errors_.push_back(where() + ": CNAME and " + type_to_text(s.type) + " at the same name (RFC 1034 3.6.2)");
   }
@@ -234,25 +234,33 @@ void ZoneBuilder::finish_node(Node& n, const Node* cut) {
   }
 }
 
-// The zone is read-only from here on: give back what growing the vectors reserved.
-void ZoneBuilder::shrink(Node& n) {
-  n.rrsets_.shrink_to_fit();
-  for (RRset& s : n.rrsets_) {
-    s.rdatas.shrink_to_fit();
-    s.sigs.shrink_to_fit();
+// Every record is in: each node's RRsets move into an array of their exact
+// size, sorted by type, and give back what growing their lists reserved.
+void ZoneBuilder::seal_rrsets() {
+  for (auto& [node, sets] : rrsets_) {
+    Node& n = *node;
+    std::sort(sets.begin(), sets.end(), [](const RRset& a, const RRset& b) { return a.type < b.type; });
+    n.rrsets_ = std::make_unique<RRset[]>(sets.size());
+    n.rrset_count_ = static_cast<uint32_t>(sets.size());
+    for (size_t i = 0; i < sets.size(); ++i) {
+      sets[i].rdatas.shrink_to_fit();
+      sets[i].sigs.shrink_to_fit();
+      n.rrsets_[i] = std::move(sets[i]);
+    }
   }
+  rrsets_.clear();
 }
 
 std::shared_ptr<const Zone> ZoneBuilder::build() {
   Zone& z = *zone_;
+  attach_signatures();
+  seal_rrsets();  // before anything points at an RRset
   const RRset* soa = z.apex_->find(rrtype::SOA);
   if (!soa) {
     errors_.push_back(origin_.to_text() + ": no SOA record at the zone apex");
   } else if (soa->size() != 1) {
     errors_.push_back(origin_.to_text() + ": more than one SOA record");
   }
-  attach_signatures();
-  for (const auto& n : z.nodes_) shrink(*n);  // before anything points at an RRset
   z.order_.reserve(z.nodes_.size() - nsec3_list_.size());
   finish_node(*z.apex_, nullptr);
   children_.clear();

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,7 +31,7 @@ class Node {
  public:
   const DnsName& name() const noexcept { return name_; }
   const Node* parent() const noexcept { return parent_; }
-  const std::vector<RRset>& rrsets() const noexcept { return rrsets_; }     // by type
+  std::span<const RRset> rrsets() const noexcept { return {rrsets_.get(), rrset_count_}; }  // by type
   uint32_t flags() const noexcept { return flags_; }
   bool has(uint32_t f) const noexcept { return (flags_ & f) != 0; }
   // The zone cut at or above this node (nullptr when none below the apex).
@@ -42,7 +43,8 @@ class Node {
   friend class ZoneBuilder;
   DnsName name_;
   Node* parent_ = nullptr;
-  std::vector<RRset> rrsets_;
+  std::unique_ptr<RRset[]> rrsets_;  // exactly rrset_count_, sorted by type; 48 octets a node in all
+  uint32_t rrset_count_ = 0;
   uint32_t flags_ = 0;
   const Node* cut_ = nullptr;
   const Node* wildcard_ = nullptr;
@@ -153,13 +155,14 @@ class ZoneBuilder {
   void attach_signatures();
   void index_denial();
   void finish_node(Node& n, const Node* cut);
-  static void shrink(Node& n);
+  void seal_rrsets();
   std::vector<Record> pending_sigs_;
   std::vector<Node*> nsec3_list_;
   std::unordered_map<std::string_view, Node*> nsec3_by_lf_;
   DnsName origin_;
   std::unordered_map<std::string_view, Node*> by_lf_;
   std::unordered_map<const Node*, std::vector<Node*>> children_;
+  std::unordered_map<Node*, std::vector<RRset>> rrsets_;  // until seal_rrsets()
   std::unique_ptr<Zone> zone_;
   std::vector<std::string> errors_;
   std::vector<std::string> warnings_;
