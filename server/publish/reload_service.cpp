@@ -116,6 +116,22 @@ ReloadOutcome ReloadService::request_and_wait(std::string reason) {
   return f.get();
 }
 
+ReloadOutcome ReloadService::reload_zones_and_wait(std::vector<std::string> names) {
+  ReloadOutcome out;
+  const bool ran = call([&] {
+    try {
+      out = reloader_.reload_zones(names, "mailns reload ZONE");
+    } catch (const std::exception& e) {
+      // As a full reload: the served zones stay as they were.
+      out.errors.push_back(std::string("reload failed: ") + e.what());
+      server_log().error("reload (mailns reload ZONE): {}; still serving the last good state", e.what());
+    }
+    if (after_zone_reload_) after_zone_reload_(out);
+  });
+  if (!ran) out.config_errors.push_back("the server is shutting down");
+  return out;
+}
+
 void ReloadService::run() {
   pthread_setname_np(pthread_self(), "mailns-reload");
   try {

@@ -52,6 +52,7 @@ const char* to_string(ZoneOutcome::Status s) noexcept;
 struct ReloadOutcome {
   std::string reason;
   std::vector<std::string> config_errors;  // the config did not parse: nothing changed
+  std::vector<std::string> request_errors;  // `mailns reload ZONE` named a zone not served: nothing changed
   std::vector<std::string> needs_restart;  // settings changed but not applied
   std::vector<std::string> warnings;
   std::vector<std::string> errors;  // a part of the service kept its old state (e.g. certificates)
@@ -83,6 +84,14 @@ class Reloader {
 
   // Re-reads the config and applies it (see above). After attach().
   ReloadOutcome reload(const std::string& reason);
+  // `mailns reload ZONE...`: only these zones (names as the operator wrote
+  // them), with the configuration loaded last (its file is not read). Each
+  // one whose fingerprint changed is loaded, signed and published into the
+  // served snapshot beside the other zones, which are not looked at: new
+  // serial, IXFR journal and NOTIFY as a reload gives. The others are
+  // reported unchanged. A name that is not a zone of that configuration
+  // fails the request before anything is loaded. After attach().
+  ReloadOutcome reload_zones(const std::vector<std::string>& names, const std::string& reason);
   // Writes the zones of initial_load() to the archive (on the reload
   // thread, once serving; the reload thread calls it first thing).
   void archive_start_up_zones();
@@ -130,8 +139,15 @@ class Reloader {
   };
   std::shared_ptr<const Config> read_config(ReloadOutcome& out);
   std::set<std::string> changed_zones(const Config& cfg, ConfigFingerprints& fp, const CurrentZones& current) const;
+  // The changed zones loaded again from cfg (by fingerprint key), each
+  // against its version in current.
   std::map<std::string, LoadedZone> rebuild(const std::shared_ptr<const Config>& cfg,
-                                            const std::set<std::string>& changed, std::vector<std::string>& load_errors);
+                                            const std::vector<zone::DnsName>& changed, const CurrentZones& current,
+                                            std::vector<std::string>& load_errors);
+  // The steps of reload_zones(): the zones named (with the request's
+  // errors in out); publishing the ones that changed into the served snapshot.
+  std::vector<zone::DnsName> requested_zones(const std::vector<std::string>& names, ReloadOutcome& out) const;
+  bool publish_some(std::vector<LoadedZone> zones, const ReloadOutcome& out, bool any_change);
   ZoneOutcome keep_unchanged(const LoadedZone& current, const zone::DnsName& origin, const std::string& fingerprint,
                              const std::shared_ptr<const Config>& cfg, NextZones& next);
   ZoneOutcome take_rebuilt(LoadedZone rebuilt, const LoadedZone* current, const zone::DnsName& origin,

@@ -92,6 +92,15 @@ void Resigner::retry_later(LoadedZone& z, const zone::DnsName& origin, const std
   z.signing->next_resign = now + delay;
 }
 
+void Resigner::replace_zones(std::vector<LoadedZone> zones) {
+  for (LoadedZone& z : zones) {
+    auto it = std::find_if(zones_.begin(), zones_.end(),
+                           [&](const LoadedZone& s) { return s.zone->origin() == z.zone->origin(); });
+    if (it == zones_.end()) zones_.push_back(std::move(z));
+    else *it = std::move(z);
+  }
+}
+
 size_t Resigner::resign_due(int64_t now) {
   std::vector<size_t> due;
   for (size_t i = 0; i < zones_.size(); ++i) {

@@ -48,6 +48,9 @@ class Resigner {
   // their replacement after a reload (the caller publishes the snapshot).
   const std::vector<LoadedZone>& zones() const noexcept { return zones_; }
   void set_zones(std::vector<LoadedZone> zones) { zones_ = std::move(zones); }
+  // Puts these zones in the places of the ones with the same origins (at
+  // the end when there is none): `mailns reload ZONE`.
+  void replace_zones(std::vector<LoadedZone> zones);
   // Called with the new zone list right before a re-sign run publishes it
   // (the reloader persists the new serials there).
   void set_before_publish(std::function<void(const std::vector<LoadedZone>&)> fn) { before_publish_ = std::move(fn); }
