@@ -303,13 +303,13 @@ ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, cons
     const std::string key = fingerprint_key(o);
     std::vector<std::string> files;
     fingerprints[key] = zone_fingerprint(*config_, o, &files).value_or("?");
-    fingerprints_.files.insert(fingerprints_.files.end(), files.begin(), files.end());
+    for (const std::string& f : files) {  // the watched files stay sorted and unique
+      auto at = std::lower_bound(fingerprints_.files.begin(), fingerprints_.files.end(), f);
+      if (at == fingerprints_.files.end() || *at != f) fingerprints_.files.insert(at, f);
+    }
     auto m = meta_.find(key);
     if (m == meta_.end() || m->second.fingerprint != fingerprints[key] || !current.count(key)) changed.push_back(o);
   }
-  std::sort(fingerprints_.files.begin(), fingerprints_.files.end());
-  fingerprints_.files.erase(std::unique(fingerprints_.files.begin(), fingerprints_.files.end()),
-                            fingerprints_.files.end());
   std::vector<std::string> load_errors;
   std::map<std::string, LoadedZone> rebuilt = rebuild(config_, changed, current, load_errors);
   NextZones next;

@@ -46,7 +46,8 @@ void SerialStore::load(std::vector<std::string>& warnings) {
 std::string SerialStore::save() const {
   if (path_.empty()) return {};
   std::string text = "# mailns: last SOA serial served per zone; written by the server, do not edit\n";
-  for (const auto& [zone, serial] : serials_) text += zone + " " + std::to_string(serial) + "\n";
+  text.reserve(text.size() + serials_.size() * 40);
+  for (const auto& [zone, serial] : serials_) text.append(zone).append(" ").append(std::to_string(serial)) += '\n';
   const auto slash = path_.rfind('/');
   if (slash != std::string::npos && slash > 0)
     if (dnssec::Status st = dnssec::make_directory(path_.substr(0, slash), 0700); !st) return st.error();

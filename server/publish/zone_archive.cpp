@@ -180,12 +180,17 @@ std::vector<std::string> ZoneArchive::tidy() {
 }
 
 dnssec::Status ZoneArchive::write_index() const {
+  // Both maps are sorted by name: walked side by side (100,000 zones make
+  // a 10 MB index, written at every change).
   std::string index;
+  index.reserve(digests_.size() * 100);
+  auto serial = signed_serials_.begin();
   for (const auto& [name, digest] : digests_) {
     if (digest.empty()) continue;
-    index += name + " " + digest;
-    if (auto it = signed_serials_.find(name); it != signed_serials_.end()) index += " " + std::to_string(it->second);
-    index += "\n";
+    index.append(name).append(" ").append(digest);
+    while (serial != signed_serials_.end() && serial->first < name) ++serial;
+    if (serial != signed_serials_.end() && serial->first == name) index.append(" ").append(std::to_string(serial->second));
+    index += '\n';
   }
   return dnssec::write_file_atomic(dir_ + "/index", index, kFileMode);
 }
