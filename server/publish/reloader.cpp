@@ -294,9 +294,8 @@ ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, cons
     return out;
   }
   CurrentZones current;  // the served versions of these zones only
-  for (const LoadedZone& z : resigner_->zones())
-    if (std::find(origins.begin(), origins.end(), z.zone->origin()) != origins.end())
-      current[fingerprint_key(z.zone->origin())] = &z;
+  for (const zone::DnsName& o : origins)
+    if (const LoadedZone* z = resigner_->find(o)) current[fingerprint_key(o)] = z;
   std::vector<zone::DnsName> changed;
   std::map<std::string, std::string> fingerprints;
   for (const zone::DnsName& o : origins) {
@@ -513,10 +512,26 @@ bool Reloader::publish_some(std::vector<LoadedZone> zones, const ReloadOutcome& 
     resigner_->replace_zones(std::move(zones));
     return false;
   }
-  remember_serials(zones);  // before publishing, as publish() does
+  // Their serials on disk before they are served, as publish() does, but
+  // appended: the cost of a few zones does not grow with the zones served.
+  std::vector<zone::DnsName> origins;
+  for (const LoadedZone& z : zones) {
+    const auto old = serials_.get(z.zone->origin());
+    if (!old || zone::serial_greater(z.zone->soa_serial(), *old)) {
+      serials_.set(z.zone->origin(), z.zone->soa_serial());
+      origins.push_back(z.zone->origin());
+    }
+  }
+  if (std::string err = serials_.append(origins); !err.empty())
+    server_log().error("{}; serials may go backwards after a restart (fix the state directory)", err);
   std::vector<std::shared_ptr<const zone::Zone>> versions;
   for (const LoadedZone& z : zones) versions.push_back(z.zone);
-  snapshots_->publish(snapshots_->owner()->with_zones(versions));
+  auto snap = snapshots_->owner()->with_zones(versions);
+  snapshots_->publish(std::move(snap));
+  // The last good versions once they are served: the archive is not needed
+  // to answer (a crash before it is written is a start's usual case: the
+  // archived version is then not the last served, zone_loader.hpp).
+  archive(zones);
   resigner_->replace_zones(std::move(zones));
   return true;
 }

@@ -21,7 +21,25 @@ constexpr int64_t kMaxRetrySeconds = 3600;
 
 Resigner::Resigner(std::vector<LoadedZone> zones, SnapshotHolder& snapshots, zone::AnswerOptions options,
                    unsigned threads)
-    : zones_(std::move(zones)), snapshots_(snapshots), options_(options), threads_(threads == 0 ? 1 : threads) {}
+    : zones_(std::move(zones)), snapshots_(snapshots), options_(options), threads_(threads == 0 ? 1 : threads) {
+  index_zones();
+}
+
+void Resigner::index_zones() {
+  position_.clear();
+  position_.reserve(zones_.size());
+  for (size_t i = 0; i < zones_.size(); ++i) position_[std::string(zones_[i].zone->origin().lookup_form())] = i;
+}
+
+void Resigner::set_zones(std::vector<LoadedZone> zones) {
+  zones_ = std::move(zones);
+  index_zones();
+}
+
+const LoadedZone* Resigner::find(const zone::DnsName& origin) const {
+  auto it = position_.find(std::string(origin.lookup_form()));
+  return it == position_.end() ? nullptr : &zones_[it->second];
+}
 
 Resigner::~Resigner() { stop(); }
 
@@ -94,10 +112,9 @@ void Resigner::retry_later(LoadedZone& z, const zone::DnsName& origin, const std
 
 void Resigner::replace_zones(std::vector<LoadedZone> zones) {
   for (LoadedZone& z : zones) {
-    auto it = std::find_if(zones_.begin(), zones_.end(),
-                           [&](const LoadedZone& s) { return s.zone->origin() == z.zone->origin(); });
-    if (it == zones_.end()) zones_.push_back(std::move(z));
-    else *it = std::move(z);
+    auto [it, added] = position_.emplace(std::string(z.zone->origin().lookup_form()), zones_.size());
+    if (added) zones_.push_back(std::move(z));
+    else zones_[it->second] = std::move(z);
   }
 }
 
