@@ -489,8 +489,8 @@ bool Reloader::publish(std::vector<LoadedZone> next, const ReloadOutcome& out, b
     return false;
   }
   // Serials on disk first: after a crash right after publishing, the
-  // restart must not serve a lower serial.
-  remember_serials(next);
+  // restart must not serve a lower serial. The archive once served.
+  remember_serials(next, /*archive_too=*/false);
   std::vector<std::shared_ptr<const zone::Zone>> zones;
   zones.reserve(next.size());
   for (const LoadedZone& z : next) zones.push_back(z.zone);
@@ -501,6 +501,7 @@ bool Reloader::publish(std::vector<LoadedZone> next, const ReloadOutcome& out, b
     same_zones &= z.status != ZoneOutcome::Status::kAdded && z.status != ZoneOutcome::Status::kRemoved;
   snapshots_->publish(same_zones ? snapshots_->owner()->with_zones(zones)
                                  : std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(running_)));
+  archive(next);
   resigner_->set_zones(std::move(next));
   return true;
 }
