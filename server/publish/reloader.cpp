@@ -137,18 +137,34 @@ void Reloader::archive(const std::vector<LoadedZone>& zones) {
     server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
 }
 
-void Reloader::archive_start_up_zones() {
-  if (start_up_zones_.empty()) return;
+bool Reloader::archive_start_up_zones(std::chrono::milliseconds budget) {
+  constexpr size_t kChunk = 8;  // zones between two looks at the clock
   const auto started = std::chrono::steady_clock::now();
-  for (const std::string& err : archive_.save(start_up_zones_))
-    server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
+  while (start_up_archived_ < start_up_zones_.size() && std::chrono::steady_clock::now() - started <= budget) {
+    const size_t end = std::min(start_up_zones_.size(), start_up_archived_ + kChunk);
+    std::vector<std::shared_ptr<const zone::Zone>> chunk;
+    for (size_t i = start_up_archived_; i < end; ++i) {
+      // A zone reloaded or re-signed since was archived then, in its newer version.
+      const LoadedZone* served = resigner_ ? resigner_->find(start_up_zones_[i]->origin()) : nullptr;
+      if (!resigner_ || (served && served->zone == start_up_zones_[i])) chunk.push_back(start_up_zones_[i]);
+    }
+    for (const std::string& err : archive_.save(chunk, /*index_later=*/true))
+      server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
+    start_up_archived_ = end;
+  }
+  start_up_archive_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (start_up_archived_ < start_up_zones_.size()) return false;
+  if (std::string err = archive_.write_pending_index(); !err.empty())
+    server_log().error("{}; the last good versions written are not named yet (fix the state directory)", err);
   start_up_zones_.clear();
   start_up_zones_.shrink_to_fit();
+  start_up_archived_ = 0;
   // Exporting thousands of zones leaves freed pages between live small
   // allocations; give them back (about 20 MB for 1000 signed zones).
   malloc_trim(0);
   server_log().debug("kept the start-up version of every zone in {} in {:.3f} s", archive_.dir(),
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                     start_up_archive_seconds_);
+  return true;
 }
 
 void Reloader::fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64_t now) {

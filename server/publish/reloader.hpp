@@ -18,6 +18,7 @@
 // also drives the Resigner (tick), so the zone list has a single owner.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -93,8 +94,12 @@ class Reloader {
   // fails the request before anything is loaded. After attach().
   ReloadOutcome reload_zones(const std::vector<std::string>& names, const std::string& reason);
   // Writes the zones of initial_load() to the archive (on the reload
-  // thread, once serving; the reload thread calls it first thing).
-  void archive_start_up_zones();
+  // thread, once serving), for about `budget` per call, so that a reload
+  // requested meanwhile waits for one slice, not for all of them (the
+  // index is written once, with the last slice); a zone whose served
+  // version has changed since is left to the reload that changed it. True
+  // once all are done.
+  bool archive_start_up_zones(std::chrono::milliseconds budget = std::chrono::hours(24));
   // Re-signs the zones that are due (Resigner::resign_due).
   void tick(int64_t now);
   // The zones whose serial at start is the one served before it (lookup
@@ -172,6 +177,8 @@ class Reloader {
   std::set<std::string> unchanged_at_start_;
   std::vector<VersionChange> start_up_changes_;
   std::vector<std::shared_ptr<const zone::Zone>> start_up_zones_;  // to archive once serving (no records copied)
+  size_t start_up_archived_ = 0;                                   // how many of them are done
+  double start_up_archive_seconds_ = 0;
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;
 };

@@ -224,7 +224,15 @@ std::vector<std::string> ZoneArchive::save(const std::vector<LoadedZone>& zones)
   return save(list);
 }
 
-std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<const zone::Zone>>& zones) {
+std::string ZoneArchive::write_pending_index() {
+  if (!index_pending_) return {};
+  index_pending_ = false;
+  auto st = write_index();
+  return st ? std::string() : st.error();
+}
+
+std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<const zone::Zone>>& zones,
+                                           bool index_later) {
   std::vector<std::string> errors;
   if (!enabled()) return errors;
   if (!index_read_) read_index();
@@ -260,8 +268,12 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     }
     written = z;
   }
-  if (index_changed)
+  if (index_changed && index_later) {
+    index_pending_ = true;
+  } else if (index_changed || index_pending_) {
+    index_pending_ = false;
     if (auto st = write_index(); !st) errors.push_back(st.error());
+  }
   return errors;
 }
 
