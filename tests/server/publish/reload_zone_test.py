@@ -6,8 +6,9 @@ standing in for a secondary (dnspython):
   a DKIM key file. Two master files and the DKIM key change on disk; `mailns
   reload -c FILE example.net` serves only example.net's new data, with a new
   serial, a NOTIFY for it alone, an IXFR of just that change, and a zone that
-  ldns-verify-zone accepts. The other changed zones keep serving their old
-  data and serial; `reload example.org` then takes the new DKIM key.
+  ldns-verify-zone accepts. The other changed zones, and the catalog zone,
+  keep serving their old data and serial; `reload example.org` then takes
+  the new DKIM key.
 - A zone reloaded with nothing changed says unchanged and keeps its serial.
 - An unknown zone name (alone or beside a known one) exits 1 with a message
   naming it, and nothing changes; a full `mailns reload` then takes the
@@ -24,6 +25,7 @@ from loopback import free_port  # noqa: E402
 
 ARGS = None
 ZONES = ["example.net", "example.com", "example.org", "other.example"]
+CATALOG = "catalog.mailns.invalid"
 
 
 class NotifyReceiver:
@@ -97,6 +99,7 @@ class ReloadZone(unittest.TestCase):
 dnssec: {{ enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec3, key_dir: state/keys }}
 secondaries: [{{ address: 127.0.0.1:{self.receiver.port} }}]
 allow_transfer: [127.0.0.0/8]
+catalog: {{ zone: {CATALOG} }}
 zones:
   - {{ origin: example.net, file: example.net.zone }}
   - {{ origin: example.com, file: example.com.zone }}
@@ -122,7 +125,7 @@ mail_domains:
             if pending:
                 time.sleep(0.2)
         self.assertEqual(pending, [], self.read_log())
-        self.notified_within(10, expect=set(ZONES))  # the start's NOTIFYs
+        self.notified_within(10, expect=set(ZONES) | {CATALOG})  # the start's NOTIFYs
 
     def tearDown(self):
         if self.proc.poll() is None:
@@ -180,7 +183,8 @@ mail_domains:
         return got
 
     def test_reload_one_zone_leaves_the_other_changes_for_later(self):
-        serials = {z: self.serial(z) for z in ZONES}
+        serials = {z: self.serial(z) for z in ZONES + [CATALOG]}
+        catalog = sorted(self.dig(CATALOG, "AXFR"))
         old_p = self.dkim_p()
         self.assertTrue(old_p)
         self.write_zone("example.net", 2, "192.0.2.81")
@@ -199,8 +203,10 @@ mail_domains:
         # The other changed inputs are not looked at.
         self.assertEqual(self.www("example.com"), ["192.0.2.80"])
         self.assertEqual(self.dkim_p(), old_p)
-        for z in ["example.com", "example.org", "other.example"]:
+        for z in ["example.com", "example.org", "other.example", CATALOG]:
             self.assertEqual(self.serial(z), serials[z], z)
+        # The catalog lists the same zones: it stays as it was.
+        self.assertEqual(sorted(self.dig(CATALOG, "AXFR")), catalog)
         # The secondary hears of example.net alone, and its IXFR is the change.
         got = self.notified_within(10, expect={"example.net"}) + self.notified_within(1.5)
         self.assertEqual(set(got), {"example.net"}, got)
