@@ -61,8 +61,8 @@ OnlineZoneSigner::~OnlineZoneSigner() {
 }
 
 bool OnlineZoneSigner::sign(zone::NameRef owner, uint16_t type, uint32_t ttl,
-                            const std::vector<std::vector<uint8_t>>& rdatas,
-                            std::vector<std::vector<uint8_t>>& out) const noexcept {
+                            const zone::RdataList& rdatas,
+                            zone::RdataList& out) const noexcept {
   try {
     ThreadState& ts = t_state;
     ts.prune();
@@ -77,7 +77,7 @@ bool OnlineZoneSigner::sign(zone::NameRef owner, uint16_t type, uint32_t ttl,
       if (!ctx->usable()) return false;
       std::vector<uint8_t> sig;
       if (!ts.signer.sign(*name, type, ttl, spans, origin_, times, *ctx, sig)) return false;
-      out.push_back(std::move(sig));
+      out.push_back(sig);
     }
     return true;
   } catch (...) {

@@ -26,8 +26,8 @@ class OnlineZoneSigner final : public zone::OnlineSigner {
   OnlineZoneSigner(const OnlineZoneSigner&) = delete;
   OnlineZoneSigner& operator=(const OnlineZoneSigner&) = delete;
 
-  bool sign(zone::NameRef owner, uint16_t type, uint32_t ttl, const std::vector<std::vector<uint8_t>>& rdatas,
-            std::vector<std::vector<uint8_t>>& out) const noexcept override;
+  bool sign(zone::NameRef owner, uint16_t type, uint32_t ttl, const zone::RdataList& rdatas,
+            zone::RdataList& out) const noexcept override;
 
  private:
   zone::DnsName origin_;

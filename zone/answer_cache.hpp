@@ -1,6 +1,7 @@
 // Pre-encoded answers: for every authoritative name and each RRset type it
 // holds, the response sections are resolved and encoded once when the zone is
-// built (with and without DNSSEC records). A query for such a name and type
+// built (unsigned zones: without DNSSEC records; signed zones: with them, for
+// queries with DO=1 only). A query for such a name and type
 // is then answered with a hash lookup and two memcpys: the header and the
 // question are the client's (id, flags, the qname in its case at offset 12,
 // which the prepared names point at), the rest is copied. Anything else

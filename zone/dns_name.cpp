@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace mailns::zone {
@@ -23,13 +24,56 @@ size_t make_lookup_form(const uint8_t* wire, size_t len, uint8_t* out) noexcept 
   return o;
 }
 
-DnsName::DnsName() : wire_(1, '\0') {}
+namespace {
+constexpr char kRootBlock[3] = {1, 0, 0};  // wire length 1, no labels, "\0"
 
-DnsName::DnsName(std::string wire) : wire_(std::move(wire)) {
-  uint8_t buf[kMaxNameWire];
-  const size_t n = make_lookup_form(reinterpret_cast<const uint8_t*>(wire_.data()), wire_.size(), buf);
-  lf_.assign(reinterpret_cast<const char*>(buf), n);
-  for (size_t p = 0; static_cast<uint8_t>(wire_[p]) != 0; p += static_cast<uint8_t>(wire_[p]) + 1) ++labels_;
+char* copy_block(const char* block) {
+  const size_t size = 2 + 2 * static_cast<size_t>(static_cast<uint8_t>(block[0])) - 1;
+  char* out = new char[size];
+  std::memcpy(out, block, size);
+  return out;
+}
+}  // namespace
+
+DnsName::DnsName() : data_(kRootBlock) {}
+
+DnsName::DnsName(std::string_view wire) {
+  if (wire.size() <= 1) {
+    data_ = kRootBlock;
+    return;
+  }
+  char* block = new char[2 + 2 * wire.size() - 1];
+  block[0] = static_cast<char>(wire.size());
+  uint8_t labels = 0;
+  for (size_t p = 0; static_cast<uint8_t>(wire[p]) != 0; p += static_cast<uint8_t>(wire[p]) + 1) ++labels;
+  block[1] = static_cast<char>(labels);
+  std::memcpy(block + 2, wire.data(), wire.size());
+  make_lookup_form(reinterpret_cast<const uint8_t*>(wire.data()), wire.size(),
+                   reinterpret_cast<uint8_t*>(block + 2 + wire.size()));
+  data_ = block;
+}
+
+DnsName::DnsName(const DnsName& o) : data_(o.data_ == kRootBlock ? kRootBlock : copy_block(o.data_)) {}
+DnsName::DnsName(DnsName&& o) noexcept : data_(std::exchange(o.data_, kRootBlock)) {}
+DnsName& DnsName::operator=(const DnsName& o) {
+  if (this != &o) {
+    const char* copy = o.data_ == kRootBlock ? kRootBlock : copy_block(o.data_);
+    release();
+    data_ = copy;
+  }
+  return *this;
+}
+DnsName& DnsName::operator=(DnsName&& o) noexcept {
+  if (this != &o) {
+    release();
+    data_ = std::exchange(o.data_, kRootBlock);
+  }
+  return *this;
+}
+DnsName::~DnsName() { release(); }
+void DnsName::release() noexcept {
+  if (data_ != kRootBlock) delete[] data_;
+  data_ = kRootBlock;
 }
 
 std::optional<DnsName> DnsName::from_wire(std::span<const uint8_t> wire) {
@@ -39,7 +83,7 @@ std::optional<DnsName> DnsName::from_wire(std::span<const uint8_t> wire) {
     const uint8_t l = wire[p];
     if (l == 0) {
       if (p + 1 != wire.size()) return std::nullopt;
-      return DnsName(std::string(reinterpret_cast<const char*>(wire.data()), wire.size()));
+      return DnsName(std::string_view(reinterpret_cast<const char*>(wire.data()), wire.size()));
     }
     if (l > kMaxLabel) return std::nullopt;
     p += l + 1;
@@ -77,7 +121,7 @@ std::optional<DnsName> DnsName::from_text_relative(std::string_view text, const 
   ldns_rdf_deep_free(rdf);
   if (!absolute && !origin.is_root()) {
     wire.pop_back();  // drop root label, append origin
-    wire.append(origin.wire_);
+    wire.append(origin.wire_view());
   }
   auto n = from_wire({reinterpret_cast<const uint8_t*>(wire.data()), wire.size()});
   if (!n) return fail("name longer than 255 octets");
@@ -85,38 +129,40 @@ std::optional<DnsName> DnsName::from_text_relative(std::string_view text, const 
 }
 
 bool DnsName::is_subdomain_of(const DnsName& other) const noexcept {
-  return lf_.size() >= other.lf_.size() && std::memcmp(lf_.data(), other.lf_.data(), other.lf_.size()) == 0;
+  const std::string_view a = lookup_form(), b = other.lookup_form();
+  return a.size() >= b.size() && std::memcmp(a.data(), b.data(), b.size()) == 0;
 }
 
 std::optional<DnsName> DnsName::parent() const {
   if (is_root()) return std::nullopt;
-  const size_t l = static_cast<uint8_t>(wire_[0]);
-  return DnsName(wire_.substr(l + 1));
+  const size_t l = static_cast<uint8_t>(wire_view()[0]);
+  return DnsName(wire_view().substr(l + 1));
 }
 
 std::optional<DnsName> DnsName::prepend(std::string_view label) const {
   if (label.empty() || label.size() > kMaxLabel) return std::nullopt;
-  if (wire_.size() + label.size() + 1 > kMaxNameWire) return std::nullopt;
+  if (wire_len() + label.size() + 1 > kMaxNameWire) return std::nullopt;
   std::string w;
-  w.reserve(wire_.size() + label.size() + 1);
+  w.reserve(wire_len() + label.size() + 1);
   w.push_back(static_cast<char>(label.size()));
   w.append(label);
-  w.append(wire_);
-  return DnsName(std::move(w));
+  w.append(wire_view());
+  return DnsName(std::string_view(w));
 }
 
 std::string_view DnsName::first_label() const noexcept {
   if (is_root()) return {};
-  return std::string_view(wire_).substr(1, static_cast<uint8_t>(wire_[0]));
+  return wire_view().substr(1, static_cast<uint8_t>(wire_view()[0]));
 }
 
 std::string DnsName::to_text() const {
   std::string out;
   if (is_root()) return ".";
-  for (size_t p = 0; static_cast<uint8_t>(wire_[p]) != 0;) {
-    const uint8_t l = static_cast<uint8_t>(wire_[p]);
+  const std::string_view wire = wire_view();
+  for (size_t p = 0; static_cast<uint8_t>(wire[p]) != 0;) {
+    const uint8_t l = static_cast<uint8_t>(wire[p]);
     for (size_t i = 1; i <= l; ++i) {
-      const uint8_t c = static_cast<uint8_t>(wire_[p + i]);
+      const uint8_t c = static_cast<uint8_t>(wire[p + i]);
       if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$') {
         out += '\\';
         out += static_cast<char>(c);
@@ -152,8 +198,9 @@ int compare_lookup_forms(const uint8_t* x, size_t xn, const uint8_t* y, size_t y
 }
 
 std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept {
-  const int c = compare_lookup_forms(reinterpret_cast<const uint8_t*>(a.lf_.data()), a.lf_.size(),
-                                     reinterpret_cast<const uint8_t*>(b.lf_.data()), b.lf_.size());
+  const std::string_view x = a.lookup_form(), y = b.lookup_form();
+  const int c = compare_lookup_forms(reinterpret_cast<const uint8_t*>(x.data()), x.size(),
+                                     reinterpret_cast<const uint8_t*>(y.data()), y.size());
   return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
 }
 

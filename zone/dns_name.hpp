@@ -46,13 +46,17 @@ class DnsName {
   // Validates an uncompressed wire name (labels <= 63, total <= 255, ends at root).
   static std::optional<DnsName> from_wire(std::span<const uint8_t> wire);
 
-  std::span<const uint8_t> wire() const noexcept {
-    return {reinterpret_cast<const uint8_t*>(wire_.data()), wire_.size()};
-  }
-  std::string_view lookup_form() const noexcept { return lf_; }
-  size_t label_count() const noexcept { return labels_; }  // root has 0
-  bool is_root() const noexcept { return labels_ == 0; }
-  bool is_wildcard() const noexcept { return wire_.size() >= 2 && wire_[0] == 1 && wire_[1] == '*'; }
+  DnsName(const DnsName& o);
+  DnsName(DnsName&& o) noexcept;
+  DnsName& operator=(const DnsName& o);
+  DnsName& operator=(DnsName&& o) noexcept;
+  ~DnsName();
+
+  std::span<const uint8_t> wire() const noexcept { return {reinterpret_cast<const uint8_t*>(data_ + 2), wire_len()}; }
+  std::string_view lookup_form() const noexcept { return {data_ + 2 + wire_len(), wire_len() - 1u}; }
+  size_t label_count() const noexcept { return static_cast<uint8_t>(data_[1]); }  // root has 0
+  bool is_root() const noexcept { return label_count() == 0; }
+  bool is_wildcard() const noexcept { return wire_len() >= 2 && data_[2] == 1 && data_[3] == '*'; }
 
   // True when this name equals other or lies below it.
   bool is_subdomain_of(const DnsName& other) const noexcept;
@@ -66,14 +70,18 @@ class DnsName {
   // Presentation format with trailing dot, original case, RFC 1035 escapes.
   std::string to_text() const;
 
-  friend bool operator==(const DnsName& a, const DnsName& b) noexcept { return a.lf_ == b.lf_; }
+  friend bool operator==(const DnsName& a, const DnsName& b) noexcept { return a.lookup_form() == b.lookup_form(); }
   friend std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept;
 
  private:
-  explicit DnsName(std::string wire);
-  std::string wire_;
-  std::string lf_;
-  uint8_t labels_ = 0;
+  explicit DnsName(std::string_view wire);
+  size_t wire_len() const noexcept { return static_cast<uint8_t>(data_[0]); }  // 1..255
+  std::string_view wire_view() const noexcept { return {data_ + 2, wire_len()}; }
+  void release() noexcept;
+  // One pointer to one block (a name is held by every node and record):
+  // the wire length, the label count, the wire form, then the lookup form
+  // (one octet shorter: no root label). The root shares a static block.
+  const char* data_;
 };
 
 }  // namespace mailns::zone

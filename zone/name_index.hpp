@@ -19,11 +19,12 @@ inline uint64_t hash_lookup_form(const uint8_t* p, size_t n) noexcept {
 template <typename T>
 class NameIndex {
  public:
+  // Sized for a load of at most 0.6 (short probe runs on misses, which
+  // closest-encloser searches make often) at 24 octets a slot.
   void build(const std::vector<std::pair<std::string_view, T>>& items) {
-    size_t cap = 16;
-    while (cap < items.size() * 2 + 2) cap <<= 1;
+    const size_t cap = items.size() + items.size() * 2 / 3 + 1;
     slots_.assign(cap, Slot{});
-    mask_ = cap - 1;
+    slots_.shrink_to_fit();
     for (const auto& [key, value] : items) insert(key, value);
   }
 
@@ -32,10 +33,11 @@ class NameIndex {
   // The same, with the key's hash_lookup_form already computed.
   T find_hashed(uint64_t h, const uint8_t* key, size_t len) const noexcept {
     if (slots_.empty()) return T{};
-    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+    const auto tag = static_cast<uint32_t>(h);
+    for (size_t i = home(h);; i = next(i)) {
       const Slot& s = slots_[i];
-      if (!s.used) return T{};
-      if (s.hash == h && s.key.size() == len && std::memcmp(s.key.data(), key, len) == 0) return s.value;
+      if (s.len == kFree) return T{};
+      if (s.tag == tag && s.len == len && std::memcmp(s.key, key, len) == 0) return s.value;
     }
   }
   T find(std::string_view key) const noexcept {
@@ -45,32 +47,38 @@ class NameIndex {
   template <typename Fn>
   void for_each(Fn&& fn) const {
     for (const Slot& s : slots_)
-      if (s.used) fn(s.key, s.value);
+      if (s.len != kFree) fn(std::string_view(s.key, s.len), s.value);
   }
 
  private:
+  static constexpr uint16_t kFree = 0xFFFF;  // a lookup form has at most 254 octets
   struct Slot {
-    uint64_t hash = 0;
-    std::string_view key;
+    const char* key = nullptr;
     T value{};
-    bool used = false;
+    uint32_t tag = 0;  // the low half of the key's hash
+    uint16_t len = kFree;
   };
+  // The slot a hash starts probing at: its high half scaled to the table.
+  size_t home(uint64_t h) const noexcept {
+    return static_cast<size_t>(((h >> 32) * static_cast<uint64_t>(slots_.size())) >> 32);
+  }
+  size_t next(size_t i) const noexcept { return i + 1 == slots_.size() ? 0 : i + 1; }
   void insert(std::string_view key, T value) {
     const uint64_t h = hash_lookup_form(reinterpret_cast<const uint8_t*>(key.data()), key.size());
-    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+    const auto tag = static_cast<uint32_t>(h);
+    for (size_t i = home(h);; i = next(i)) {
       Slot& s = slots_[i];
-      if (!s.used) {
-        s = Slot{h, key, value, true};
+      if (s.len == kFree) {
+        s = Slot{key.data(), value, tag, static_cast<uint16_t>(key.size())};
         return;
       }
-      if (s.hash == h && s.key == key) {
+      if (s.tag == tag && std::string_view(s.key, s.len) == key) {
         s.value = value;
         return;
       }
     }
   }
   std::vector<Slot> slots_;
-  size_t mask_ = 0;
 };
 
 }  // namespace mailns::zone

@@ -18,8 +18,8 @@ class OnlineSigner {
   virtual ~OnlineSigner() = default;
   // Appends the RRSIG RDATA (one per signing key) covering the RRset
   // owner/type/ttl/rdatas to out. False when signing failed.
-  virtual bool sign(NameRef owner, uint16_t type, uint32_t ttl, const std::vector<std::vector<uint8_t>>& rdatas,
-                    std::vector<std::vector<uint8_t>>& out) const noexcept = 0;
+  virtual bool sign(NameRef owner, uint16_t type, uint32_t ttl, const RdataList& rdatas,
+                    RdataList& out) const noexcept = 0;
 };
 
 }  // namespace mailns::zone

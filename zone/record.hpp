@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "zone/dns_name.hpp"
+#include "zone/rdata_list.hpp"
 
 namespace mailns::zone {
 
@@ -19,24 +20,24 @@ struct Record {
   std::vector<uint8_t> rdata;
 };
 
+// A copy of RDATA held elsewhere (an RdataList entry), for a Record.
+inline std::vector<uint8_t> rdata_copy(std::span<const uint8_t> rd) { return {rd.begin(), rd.end()}; }
+
 struct RRset {
   uint16_t type = 0;
   uint32_t ttl = 0;
-  std::vector<std::vector<uint8_t>> rdatas;  // distinct, in load order
+  RdataList rdatas;  // distinct, in load order
   // RRSIG RDATA covering this RRset (DNSSEC), sent with it when DO=1.
-  std::vector<std::vector<uint8_t>> sigs;
+  RdataList sigs;
   uint32_t sig_ttl = 0;
   // The whole answer to a query for this owner and type, pre-encoded at load
-  // (answer_cache.hpp): [0] without, [1] with DNSSEC records. Empty when the
-  // answer is not cacheable.
-  struct Prepared {
-    std::vector<uint8_t> sections;  // answer+authority+additional, names compressed against the qname at offset 12
-    uint16_t counts[3] = {0, 0, 0};
-    bool same_as_plain = false;  // [1] only: the zone is unsigned, use [0]
-  };
-  Prepared prepared[2];
+  // (answer_cache.hpp): entry [0] without DNSSEC records, [1] with them (no
+  // [1]: the zone is unsigned, [0] serves both). Each entry is the three
+  // section counts (2 octets each) and then answer+authority+additional, names
+  // compressed against the qname at offset 12; an empty entry: not prepared.
+  RdataList prepared;
 
-  std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }
+  std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }  // walks: small i
   size_t size() const noexcept { return rdatas.size(); }
 };
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <vector>
+#include <span>
 
 #include "zone/dns_name.hpp"
 
@@ -17,7 +17,7 @@ struct RecordRef {
   const DnsName* owner;
   uint16_t type;
   uint32_t ttl;
-  const std::vector<uint8_t>* rdata;
+  std::span<const uint8_t> rdata;
 };
 
 // Owner (canonical order), type, RDATA, TTL: <0, 0, >0.
@@ -27,9 +27,9 @@ inline int compare_records(const RecordRef& a, const RecordRef& b) noexcept {
                                          reinterpret_cast<const uint8_t*>(lb.data()), lb.size()))
     return c;
   if (a.type != b.type) return a.type < b.type ? -1 : 1;
-  const size_t n = std::min(a.rdata->size(), b.rdata->size());
-  if (const int c = n ? std::memcmp(a.rdata->data(), b.rdata->data(), n) : 0) return c;
-  if (a.rdata->size() != b.rdata->size()) return a.rdata->size() < b.rdata->size() ? -1 : 1;
+  const size_t n = std::min(a.rdata.size(), b.rdata.size());
+  if (const int c = n ? std::memcmp(a.rdata.data(), b.rdata.data(), n) : 0) return c;
+  if (a.rdata.size() != b.rdata.size()) return a.rdata.size() < b.rdata.size() ? -1 : 1;
   if (a.ttl != b.ttl) return a.ttl < b.ttl ? -1 : 1;
   return 0;
 }

@@ -90,8 +90,7 @@ enum class Additional { kAll, kInDomainGlueOnly, kSkipInDomainGlue };
 // is marked required; the rest is optional.
 void add_additional(AnswerPlan& plan, const Zone& zone, const RRset& set, Additional which,
                     const Node* cut = nullptr) noexcept {
-  for (size_t i = 0; i < set.size(); ++i) {
-    const auto rd = set.rdata(i);
+  for (const auto rd : set.rdatas) {
     const auto t = rdata_target(set.type, rd);
     if (!t) continue;
     uint8_t lf[kMaxNameWire];

@@ -54,7 +54,7 @@ uint16_t write_rrset(WireWriter& w, const PlannedRRset& p, bool dnssec) noexcept
     return 1;
   }
   const RRset& s = *p.rrset;
-  for (size_t i = 0; i < s.size(); ++i) write_record(w, p.owner, s.type, p.ttl, s.rdata(i));
+  for (const auto rd : s.rdatas) write_record(w, p.owner, s.type, p.ttl, rd);
   if (!dnssec) return static_cast<uint16_t>(s.size());
   for (const auto& sig : s.sigs) write_record(w, p.owner, rrtype::RRSIG, p.ttl, sig);
   return static_cast<uint16_t>(s.size() + s.sigs.size());

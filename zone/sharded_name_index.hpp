@@ -1,5 +1,5 @@
-// ShardedNameIndex: a NameIndex split into shards by the top bits of the
-// key's hash, each shard immutable and shared by the indexes derived from
+// ShardedNameIndex: a NameIndex split into shards by 16 bits of the key's
+// hash that NameIndex does not place by (it probes from the high half), each shard immutable and shared by the indexes derived from
 // one another. with_changes() copies the shard pointers and rebuilds only
 // the shards the changed keys fall in, so replacing one zone's names among
 // millions costs about the size of those few shards (Snapshot::with_zones),
@@ -77,8 +77,9 @@ class ShardedNameIndex {
   static uint64_t hash_of(std::string_view key) noexcept {
     return hash_lookup_form(reinterpret_cast<const uint8_t*>(key.data()), key.size());
   }
-  // The top bits_ bits (none when bits_ is 0; NameIndex uses the low bits).
-  size_t shard_of(uint64_t h) const noexcept { return static_cast<size_t>((h >> 1) >> (63 - bits_)); }
+  // Bits 16..16+bits_ (none when bits_ is 0): NameIndex places a key by
+  // the high half of its hash, so a shard's keys still spread over it.
+  size_t shard_of(uint64_t h) const noexcept { return static_cast<size_t>(h >> 16) & ((size_t{1} << bits_) - 1); }
   void add_shard(const Items& items) {
     auto shard = std::make_shared<NameIndex<T>>();
     shard->build(items);

@@ -11,7 +11,7 @@ namespace {
 void add_prepared_nodes(const Zone& z, std::vector<std::pair<std::string_view, const Node*>>& out) {
   z.for_each_node([&](const Node& n) {
     for (const RRset& s : n.rrsets())
-      if (!s.prepared[0].sections.empty() || !s.prepared[1].sections.empty()) {
+      if (!s.prepared.empty()) {
         out.emplace_back(n.name().lookup_form(), &n);
         break;
       }

@@ -72,27 +72,26 @@ bool ZoneBuilder::add(Record r) {
 
 void ZoneBuilder::add_to(Node& node, Record r) {
   Node* n = &node;
-  const std::string where = r.owner.to_text() + " " + type_to_text(r.type);
   for (RRset& s : n->rrsets_) {
     if (s.type != r.type) continue;
-    if (std::find(s.rdatas.begin(), s.rdatas.end(), r.rdata) != s.rdatas.end()) return;  // duplicate
+    if (s.rdatas.contains(r.rdata)) return;  // duplicate
     if (s.ttl != r.ttl) {
       // RFC 2181 5.2: one TTL per RRset. Serve the lowest, which is what a
       // receiver of the mixed set would use anyway (Knot keeps the last one
       // read, BIND the first; the differential test documents this).
       const uint32_t ttl = std::min(s.ttl, r.ttl);
-      warnings_.push_back(where + ": TTL " + std::to_string(r.ttl) + " differs from the RRset's " +
+      warnings_.push_back(r.owner.to_text() + " " + type_to_text(r.type) + ": TTL " + std::to_string(r.ttl) + " differs from the RRset's " +
                           std::to_string(s.ttl) + ", using the lowest, " + std::to_string(ttl));
       s.ttl = ttl;
     }
-    s.rdatas.push_back(std::move(r.rdata));
+    s.rdatas.push_back(r.rdata);
     ++zone_->record_count_;
     return;
   }
   RRset s;
   s.type = r.type;
   s.ttl = r.ttl;
-  s.rdatas.push_back(std::move(r.rdata));
+  s.rdatas.push_back(r.rdata);
   n->rrsets_.push_back(std::move(s));
   ++zone_->record_count_;
   return;
@@ -128,7 +127,7 @@ void ZoneBuilder::attach_signatures() {
       continue;
     }
     set->sig_ttl = set->sigs.empty() ? r.ttl : std::min(set->sig_ttl, r.ttl);
-    set->sigs.push_back(std::move(r.rdata));
+    set->sigs.push_back(r.rdata);
   }
   pending_sigs_.clear();
 }
@@ -231,6 +230,16 @@ void ZoneBuilder::finish_node(Node& n, const Node* cut) {
   }
 }
 
+// The zone is read-only from here on: give back what growing the vectors reserved.
+void ZoneBuilder::shrink(Node& n) {
+  n.rrsets_.shrink_to_fit();
+  n.children_.shrink_to_fit();
+  for (RRset& s : n.rrsets_) {
+    s.rdatas.shrink_to_fit();
+    s.sigs.shrink_to_fit();
+  }
+}
+
 std::shared_ptr<const Zone> ZoneBuilder::build() {
   Zone& z = *zone_;
   const RRset* soa = z.apex_->find(rrtype::SOA);
@@ -240,6 +249,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
     errors_.push_back(origin_.to_text() + ": more than one SOA record");
   }
   attach_signatures();
+  for (const auto& n : z.nodes_) shrink(*n);  // before anything points at an RRset
   finish_node(*z.apex_, nullptr);
   z.apex_->flags_ |= node_flag::kApex;
   index_denial();

@@ -157,6 +157,7 @@ class ZoneBuilder {
   void attach_signatures();
   void index_denial();
   void finish_node(Node& n, const Node* cut);
+  static void shrink(Node& n);
   std::vector<Record> pending_sigs_;
   std::vector<Node*> nsec3_list_;
   std::unordered_map<std::string_view, Node*> nsec3_by_lf_;

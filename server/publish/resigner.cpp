@@ -130,7 +130,7 @@ size_t Resigner::resign_due(int64_t now) {
   jobs.reserve(due.size());
   for (size_t i : due) {
     const LoadedZone& z = zones_[i];
-    SignJob job(z.zone->origin(), z.signing->records, *z.signing->settings);
+    SignJob job(z.zone->origin(), z.signing->records.unpack(), *z.signing->settings);
     // Every re-signed version is a new version for secondaries (RFC 1982);
     // only the signatures that are due are made anew.
     set_soa_serial(job.records, job.origin, zone::next_serial(z.zone->soa_serial(), now));
@@ -167,7 +167,7 @@ size_t Resigner::resign_due(int64_t now) {
     }
     z.signing->failures = 0;
     z.zone = std::move(built);
-    z.signing->records = std::move(job.records);
+    z.signing->records = zone::PackedRecords(job.records);
     z.signing->signatures = job.signatures;
     // Never "due again right now": that would spin.
     z.signing->next_resign = std::max(job.next_resign.value_or(0), now + 1);

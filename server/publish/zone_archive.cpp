@@ -38,8 +38,10 @@ bool is_signer_output(uint16_t type) {
 ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, int64_t now) {
   ZoneSigning st;
   st.settings = &settings;
+  std::vector<zone::Record> records;
   for (zone::Record& r : zone_records(z))
-    if (!is_signer_output(r.type)) st.records.push_back(std::move(r));
+    if (!is_signer_output(r.type)) records.push_back(std::move(r));
+  st.records = zone::PackedRecords(records);
   const auto expires = zone::earliest_signature_expiration(z);
   const int64_t refresh = static_cast<int64_t>(settings.policy.refresh_before);
   // Compact denial signs at query time: only a fresh signing sets that up.

@@ -44,7 +44,8 @@ void add_stats(SignStats& total, const SignStats& s) {
 ZoneSigning signing_state(SignJob& job, const LoadOptions& options) {
   ZoneSigning st;
   st.settings = job.settings;
-  st.records = std::move(job.records);
+  st.records = zone::PackedRecords(job.records);
+  std::vector<zone::Record>().swap(job.records);
   if (options.keep_signed_records) st.signed_records = job.signed_records;
   st.next_resign = job.next_resign.value_or(0);
   st.signatures = job.signatures;
@@ -165,8 +166,8 @@ class ZoneSetLoader {
       }
       return;
     }
+    if (job.unchanged) set_soa_serial(job.records, src.origin, job.previous->soa_serial());
     ZoneSigning state = signing_state(job, options_);
-    if (job.unchanged) set_soa_serial(state.records, src.origin, job.previous->soa_serial());
     // The served version as it is (compact denial needs its query-time signer attached to a new build).
     if (job.unchanged && !job.online_signer) {
       slot = LoadedZone{job.previous, src.file, std::move(state)};
@@ -242,9 +243,9 @@ class ZoneSetLoader {
     z.records = std::move(job.signed_records);
     if (options_.keep_signed_records) job.signed_records = z.records;
     const std::string lf(z.origin.lookup_form());
+    if (job.unchanged) set_soa_serial(job.records, z.origin, job.previous->soa_serial());
     mail_signing_[lf] = signing_state(job, options_);
-    if (job.unchanged) set_soa_serial(mail_signing_[lf].records, z.origin, job.previous->soa_serial());
-    else if (job.previous) replaced_[lf] = std::move(job.previous);
+    if (!job.unchanged && job.previous) replaced_[lf] = std::move(job.previous);
     if (job.online_signer) online_signers_[lf] = job.online_signer;
   }
 

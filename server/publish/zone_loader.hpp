@@ -17,6 +17,7 @@
 
 #include "server/config/config.hpp"
 #include "server/publish/zone_signing.hpp"
+#include "zone/packed_records.hpp"
 #include "zone/snapshot.hpp"
 
 namespace mailns::server {
@@ -60,7 +61,7 @@ struct LoadOptions {
 // What the server needs to sign a zone again.
 struct ZoneSigning {
   const DnssecSettings* settings = nullptr;    // points into the Config, which must outlive this
-  std::vector<zone::Record> records;           // unsigned; the SOA carries the served serial
+  zone::PackedRecords records;                  // unsigned; the SOA carries the served serial
   std::vector<zone::Record> signed_records;    // with LoadOptions::keep_signed_records only
   int64_t next_resign = 0;                     // Unix seconds; 0 = nothing scheduled
   size_t signatures = 0;

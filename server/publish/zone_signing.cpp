@@ -233,7 +233,7 @@ std::vector<zone::Record> zone_records(const zone::Zone& zone) {
   zone.for_each_node([&](const zone::Node& n) {
     for (const zone::RRset& s : n.rrsets()) {
       if (s.type == zone::rrtype::RRSIG) continue;  // made anew by the signer
-      for (const auto& rd : s.rdatas) out.push_back(zone::Record{n.name(), s.type, 1, s.ttl, rd});
+      for (const auto rd : s.rdatas) out.push_back(zone::Record{n.name(), s.type, 1, s.ttl, zone::rdata_copy(rd)});
     }
   });
   return out;

@@ -1,5 +1,6 @@
 #include "server/publish/zone_version.hpp"
 
+#include <span>
 #include <algorithm>
 #include <cstring>
 
@@ -20,7 +21,7 @@ bool covers_soa(const std::vector<uint8_t>& rrsig) {
 }
 
 // The SOA RDATA without its serial are equal.
-bool same_soa_but_serial(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+bool same_soa_but_serial(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   if (a.size() != b.size() || a.size() < kSoaSerialFromEnd) return false;
   const size_t serial = a.size() - kSoaSerialFromEnd;
   return std::equal(a.begin(), a.begin() + static_cast<ptrdiff_t>(serial), b.begin()) &&
@@ -33,8 +34,10 @@ std::vector<zone::Record> served_records(const zone::Zone& z) {
   out.reserve(z.record_count());
   auto add_node = [&](const zone::Node& n) {
     for (const zone::RRset& s : n.rrsets()) {
-      for (const auto& rd : s.rdatas) out.push_back(zone::Record{n.name(), s.type, zone::rrclass::IN, s.ttl, rd});
-      for (const auto& sig : s.sigs) out.push_back(zone::Record{n.name(), t::RRSIG, zone::rrclass::IN, s.sig_ttl, sig});
+      for (const auto rd : s.rdatas)
+        out.push_back(zone::Record{n.name(), s.type, zone::rrclass::IN, s.ttl, zone::rdata_copy(rd)});
+      for (const auto sig : s.sigs)
+        out.push_back(zone::Record{n.name(), t::RRSIG, zone::rrclass::IN, s.sig_ttl, zone::rdata_copy(sig)});
     }
   };
   z.for_each_node(add_node);
@@ -53,7 +56,7 @@ bool same_apart_from_serial(const std::vector<zone::Record>& records, const zone
       continue;
     }
     if (r.type == t::RRSIG && r.owner == served.origin() && covers_soa(r.rdata)) continue;
-    mine.push_back(Ref{&r.owner, r.type, r.ttl, &r.rdata});
+    mine.push_back(Ref{&r.owner, r.type, r.ttl, r.rdata});
   }
   const zone::RRset& served_soa = served.soa();
   if (!soa || served_soa.rdatas.size() != 1 || soa->ttl != served_soa.ttl ||
@@ -64,8 +67,8 @@ bool same_apart_from_serial(const std::vector<zone::Record>& records, const zone
     for (const zone::RRset& s : n.rrsets()) {
       const bool apex_soa = &n == &served.apex() && s.type == t::SOA;
       if (apex_soa) continue;
-      for (const auto& rd : s.rdatas) theirs.push_back(Ref{&n.name(), s.type, s.ttl, &rd});
-      for (const auto& sig : s.sigs) theirs.push_back(Ref{&n.name(), t::RRSIG, s.sig_ttl, &sig});
+      for (const auto rd : s.rdatas) theirs.push_back(Ref{&n.name(), s.type, s.ttl, rd});
+      for (const auto sig : s.sigs) theirs.push_back(Ref{&n.name(), t::RRSIG, s.sig_ttl, sig});
     }
   };
   served.for_each_node(add_node);

@@ -5,7 +5,7 @@
 namespace mailns::server {
 
 namespace {
-XfrRecord make(const zone::Node& n, uint16_t type, uint32_t ttl, const std::vector<uint8_t>& rdata) {
+XfrRecord make(const zone::Node& n, uint16_t type, uint32_t ttl, std::span<const uint8_t> rdata) {
   const auto w = n.name().wire();
   return XfrRecord{w.data(), static_cast<uint8_t>(w.size()), type, ttl, rdata};
 }
@@ -26,7 +26,11 @@ void AxfrStream::settle() {
       // The apex SOA went first (and goes last); its signatures go here.
       const size_t first = (&n == &zone_.apex() && s.type == zone::rrtype::SOA) ? s.rdatas.size() : 0;
       if (item_ < first) item_ = first;
-      if (item_ < s.rdatas.size() + s.sigs.size()) return;
+      if (item_ < s.rdatas.size() + s.sigs.size()) {
+        if (item_ == 0) at_ = s.rdatas.begin();
+        if (item_ == s.rdatas.size()) at_ = s.sigs.begin();
+        return;
+      }
       ++rrset_;
       item_ = 0;
       continue;
@@ -47,8 +51,7 @@ bool AxfrStream::peek(XfrRecord& out) {
     case Phase::kBody: {
       const zone::Node& n = *nodes_[node_];
       const zone::RRset& s = n.rrsets()[rrset_];
-      out = item_ < s.rdatas.size() ? make(n, s.type, s.ttl, s.rdatas[item_])
-                                    : make(n, zone::rrtype::RRSIG, s.sig_ttl, s.sigs[item_ - s.rdatas.size()]);
+      out = item_ < s.rdatas.size() ? make(n, s.type, s.ttl, *at_) : make(n, zone::rrtype::RRSIG, s.sig_ttl, *at_);
       return true;
     }
     case Phase::kDone: return false;
@@ -64,6 +67,7 @@ void AxfrStream::advance() {
       break;
     case Phase::kBody:
       ++item_;
+      ++at_;
       settle();
       break;
     case Phase::kLastSoa: phase_ = Phase::kDone; break;

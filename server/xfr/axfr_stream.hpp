@@ -32,6 +32,7 @@ class AxfrStream : public RecordStream {
   size_t node_ = 0;
   size_t rrset_ = 0;
   size_t item_ = 0;  // rdatas first, then sigs
+  zone::RdataList::iterator at_;  // the item_'th entry (lists are walked, not indexed)
 };
 
 }  // namespace mailns::server

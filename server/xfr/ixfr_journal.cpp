@@ -21,8 +21,8 @@ std::vector<Ref> flatten(const zone::Zone& z) {
     for (const zone::RRset& s : n.rrsets()) {
       const bool soa = &n == &z.apex() && s.type == zone::rrtype::SOA;
       if (!soa)
-        for (const auto& rd : s.rdatas) out.push_back(Ref{&n.name(), s.type, s.ttl, &rd});
-      for (const auto& sig : s.sigs) out.push_back(Ref{&n.name(), zone::rrtype::RRSIG, s.sig_ttl, &sig});
+        for (const auto rd : s.rdatas) out.push_back(Ref{&n.name(), s.type, s.ttl, rd});
+      for (const auto sig : s.sigs) out.push_back(Ref{&n.name(), zone::rrtype::RRSIG, s.sig_ttl, sig});
     }
   };
   z.for_each_node(add_node);
@@ -31,17 +31,17 @@ std::vector<Ref> flatten(const zone::Zone& z) {
   return out;
 }
 
-zone::Record to_record(const Ref& r) { return zone::Record{*r.owner, r.type, zone::rrclass::IN, r.ttl, *r.rdata}; }
+zone::Record to_record(const Ref& r) { return zone::Record{*r.owner, r.type, zone::rrclass::IN, r.ttl, zone::rdata_copy(r.rdata)}; }
 
 constexpr size_t kFixedRecordBytes = 10;  // type, class, TTL, RDLENGTH
 // Kept beyond one copy of the zone, so that small zones keep their history
 // (their AXFR is small anyway, but secondaries ask for IXFR).
 constexpr size_t kJournalSlackBytes = 4096;
 
-size_t wire_bytes(const Ref& r) { return r.owner->wire().size() + kFixedRecordBytes + r.rdata->size(); }
+size_t wire_bytes(const Ref& r) { return r.owner->wire().size() + kFixedRecordBytes + r.rdata.size(); }
 
 zone::Record soa_record(const zone::Zone& z) {
-  return zone::Record{z.origin(), zone::rrtype::SOA, zone::rrclass::IN, z.soa().ttl, z.soa().rdatas.front()};
+  return zone::Record{z.origin(), zone::rrtype::SOA, zone::rrclass::IN, z.soa().ttl, zone::rdata_copy(z.soa().rdatas.front())};
 }
 
 XfrRecord view(const zone::Record& r) {

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     dnssec::ZoneToSign z{*origin, {}, {}};
     res.zone->for_each_node([&](const zone::Node& n) {
       for (const auto& s : n.rrsets())
-        for (const auto& rd : s.rdatas) z.records.push_back(zone::Record{n.name(), s.type, 1, s.ttl, rd});
+        for (const auto rd : s.rdatas) z.records.push_back(zone::Record{n.name(), s.type, 1, s.ttl, zone::rdata_copy(rd)});
     });
     zones.push_back(std::move(z));
   }

@@ -288,13 +288,14 @@ TEST(OnlineSigner, ContextsAndRssStayFlatOver1000ResignsOfACompactZone) {
   const auto records = test::records_from_text("example.org.", kMailZone);
   const auto owner = name("nothing.example.org.");
   const zone::NameRef ref{owner.wire().data(), static_cast<uint8_t>(owner.wire().size())};
-  const std::vector<std::vector<uint8_t>> rdatas{{1, 0, 0x00, 0x06, 0x40, 0x01}};
+  const std::vector<uint8_t> nsec{1, 0, 0x00, 0x06, 0x40, 0x01};
+  const zone::RdataList rdatas{nsec};
   long rss_after_warmup = 0;
   for (int i = 0; i < 1000; ++i) {
     auto signed_zone = sign_zone(name("example.org."), records, keys, policy, 1780000000 + i);
     ASSERT_TRUE(signed_zone) << signed_zone.error();
     ASSERT_TRUE(signed_zone->online_signer);
-    std::vector<std::vector<uint8_t>> sigs;
+    zone::RdataList sigs;
     ASSERT_TRUE(signed_zone->online_signer->sign(ref, zone::rrtype::NSEC, 300, rdatas, sigs));
     ASSERT_EQ(sigs.size(), 1u);
     // The previous signer is gone now: at most this one's context (and the

@@ -103,6 +103,25 @@ TEST(DnsName, CanonicalOrderRfc4034Section61) {
   EXPECT_TRUE(DnsName() < N("com"));
 }
 
+TEST(DnsName, CopiesAndMovesKeepEveryNameValid) {
+  DnsName a = N("Mail.Example.org.");
+  DnsName copy = a;
+  EXPECT_EQ(copy, a);
+  EXPECT_EQ(copy.to_text(), "Mail.Example.org.");
+  DnsName moved = std::move(a);
+  EXPECT_EQ(moved, copy);
+  EXPECT_TRUE(a.is_root());  // NOLINT(bugprone-use-after-move): a moved-from name is the root, still valid
+  EXPECT_EQ(a.wire().size(), 1u);
+  EXPECT_EQ(a.lookup_form().size(), 0u);
+  a = copy;
+  EXPECT_EQ(a.lookup_form(), copy.lookup_form());
+  a = DnsName();
+  EXPECT_TRUE(a.is_root());
+  copy = copy;  // self-assignment keeps it
+  EXPECT_EQ(copy.to_text(), "Mail.Example.org.");
+  EXPECT_EQ(copy.lookup_form(), std::string_view("\3org\7example\4mail", 17));
+}
+
 TEST(DnsName, Wildcard) {
   EXPECT_TRUE(N("*._domainkey.example.org").is_wildcard());
   EXPECT_FALSE(N("a*._domainkey.example.org").is_wildcard());

@@ -91,7 +91,7 @@ class ZoneSigningTest : public ::testing::Test {
   }
   static std::vector<uint8_t> dnskey(const LoadedZone& z) {
     const zone::RRset* s = z.zone->apex().find(rrtype::DNSKEY);
-    return s && !s->rdatas.empty() ? s->rdatas.front() : std::vector<uint8_t>{};
+    return s && !s->rdatas.empty() ? zone::rdata_copy(s->rdatas.front()) : std::vector<uint8_t>{};
   }
   static dnssec::RrsigFields soa_rrsig(const zone::Zone& z) {
     dnssec::RrsigFields f;
@@ -121,7 +121,7 @@ TEST_F(ZoneSigningTest, SignsEveryKindOfZoneAndCreatesKeysOnce) {
     EXPECT_EQ(z.signing->next_resign, kNow + 10 * 86400);  // expiration - refresh_before
     EXPECT_GT(z.signing->signatures, 0u);
     // The unsigned records are kept for re-signing.
-    for (const auto& rec : z.signing->records) EXPECT_NE(rec.type, rrtype::RRSIG);
+    for (const auto& rec : z.signing->records.unpack()) EXPECT_NE(rec.type, rrtype::RRSIG);
   }
   EXPECT_EQ(find(r, "example.net")->zone->soa_serial(), 7u);  // a master file keeps its serial
   EXPECT_EQ(r.signing.zones, 3u);

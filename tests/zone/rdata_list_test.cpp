@@ -1,0 +1,69 @@
+#include "zone/rdata_list.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace mailns::zone {
+namespace {
+
+std::vector<uint8_t> bytes(std::span<const uint8_t> s) { return {s.begin(), s.end()}; }
+
+TEST(RdataList, KeepsEntriesInOrderWithTheirLengths) {
+  const std::vector<uint8_t> a{1, 2, 3}, empty{}, big(70000 - 4465, 7);  // 65535 octets: the largest RDATA
+  RdataList list;
+  EXPECT_TRUE(list.empty());
+  EXPECT_EQ(list.begin(), list.end());
+  list.push_back(a);
+  list.push_back(empty);
+  list.push_back(big);
+  ASSERT_EQ(list.size(), 3u);
+  std::vector<std::vector<uint8_t>> seen;
+  for (const auto rd : list) seen.push_back(bytes(rd));
+  EXPECT_EQ(seen, (std::vector<std::vector<uint8_t>>{a, empty, big}));
+  EXPECT_EQ(bytes(list.front()), a);
+  EXPECT_EQ(bytes(list[2]), big);
+  EXPECT_EQ(list.bytes(), 3u + 2 + 0 + 2 + big.size() + 2);
+  EXPECT_TRUE(list.contains(empty));
+  EXPECT_FALSE(list.contains(std::vector<uint8_t>{1, 2}));
+}
+
+TEST(RdataList, RefusesWhatCannotBeRdata) {
+  RdataList list;
+  list.push_back(std::vector<uint8_t>(65536, 1));
+  EXPECT_TRUE(list.empty());
+}
+
+TEST(RdataList, CopiesAndMovesAreIndependent) {
+  const std::vector<uint8_t> a{1}, b{2, 2};
+  RdataList x{a, b};
+  RdataList copy = x;
+  EXPECT_EQ(copy, x);
+  copy.push_back(a);
+  EXPECT_EQ(x.size(), 2u);
+  EXPECT_EQ(copy.size(), 3u);
+  RdataList moved = std::move(copy);
+  EXPECT_EQ(moved.size(), 3u);
+  copy = x;  // a moved-from list can be assigned again
+  EXPECT_EQ(copy, x);
+  x.shrink_to_fit();
+  EXPECT_EQ(bytes(x[1]), b);
+  x.clear();
+  EXPECT_TRUE(x.empty());
+  EXPECT_EQ(copy.size(), 2u);
+}
+
+TEST(RdataList, GrowsOverManyEntries) {
+  RdataList list;
+  for (uint32_t i = 0; i < 10000; ++i) list.push_back(std::vector<uint8_t>{uint8_t(i >> 8), uint8_t(i)});
+  list.shrink_to_fit();
+  ASSERT_EQ(list.size(), 10000u);
+  uint32_t i = 0;
+  for (const auto rd : list) {
+    ASSERT_EQ(rd.size(), 2u);
+    EXPECT_EQ(uint32_t(rd[0] << 8 | rd[1]), i++);
+  }
+}
+
+}  // namespace
+}  // namespace mailns::zone
