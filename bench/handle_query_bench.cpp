@@ -20,6 +20,7 @@ using namespace mailns::zone;
 namespace {
 
 struct Workload {
+  std::string dir;
   std::shared_ptr<Snapshot> snapshot;
   std::vector<std::vector<uint8_t>> queries;
 };
@@ -44,6 +45,7 @@ const Workload& workload() {
       }
     }
     Workload w;
+    w.dir = dir;
     std::vector<std::shared_ptr<const Zone>> zones;
     std::ifstream domains(dir + "/domains.txt");
     for (std::string d; std::getline(domains, d);) {
@@ -130,3 +132,32 @@ BENCHMARK(BM_ZoneFindExact);
 }  // namespace
 
 BENCHMARK_MAIN();
+
+// Publishing: the workload's snapshot built whole, and derived with one
+// zone's new version (Snapshot::with_zones, what `mailns reload ZONE`
+// publishes). MAILNS_BENCH_WORKLOAD=/path of gen_zones.py ... 100000 for
+// the 100,000-zone figure.
+void BM_SnapshotWholeBuild(benchmark::State& state) {
+  const auto& w = workload();
+  for (auto _ : state) {
+    auto s = std::make_shared<Snapshot>(w.snapshot->zones(), AnswerOptions{});
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["zones"] = static_cast<double>(w.snapshot->zones().size());
+}
+BENCHMARK(BM_SnapshotWholeBuild)->Unit(benchmark::kMillisecond);
+
+void BM_SnapshotWithOneZone(benchmark::State& state) {
+  const auto& w = workload();
+  const auto& middle = w.snapshot->zones()[w.snapshot->zones().size() / 2];
+  // Another version of the middle zone: loaded again, another object.
+  const std::string name = middle->origin().to_text();
+  const auto version =
+      load_zone_file(w.dir + "/zones/" + name.substr(0, name.size() - 1) + ".zone", middle->origin()).zone;
+  for (auto _ : state) {
+    auto s = w.snapshot->with_zones({version});
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["zones"] = static_cast<double>(w.snapshot->zones().size());
+}
+BENCHMARK(BM_SnapshotWithOneZone)->Unit(benchmark::kMillisecond);

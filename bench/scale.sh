@@ -14,8 +14,10 @@
 #     archive), until the same zones answer;
 #   serial kept: the 50 sampled zones' SOA serials the same after it;
 #   reload 1: one record and the serial changed in one zone file, then
-#     `mailns reload` or `knotc zone-reload`, until the new value is answered
-#     (bench/served_after.py polls every 5 ms).
+#     `mailns reload -c FILE ZONE` or `knotc zone-reload ZONE`, until the new
+#     value is answered (bench/served_after.py polls every 5 ms);
+#   reload all: the same in another zone file, then `mailns reload -c FILE`
+#     or `knotc zone-reload` (every zone looked at), until it is answered.
 # Then, for N <= 10000, a knotd secondary that knows only the catalog zone
 # (catalog-role: interpret), started beside a running primary that serves
 # the N zones and their catalog, timed until it serves them all: mailns
@@ -59,7 +61,8 @@ trap 'exit 130' INT TERM
 [ -x "$MAILNS" ] || { echo "build mailns first (scripts/build.sh)" >&2; exit 1; }
 python3 "$TOOLS/gen_zones.py" "$W" "$N"
 LAST="$(tail -1 "$W/domains.txt")"
-CHANGED="$(sed -n "$(( (N + 1) / 2 ))p" "$W/domains.txt")"  # the zone the reload changes
+CHANGED="$(sed -n "$(( (N + 1) / 2 ))p" "$W/domains.txt")"  # the zone the one-zone reload changes
+CHANGED_ALL="$(sed -n "$(( (N + 2) / 3 ))p" "$W/domains.txt")"  # the zone the full reload changes
 awk -v n="$N" 'BEGIN { step = n > 50 ? int(n / 50) : 1 } NR % step == 0' "$W/domains.txt" > "$W/sample.txt"
 SAMPLE_N="$(wc -l < "$W/sample.txt")"
 
@@ -118,13 +121,14 @@ timed_start() {  # key port signed log cmd...: R[key] = exec until the last and 
   return "$rc"
 }
 
-reload_one() {  # server dir port: one record and the serial changed in one zone, reloaded, until answered
-  local server="$1" d="$2" port="$3" f="$2/zones/$CHANGED.zone" cmd
+reload_one() {  # server dir port zone [all]: one record and the serial changed in the zone, reloaded, until answered
+  local server="$1" d="$2" port="$3" zone="$4" f="$2/zones/$4.zone" cmd target=("$4")
+  [ "${5:-}" = all ] && target=()  # no zone named: every zone is looked at
   # A new file (mv), so that the hard link to the shared zone is broken.
   sed -e 's/ 2026112401 / 2026112402 /' -e 's/^mail A 192\.0\.2\.10$/mail A 192.0.2.99/' "$f" > "$f.new" && mv "$f.new" "$f"
-  if [ "$server" = mailns ]; then cmd=("$MAILNS" reload -c "$d/conf")
-  else cmd=(knotc -s "$d/run/knot.sock" zone-reload "$CHANGED"); fi
-  timeout $((RELOAD_TIMEOUT + 10)) taskset -c 1 python3 "$ROOT/bench/served_after.py" "$port" "mail.$CHANGED" 192.0.2.99 \
+  if [ "$server" = mailns ]; then cmd=("$MAILNS" reload -c "$d/conf" "${target[@]}")
+  else cmd=(knotc -s "$d/run/knot.sock" zone-reload "${target[@]}"); fi
+  timeout $((RELOAD_TIMEOUT + 10)) taskset -c 1 python3 "$ROOT/bench/served_after.py" "$port" "mail.$zone" 192.0.2.99 \
     "$RELOAD_TIMEOUT" -- "${cmd[@]}" 2> "$d/reload.log" || echo "failed: $(tail -1 "$d/reload.log")"
 }
 
@@ -163,7 +167,9 @@ round() {  # mailns-unsigned | knotd-unsigned | mailns-signed | knotd-signed
     R[$v,serial]="no ($(comm -23 <(echo "$before") <(echo "$after") | wc -l)/$SAMPLE_N)"
   fi
   echo "$v: one-zone reload" >&2
-  R[$v,reload]="$(reload_one "$server" "$d" "$port")"
+  R[$v,reload]="$(reload_one "$server" "$d" "$port" "$CHANGED")"
+  echo "$v: full reload" >&2
+  R[$v,reload_all]="$(reload_one "$server" "$d" "$port" "$CHANGED_ALL" all)"
   stop "$PID"
 }
 
@@ -253,11 +259,12 @@ else CAT_NOTE=""; catalog_round; fi
 
 echo
 echo "zones=$N dnsperf=${SECS}s (servers on CPU 0, dnsperf and polls on CPU 1; starts: until $LAST and $SAMPLE_N sampled zones answer)"
-printf '%-16s %10s %11s %9s %11s %12s %12s %9s %8s\n' "" "RSS" "cold start" "busy" "warm start" "serial kept" "reload 1" \
-  "cpu us/q" "qps"
+printf '%-16s %10s %11s %9s %11s %12s %12s %12s %9s %8s\n' "" "RSS" "cold start" "busy" "warm start" "serial kept" \
+  "reload 1" "reload all" "cpu us/q" "qps"
 for v in $ROUNDS; do
-  printf '%-16s %10s %11s %9s %11s %12s %12s %9s %8s\n' "$v" "${R[$v,rss]:--}" "${R[$v,cold]:--}" "${R[$v,busy]:--}" \
-    "${R[$v,warm]:--}" "${R[$v,serial]:--}" "${R[$v,reload]:--}" "${R[$v,cpu]:--}" "${R[$v,qps]:--}"
+  printf '%-16s %10s %11s %9s %11s %12s %12s %12s %9s %8s\n' "$v" "${R[$v,rss]:--}" "${R[$v,cold]:--}" \
+    "${R[$v,busy]:--}" "${R[$v,warm]:--}" "${R[$v,serial]:--}" "${R[$v,reload]:--}" "${R[$v,reload_all]:--}" \
+    "${R[$v,cpu]:--}" "${R[$v,qps]:--}"
 done
 echo "busy: after the cold start until the server used under 5% of a CPU for a second (RSS and CPU measured then)"
 echo "catalog: a knotd secondary (catalog-role: interpret, on CPU 1) from its start until it serves every zone:"

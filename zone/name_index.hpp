@@ -29,9 +29,10 @@ class NameIndex {
   }
 
   // Returns nullptr-equivalent T{} when absent.
-  T find(const uint8_t* key, size_t len) const noexcept {
+  T find(const uint8_t* key, size_t len) const noexcept { return find_hashed(hash_lookup_form(key, len), key, len); }
+  // The same, with the key's hash_lookup_form already computed.
+  T find_hashed(uint64_t h, const uint8_t* key, size_t len) const noexcept {
     if (slots_.empty()) return T{};
-    const uint64_t h = hash_lookup_form(key, len);
     const auto tag = static_cast<uint32_t>(h);
     for (size_t i = home(h);; i = next(i)) {
       const Slot& s = slots_[i];
@@ -41,6 +42,12 @@ class NameIndex {
   }
   T find(std::string_view key) const noexcept {
     return find(reinterpret_cast<const uint8_t*>(key.data()), key.size());
+  }
+  // Every entry, in no particular order: fn(key, value).
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (const Slot& s : slots_)
+      if (s.len != kFree) fn(std::string_view(s.key, s.len), s.value);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <cstdio>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -138,12 +139,31 @@ std::vector<std::string> files_to_watch(const Reloader& reloader) {
   return files;
 }
 
-// The control socket's commands: reload [verbose], status [json].
+// The zone names of "reload [verbose] zones NAME..." (`mailns reload ZONE...`);
+// nullopt for any other command.
+std::optional<std::vector<std::string>> zones_to_reload(const std::string& command, bool* verbose) {
+  std::istringstream words(command);
+  std::string w;
+  std::vector<std::string> names;
+  if (!(words >> w) || w != "reload" || !(words >> w)) return std::nullopt;
+  *verbose = w == "verbose";
+  if (*verbose && !(words >> w)) return std::nullopt;
+  if (w != "zones") return std::nullopt;
+  while (words >> w) names.push_back(w);
+  return names;
+}
+
+// The control socket's commands: reload [verbose] [zones NAME...], status [json].
 ControlSocket::Handler control_commands(ReloadService& reloads, const ServeParts& parts) {
   return [&reloads, &parts](const std::string& command) {
     if (command == "reload" || command == "reload verbose") {
       const ReloadOutcome out = reloads.request_and_wait("mailns reload");
       return ControlReply{out.text(command == "reload verbose"), !out.failed()};
+    }
+    bool verbose = false;
+    if (auto names = zones_to_reload(command, &verbose)) {
+      const ReloadOutcome out = reloads.reload_zones_and_wait(std::move(*names));
+      return ControlReply{out.text(verbose), !out.failed()};
     }
     if (command == "status" || command == "status json") {
       StatusReport report;
@@ -151,7 +171,8 @@ ControlSocket::Handler control_commands(ReloadService& reloads, const ServeParts
         return ControlReply{"the server is shutting down\n", false};
       return ControlReply{command == "status json" ? status_json(report) : status_text(report), true};
     }
-    return ControlReply{"unknown command '" + command + "'; known: reload, reload verbose, status, status json\n",
+    return ControlReply{"unknown command '" + command +
+                            "'; known: reload, reload verbose, reload [verbose] zones NAME..., status, status json\n",
                         false};
   };
 }
@@ -272,6 +293,11 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
     watcher.set_files(files_to_watch(reloader));
   }
   reloads.set_before_reload([&](const std::string& why) { notify_reloading("reloading (" + why + ")"); });
+  reloads.set_after_zone_reload([&](ReloadOutcome& out) {
+    parts.last_reload = out;
+    parts.last_reload_at = reloader.now();
+    parts.reloads.add(out.failed(), out.seconds);
+  });
   reloads.set_after_reload([&](ReloadOutcome& out) {
     if (config.server.watch_files) watcher.set_files(files_to_watch(reloader));
     primary.update_settings(reloader.config().transfer);

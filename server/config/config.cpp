@@ -365,21 +365,4 @@ std::vector<std::string> apply_listen_override(Config& config, const std::vector
   return errors;
 }
 
-std::string control_socket_path(const std::string& config_path) {
-  ConfigResult cfg = load_config(config_path);
-  if (cfg.config) return cfg.config->server.control_socket;
-  std::string state = "state", sock;
-  try {
-    const YAML::Node root = YAML::LoadFile(config_path);
-    if (root.IsMap() && root["server"] && root["server"].IsMap()) {
-      const YAML::Node s = root["server"];
-      if (s["state_dir"] && s["state_dir"].IsScalar()) state = s["state_dir"].Scalar();
-      if (s["control_socket"] && s["control_socket"].IsScalar()) sock = s["control_socket"].Scalar();
-    }
-  } catch (const YAML::Exception&) {
-  }
-  if (!sock.empty()) return resolve_config_path(config_path, sock);
-  return resolve_config_path(config_path, state) + "/mailns.sock";
-}
-
 }  // namespace mailns::server

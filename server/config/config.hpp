@@ -108,9 +108,4 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
 // leaves config unchanged when there is any.
 std::vector<std::string> apply_listen_override(Config& config, const std::vector<std::string>& listen);
 
-// The control socket a configuration names, also when the configuration
-// does not load (then server.state_dir / server.control_socket are read
-// leniently, or the defaults are used).
-std::string control_socket_path(const std::string& config_path);
-
 }  // namespace mailns::server

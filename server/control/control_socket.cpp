@@ -21,7 +21,7 @@ namespace mailns::server {
 namespace {
 
 constexpr int kIoTimeoutMs = 5000;
-constexpr size_t kMaxCommand = 256;
+constexpr size_t kMaxCommand = 65536;  // `mailns reload ZONE...` names many zones
 
 std::string errno_text() { return std::strerror(errno); }
 

@@ -12,6 +12,9 @@ namespace mailns::server {
 namespace {
 // How often the thread looks at retired snapshots (and at the clock).
 constexpr auto kTick = std::chrono::milliseconds(100);
+// How long the start-up zones are archived between two looks at the
+// requests (what a `mailns reload ZONE` may wait for).
+constexpr auto kArchiveSlice = std::chrono::milliseconds(5);
 }  // namespace
 
 void block_reload_signal() {
@@ -116,16 +119,29 @@ ReloadOutcome ReloadService::request_and_wait(std::string reason) {
   return f.get();
 }
 
+ReloadOutcome ReloadService::reload_zones_and_wait(std::vector<std::string> names) {
+  ReloadOutcome out;
+  const bool ran = call([&] {
+    try {
+      out = reloader_.reload_zones(names, "mailns reload ZONE");
+    } catch (const std::exception& e) {
+      // As a full reload: the served zones stay as they were.
+      out.errors.push_back(std::string("reload failed: ") + e.what());
+      server_log().error("reload (mailns reload ZONE): {}; still serving the last good state", e.what());
+    }
+    if (after_zone_reload_) after_zone_reload_(out);
+  });
+  if (!ran) out.config_errors.push_back("the server is shutting down");
+  return out;
+}
+
 void ReloadService::run() {
   pthread_setname_np(pthread_self(), "mailns-reload");
-  try {
-    reloader_.archive_start_up_zones();
-  } catch (const std::exception& e) {
-    server_log().error("keeping the start-up zones: {}", e.what());
-  }
+  bool archived = false;  // the start-up zones, a batch per turn (Reloader::archive_start_up_zones)
   std::unique_lock lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, kTick, [this] { return stop_ || !reasons_.empty() || !calls_.empty(); });
+    cv_.wait_for(lock, archived ? kTick : std::chrono::milliseconds(0),
+                 [this] { return stop_ || !reasons_.empty() || !calls_.empty(); });
     if (stop_) break;
     std::vector<std::packaged_task<void()>> calls = std::move(calls_);
     calls_.clear();
@@ -167,6 +183,14 @@ void ReloadService::run() {
         housekeeping_(now);
       } catch (const std::exception& e) {
         server_log().error("periodic work: {}", e.what());
+      }
+    }
+    if (!archived) {
+      try {
+        archived = reloader_.archive_start_up_zones(kArchiveSlice);
+      } catch (const std::exception& e) {
+        server_log().error("keeping the start-up zones: {}", e.what());
+        archived = true;
       }
     }
     snapshots_.reclaim();

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/publish/reloader.hpp"
 #include "server/net/snapshot_holder.hpp"
@@ -40,6 +41,11 @@ class ReloadService {
   bool call(std::function<void()> fn);
   // Blocks until a reload that started after this call has finished.
   ReloadOutcome request_and_wait(std::string reason);
+  // Reloads these zones only (Reloader::reload_zones) on the reload thread,
+  // between reloads, and waits for it; then the after_zone_reload hook.
+  ReloadOutcome reload_zones_and_wait(std::vector<std::string> names);
+  // Called on the reload thread after each reload_zones_and_wait().
+  void set_after_zone_reload(std::function<void(ReloadOutcome&)> fn) { after_zone_reload_ = std::move(fn); }
   // Called on the reload thread after each reload (the file watcher takes
   // the new file list from there), before the outcome goes to the waiters:
   // it may add what else failed to apply (ReloadOutcome::errors).
@@ -72,6 +78,7 @@ class ReloadService {
   std::vector<std::promise<ReloadOutcome>> waiters_;
   std::vector<std::packaged_task<void()>> calls_;
   std::function<void(ReloadOutcome&)> after_reload_;
+  std::function<void(ReloadOutcome&)> after_zone_reload_;
   std::function<void(const std::string&)> before_reload_;
   NextEvent next_event_;
   std::function<void(int64_t)> housekeeping_;

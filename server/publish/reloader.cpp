@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "server/config/config_subset.hpp"
 #include "server/logging.hpp"
 #include "server/publish/state_dir_leftovers.hpp"
 #include "zone/soa_serial.hpp"
@@ -56,7 +57,7 @@ const char* to_string(ZoneOutcome::Status s) noexcept {
 }
 
 bool ReloadOutcome::failed() const noexcept {
-  if (!config_errors.empty() || !errors.empty()) return true;
+  if (!config_errors.empty() || !request_errors.empty() || !errors.empty()) return true;
   for (const auto& z : zones)
     if (z.status == ZoneOutcome::Status::kFailed) return true;
   return false;
@@ -65,6 +66,7 @@ bool ReloadOutcome::failed() const noexcept {
 std::string ReloadOutcome::text(bool verbose) const {
   std::string out;
   for (const auto& e : config_errors) out += "error: " + e + "\n";
+  for (const auto& e : request_errors) out += "error: " + e + "\n";
   for (const auto& z : zones) {
     if (z.status == ZoneOutcome::Status::kUnchanged && !verbose) continue;
     out += z.zone + ": " + to_string(z.status);
@@ -87,7 +89,10 @@ std::string ReloadOutcome::text(bool verbose) const {
   }
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.3f", seconds);
-  if (!config_errors.empty())
+  if (!request_errors.empty())
+    out += "reload: failed (" + std::to_string(request_errors.size()) + " zone name" +
+           (request_errors.size() == 1 ? "" : "s") + " not served; nothing changed)\n";
+  else if (!config_errors.empty())
     out += "reload: failed (" + std::to_string(config_errors.size()) + " configuration error" +
            (config_errors.size() == 1 ? "" : "s") + "; nothing changed, the last good configuration is served)\n";
   else
@@ -132,18 +137,34 @@ void Reloader::archive(const std::vector<LoadedZone>& zones) {
     server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
 }
 
-void Reloader::archive_start_up_zones() {
-  if (start_up_zones_.empty()) return;
+bool Reloader::archive_start_up_zones(std::chrono::milliseconds budget) {
+  constexpr size_t kChunk = 8;  // zones between two looks at the clock
   const auto started = std::chrono::steady_clock::now();
-  for (const std::string& err : archive_.save(start_up_zones_))
-    server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
+  while (start_up_archived_ < start_up_zones_.size() && std::chrono::steady_clock::now() - started <= budget) {
+    const size_t end = std::min(start_up_zones_.size(), start_up_archived_ + kChunk);
+    std::vector<std::shared_ptr<const zone::Zone>> chunk;
+    for (size_t i = start_up_archived_; i < end; ++i) {
+      // A zone reloaded or re-signed since was archived then, in its newer version.
+      const LoadedZone* served = resigner_ ? resigner_->find(start_up_zones_[i]->origin()) : nullptr;
+      if (!resigner_ || (served && served->zone == start_up_zones_[i])) chunk.push_back(start_up_zones_[i]);
+    }
+    for (const std::string& err : archive_.save(chunk, /*index_later=*/true))
+      server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
+    start_up_archived_ = end;
+  }
+  start_up_archive_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (start_up_archived_ < start_up_zones_.size()) return false;
+  if (std::string err = archive_.write_pending_index(); !err.empty())
+    server_log().error("{}; the last good versions written are not named yet (fix the state directory)", err);
   start_up_zones_.clear();
   start_up_zones_.shrink_to_fit();
+  start_up_archived_ = 0;
   // Exporting thousands of zones leaves freed pages between live small
   // allocations; give them back (about 20 MB for 1000 signed zones).
   malloc_trim(0);
   server_log().debug("kept the start-up version of every zone in {} in {:.3f} s", archive_.dir(),
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                     start_up_archive_seconds_);
+  return true;
 }
 
 void Reloader::fall_back_to_archive(const Config& cfg, ZoneSetResult& res, int64_t now) {
@@ -242,8 +263,11 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
   CurrentZones current;  // the served zones by key, as the resigner has them now
   for (const LoadedZone& z : resigner_->zones()) current[fingerprint_key(z.zone->origin())] = &z;
   const std::set<std::string> changed = changed_zones(*cfg, fp, current);
+  std::vector<zone::DnsName> changed_origins;
+  for (const zone::DnsName& o : cfg->all_origins())
+    if (changed.count(fingerprint_key(o))) changed_origins.push_back(o);
   std::vector<std::string> load_errors;
-  std::map<std::string, LoadedZone> rebuilt = rebuild(cfg, changed, load_errors);
+  std::map<std::string, LoadedZone> rebuilt = rebuild(cfg, changed_origins, current, load_errors);
 
   NextZones next;
   std::set<std::string> served;
@@ -273,6 +297,76 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
   out.seconds = elapsed();
   log_outcome(out);
   return out;
+}
+
+ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, const std::string& reason) {
+  const auto started = std::chrono::steady_clock::now();
+  ReloadOutcome out;
+  out.reason = reason;
+  const std::vector<zone::DnsName> origins = requested_zones(names, out);
+  if (!out.request_errors.empty()) {
+    for (const auto& e : out.request_errors) server_log().error("reload ({}): {}", reason, e);
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+  }
+  CurrentZones current;  // the served versions of these zones only
+  for (const zone::DnsName& o : origins)
+    if (const LoadedZone* z = resigner_->find(o)) current[fingerprint_key(o)] = z;
+  std::vector<zone::DnsName> changed;
+  std::map<std::string, std::string> fingerprints;
+  for (const zone::DnsName& o : origins) {
+    const std::string key = fingerprint_key(o);
+    std::vector<std::string> files;
+    fingerprints[key] = zone_fingerprint(*config_, o, &files).value_or("?");
+    for (const std::string& f : files) {  // the watched files stay sorted and unique
+      auto at = std::lower_bound(fingerprints_.files.begin(), fingerprints_.files.end(), f);
+      if (at == fingerprints_.files.end() || *at != f) fingerprints_.files.insert(at, f);
+    }
+    auto m = meta_.find(key);
+    if (m == meta_.end() || m->second.fingerprint != fingerprints[key] || !current.count(key)) changed.push_back(o);
+  }
+  std::vector<std::string> load_errors;
+  std::map<std::string, LoadedZone> rebuilt = rebuild(config_, changed, current, load_errors);
+  NextZones next;
+  for (const zone::DnsName& o : origins) {
+    const std::string key = fingerprint_key(o);
+    const auto cur = current.find(key);
+    const LoadedZone* old = cur == current.end() ? nullptr : cur->second;
+    auto r = rebuilt.find(key);
+    if (std::find(changed.begin(), changed.end(), o) == changed.end())
+      out.zones.push_back(keep_unchanged(*old, o, fingerprints[key], config_, next));
+    else if (r != rebuilt.end())
+      out.zones.push_back(take_rebuilt(std::move(r->second), old, o, fingerprints[key], config_, next, out));
+    else
+      out.zones.push_back(keep_failed(old, o, load_errors, config_, next, reason));
+  }
+  out.published = publish_some(std::move(next.zones), out, next.from_archive);
+  for (auto& [key, meta] : next.meta) {
+    fingerprints_.zones[key] = fingerprints[key];
+    meta_[key] = std::move(meta);
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  log_outcome(out);
+  return out;
+}
+
+std::vector<zone::DnsName> Reloader::requested_zones(const std::vector<std::string>& names,
+                                                     ReloadOutcome& out) const {
+  std::vector<zone::DnsName> origins;
+  for (const std::string& n : names) {
+    std::string error;
+    auto name = zone::DnsName::from_text(n, &error);
+    if (!name) out.request_errors.push_back("'" + n + "' is not a domain name: " + error);
+    else if (std::find(origins.begin(), origins.end(), *name) == origins.end()) origins.push_back(*name);
+  }
+  if (origins.empty() && out.request_errors.empty()) out.request_errors.push_back("no zone named");
+  std::vector<zone::DnsName> missing;
+  (void)config_subset(*config_, origins, &missing);
+  for (const zone::DnsName& m : missing)
+    out.request_errors.push_back(without_dot(m.to_text()) + ": not a zone of the configuration loaded last (" + path_ +
+                                 " as of the last full reload: zones:, mail_domains:, reverse_zones:); nothing was "
+                                 "reloaded (a zone added to the file needs `mailns reload` without a zone name)");
+  return origins;
 }
 
 std::shared_ptr<const Config> Reloader::read_config(ReloadOutcome& out) {
@@ -307,29 +401,20 @@ std::set<std::string> Reloader::changed_zones(const Config& cfg, ConfigFingerpri
 }
 
 std::map<std::string, LoadedZone> Reloader::rebuild(const std::shared_ptr<const Config>& cfg,
-                                                    const std::set<std::string>& changed,
+                                                    const std::vector<zone::DnsName>& changed,
+                                                    const CurrentZones& current,
                                                     std::vector<std::string>& load_errors) {
   std::map<std::string, LoadedZone> rebuilt;
   if (changed.empty()) return rebuilt;
   // The changed zones, loaded from a copy of the config that has only them
   // (reverse zones need every mail domain's hosts: then all mail domains
   // are synthesized, and only the changed ones kept).
-  Config partial = *cfg;
-  bool reverse_changed = false;
-  std::erase_if(partial.zones, [&](const ZoneSource& z) { return !changed.count(fingerprint_key(z.origin)); });
-  std::erase_if(partial.reverse_zones, [&](const synth::ReverseZoneDecl& r) {
-    const bool keep = changed.count(fingerprint_key(r.origin)) > 0;
-    reverse_changed |= keep;
-    return !keep;
-  });
-  if (!reverse_changed)
-    std::erase_if(partial.mail_domains,
-                  [&](const synth::MailDomainDecl& d) { return !changed.count(fingerprint_key(d.domain)); });
-  std::map<std::string, std::shared_ptr<const zone::Zone>, std::less<>> served;
-  for (const LoadedZone& z : resigner_->zones()) served[std::string(z.zone->origin().lookup_form())] = z.zone;
-  ZoneSetResult res = load_zones(partial, load_options(now(), [&served](const zone::DnsName& o) {
-                                   auto it = served.find(o.lookup_form());
-                                   return it == served.end() ? nullptr : it->second;
+  const Config partial = config_subset(*cfg, changed);
+  std::set<std::string> keys;
+  for (const zone::DnsName& o : changed) keys.insert(fingerprint_key(o));
+  ZoneSetResult res = load_zones(partial, load_options(now(), [&current](const zone::DnsName& o) {
+                                   auto it = current.find(fingerprint_key(o));
+                                   return it == current.end() ? nullptr : it->second->zone;
                                  }));
   for (const auto& e : res.events) dnssec_log().info("{}", e);
   for (const auto& w : res.warnings) zone_log().warn("{}", w);
@@ -338,7 +423,7 @@ std::map<std::string, LoadedZone> Reloader::rebuild(const std::shared_ptr<const 
   for (LoadedZone& z : res.zones) {
     z.replaces.reset();  // the journal takes the difference at publication, from the served version
     const std::string key = fingerprint_key(z.zone->origin());
-    if (!changed.count(key)) continue;
+    if (!keys.count(key)) continue;
     if (z.signing) z.signing->settings = &cfg->dnssec_for(z.zone->origin());
     rebuilt.emplace(key, std::move(z));
   }
@@ -420,13 +505,51 @@ bool Reloader::publish(std::vector<LoadedZone> next, const ReloadOutcome& out, b
     return false;
   }
   // Serials on disk first: after a crash right after publishing, the
-  // restart must not serve a lower serial.
-  remember_serials(next);
+  // restart must not serve a lower serial. The archive once served.
+  remember_serials(next, /*archive_too=*/false);
   std::vector<std::shared_ptr<const zone::Zone>> zones;
   zones.reserve(next.size());
   for (const LoadedZone& z : next) zones.push_back(z.zone);
-  snapshots_->publish(std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(running_)));
+  // The same zones as served: the served snapshot with the new versions
+  // (its indexes mostly shared); otherwise one built anew.
+  bool same_zones = zones.size() == resigner_->zones().size();
+  for (const auto& z : out.zones)
+    same_zones &= z.status != ZoneOutcome::Status::kAdded && z.status != ZoneOutcome::Status::kRemoved;
+  snapshots_->publish(same_zones ? snapshots_->owner()->with_zones(zones)
+                                 : std::make_shared<const zone::Snapshot>(std::move(zones), answer_options(running_)));
+  archive(next);
   resigner_->set_zones(std::move(next));
+  return true;
+}
+
+bool Reloader::publish_some(std::vector<LoadedZone> zones, const ReloadOutcome& out, bool any_change) {
+  for (const auto& z : out.zones)
+    any_change |= z.status == ZoneOutcome::Status::kLoaded || z.status == ZoneOutcome::Status::kAdded;
+  if (!any_change) {
+    resigner_->replace_zones(std::move(zones));
+    return false;
+  }
+  // Their serials on disk before they are served, as publish() does, but
+  // appended: the cost of a few zones does not grow with the zones served.
+  std::vector<zone::DnsName> origins;
+  for (const LoadedZone& z : zones) {
+    const auto old = serials_.get(z.zone->origin());
+    if (!old || zone::serial_greater(z.zone->soa_serial(), *old)) {
+      serials_.set(z.zone->origin(), z.zone->soa_serial());
+      origins.push_back(z.zone->origin());
+    }
+  }
+  if (std::string err = serials_.append(origins); !err.empty())
+    server_log().error("{}; serials may go backwards after a restart (fix the state directory)", err);
+  std::vector<std::shared_ptr<const zone::Zone>> versions;
+  for (const LoadedZone& z : zones) versions.push_back(z.zone);
+  auto snap = snapshots_->owner()->with_zones(versions);
+  snapshots_->publish(std::move(snap));
+  // The last good versions once they are served: the archive is not needed
+  // to answer (a crash before it is written is a start's usual case: the
+  // archived version is then not the last served, zone_loader.hpp).
+  archive(zones);
+  resigner_->replace_zones(std::move(zones));
   return true;
 }
 

@@ -18,6 +18,7 @@
 // also drives the Resigner (tick), so the zone list has a single owner.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -52,6 +53,7 @@ const char* to_string(ZoneOutcome::Status s) noexcept;
 struct ReloadOutcome {
   std::string reason;
   std::vector<std::string> config_errors;  // the config did not parse: nothing changed
+  std::vector<std::string> request_errors;  // `mailns reload ZONE` named a zone not served: nothing changed
   std::vector<std::string> needs_restart;  // settings changed but not applied
   std::vector<std::string> warnings;
   std::vector<std::string> errors;  // a part of the service kept its old state (e.g. certificates)
@@ -83,9 +85,21 @@ class Reloader {
 
   // Re-reads the config and applies it (see above). After attach().
   ReloadOutcome reload(const std::string& reason);
+  // `mailns reload ZONE...`: only these zones (names as the operator wrote
+  // them), with the configuration loaded last (its file is not read). Each
+  // one whose fingerprint changed is loaded, signed and published into the
+  // served snapshot beside the other zones, which are not looked at: new
+  // serial, IXFR journal and NOTIFY as a reload gives. The others are
+  // reported unchanged. A name that is not a zone of that configuration
+  // fails the request before anything is loaded. After attach().
+  ReloadOutcome reload_zones(const std::vector<std::string>& names, const std::string& reason);
   // Writes the zones of initial_load() to the archive (on the reload
-  // thread, once serving; the reload thread calls it first thing).
-  void archive_start_up_zones();
+  // thread, once serving), for about `budget` per call, so that a reload
+  // requested meanwhile waits for one slice, not for all of them (the
+  // index is written once, with the last slice); a zone whose served
+  // version has changed since is left to the reload that changed it. True
+  // once all are done.
+  bool archive_start_up_zones(std::chrono::milliseconds budget = std::chrono::hours(24));
   // Re-signs the zones that are due (Resigner::resign_due).
   void tick(int64_t now);
   // The zones whose serial at start is the one served before it (lookup
@@ -130,8 +144,15 @@ class Reloader {
   };
   std::shared_ptr<const Config> read_config(ReloadOutcome& out);
   std::set<std::string> changed_zones(const Config& cfg, ConfigFingerprints& fp, const CurrentZones& current) const;
+  // The changed zones loaded again from cfg (by fingerprint key), each
+  // against its version in current.
   std::map<std::string, LoadedZone> rebuild(const std::shared_ptr<const Config>& cfg,
-                                            const std::set<std::string>& changed, std::vector<std::string>& load_errors);
+                                            const std::vector<zone::DnsName>& changed, const CurrentZones& current,
+                                            std::vector<std::string>& load_errors);
+  // The steps of reload_zones(): the zones named (with the request's
+  // errors in out); publishing the ones that changed into the served snapshot.
+  std::vector<zone::DnsName> requested_zones(const std::vector<std::string>& names, ReloadOutcome& out) const;
+  bool publish_some(std::vector<LoadedZone> zones, const ReloadOutcome& out, bool any_change);
   ZoneOutcome keep_unchanged(const LoadedZone& current, const zone::DnsName& origin, const std::string& fingerprint,
                              const std::shared_ptr<const Config>& cfg, NextZones& next);
   ZoneOutcome take_rebuilt(LoadedZone rebuilt, const LoadedZone* current, const zone::DnsName& origin,
@@ -156,6 +177,8 @@ class Reloader {
   std::set<std::string> unchanged_at_start_;
   std::vector<VersionChange> start_up_changes_;
   std::vector<std::shared_ptr<const zone::Zone>> start_up_zones_;  // to archive once serving (no records copied)
+  size_t start_up_archived_ = 0;                                   // how many of them are done
+  double start_up_archive_seconds_ = 0;
   SnapshotHolder* snapshots_ = nullptr;
   Resigner* resigner_ = nullptr;
 };

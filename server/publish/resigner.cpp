@@ -21,7 +21,25 @@ constexpr int64_t kMaxRetrySeconds = 3600;
 
 Resigner::Resigner(std::vector<LoadedZone> zones, SnapshotHolder& snapshots, zone::AnswerOptions options,
                    unsigned threads)
-    : zones_(std::move(zones)), snapshots_(snapshots), options_(options), threads_(threads == 0 ? 1 : threads) {}
+    : zones_(std::move(zones)), snapshots_(snapshots), options_(options), threads_(threads == 0 ? 1 : threads) {
+  index_zones();
+}
+
+void Resigner::index_zones() {
+  position_.clear();
+  position_.reserve(zones_.size());
+  for (size_t i = 0; i < zones_.size(); ++i) position_[std::string(zones_[i].zone->origin().lookup_form())] = i;
+}
+
+void Resigner::set_zones(std::vector<LoadedZone> zones) {
+  zones_ = std::move(zones);
+  index_zones();
+}
+
+const LoadedZone* Resigner::find(const zone::DnsName& origin) const {
+  auto it = position_.find(std::string(origin.lookup_form()));
+  return it == position_.end() ? nullptr : &zones_[it->second];
+}
 
 Resigner::~Resigner() { stop(); }
 
@@ -90,6 +108,14 @@ void Resigner::retry_later(LoadedZone& z, const zone::DnsName& origin, const std
                        origin.to_text(), z.signing->failures, without_zone_prefix(e, origin), z.zone->soa_serial(),
                        expiry, delay);
   z.signing->next_resign = now + delay;
+}
+
+void Resigner::replace_zones(std::vector<LoadedZone> zones) {
+  for (LoadedZone& z : zones) {
+    auto [it, added] = position_.emplace(std::string(z.zone->origin().lookup_form()), zones_.size());
+    if (added) zones_.push_back(std::move(z));
+    else zones_[it->second] = std::move(z);
+  }
 }
 
 size_t Resigner::resign_due(int64_t now) {

@@ -14,7 +14,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "server/net/snapshot_holder.hpp"
@@ -47,7 +49,12 @@ class Resigner {
   // of start() (so the zone list has one owner): the zones as served, and
   // their replacement after a reload (the caller publishes the snapshot).
   const std::vector<LoadedZone>& zones() const noexcept { return zones_; }
-  void set_zones(std::vector<LoadedZone> zones) { zones_ = std::move(zones); }
+  void set_zones(std::vector<LoadedZone> zones);
+  // Puts these zones in the places of the ones with the same origins (at
+  // the end when there is none): `mailns reload ZONE`.
+  void replace_zones(std::vector<LoadedZone> zones);
+  // The zone served with this origin; nullptr when none is. One hash lookup.
+  const LoadedZone* find(const zone::DnsName& origin) const;
   // Called with the new zone list right before a re-sign run publishes it
   // (the reloader persists the new serials there).
   void set_before_publish(std::function<void(const std::vector<LoadedZone>&)> fn) { before_publish_ = std::move(fn); }
@@ -58,7 +65,10 @@ class Resigner {
   void retry_later(LoadedZone& z, const zone::DnsName& origin, const std::vector<std::string>& errors, int64_t now);
   void run();
 
+  void index_zones();
+
   std::vector<LoadedZone> zones_;
+  std::unordered_map<std::string, size_t> position_;  // zones_' index by lookup form of the origin
   SnapshotHolder& snapshots_;
   zone::AnswerOptions options_;
   unsigned threads_;

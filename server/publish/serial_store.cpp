@@ -1,7 +1,12 @@
 #include "server/publish/serial_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <sstream>
 
 #include "dnssec/atomic_file.hpp"
@@ -19,7 +24,8 @@ std::string key_of(const zone::DnsName& origin) {
 
 void SerialStore::load(std::vector<std::string>& warnings) {
   serials_.clear();
-  if (path_.empty() || !dnssec::file_exists(path_)) return;
+  if (path_.empty()) return;
+  if (!dnssec::file_exists(path_)) return read_log(warnings);
   auto text = dnssec::read_file(path_);
   if (!text) {
     warnings.push_back(text.error() + "; zones start from today's first serial");
@@ -41,16 +47,69 @@ void SerialStore::load(std::vector<std::string>& warnings) {
     }
     serials_[line.substr(0, sp)] = serial;
   }
+  read_log(warnings);
 }
 
-std::string SerialStore::save() const {
+void SerialStore::read_log(std::vector<std::string>& warnings) {
+  log_lines_ = 0;
+  const std::string log = path_ + ".log";
+  if (!dnssec::file_exists(log)) return;
+  auto text = dnssec::read_file(log);
+  if (!text) {
+    warnings.push_back(text.error() + "; the serials of the last zones reloaded alone may start again from today's");
+    return;
+  }
+  // Complete lines only: the last one may have been cut short by a crash
+  // (then its zone was not published with that serial).
+  size_t start = 0;
+  for (size_t nl; (nl = text->find('\n', start)) != std::string::npos; start = nl + 1) {
+    const std::string_view line(text->data() + start, nl - start);
+    ++log_lines_;
+    const auto sp = line.find(' ');
+    uint32_t serial = 0;
+    if (sp == std::string_view::npos ||
+        std::from_chars(line.data() + sp + 1, line.data() + line.size(), serial).ptr != line.data() + line.size())
+      continue;
+    auto [it, added] = serials_.emplace(std::string(line.substr(0, sp)), serial);
+    if (!added && zone::serial_greater(serial, it->second)) it->second = serial;
+  }
+}
+
+std::string SerialStore::append(const std::vector<zone::DnsName>& origins) {
+  if (path_.empty() || origins.empty()) return {};
+  if (log_lines_ + origins.size() > std::max<size_t>(1024, serials_.size() / 8)) return save();
+  std::string lines;
+  for (const zone::DnsName& o : origins)
+    if (auto it = serials_.find(key_of(o)); it != serials_.end())
+      lines.append(it->first).append(" ").append(std::to_string(it->second)) += '\n';
+  const std::string log = path_ + ".log";
+  const bool created = !dnssec::file_exists(log);
+  const int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return log + ": " + std::strerror(errno);
+  const ssize_t n = ::write(fd, lines.data(), lines.size());
+  const int err = n == static_cast<ssize_t>(lines.size()) && ::fdatasync(fd) == 0 ? 0 : (errno ? errno : EIO);
+  ::close(fd);
+  if (err) return log + ": " + std::strerror(err);
+  if (created) dnssec::sync_directory(path_.substr(0, path_.rfind('/') == std::string::npos ? 0 : path_.rfind('/')));
+  log_lines_ += origins.size();
+  return {};
+}
+
+std::string SerialStore::save() {
   if (path_.empty()) return {};
   std::string text = "# mailns: last SOA serial served per zone; written by the server, do not edit\n";
-  for (const auto& [zone, serial] : serials_) text += zone + " " + std::to_string(serial) + "\n";
+  text.reserve(text.size() + serials_.size() * 40);
+  for (const auto& [zone, serial] : serials_) text.append(zone).append(" ").append(std::to_string(serial)) += '\n';
   const auto slash = path_.rfind('/');
   if (slash != std::string::npos && slash > 0)
     if (dnssec::Status st = dnssec::make_directory(path_.substr(0, slash), 0700); !st) return st.error();
   if (dnssec::Status st = dnssec::write_file_atomic(path_, text, 0600); !st) return st.error();
+  // The file holds what the log held: the log's lines would change nothing now.
+  if (log_lines_ > 0 || dnssec::file_exists(path_ + ".log")) {
+    if (::unlink((path_ + ".log").c_str()) != 0 && errno != ENOENT)
+      return path_ + ".log: " + std::strerror(errno);
+    log_lines_ = 0;
+  }
   return {};
 }
 

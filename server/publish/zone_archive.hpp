@@ -47,8 +47,14 @@ class ZoneArchive {
   const std::string& dir() const noexcept { return dir_; }
   // Writes the zones whose served version is not the archived one. Returns
   // one message per file that could not be written (the others are).
-  std::vector<std::string> save(const std::vector<std::shared_ptr<const zone::Zone>>& zones);
+  // index_later: the index is not written now but by the next save() or
+  // write_pending_index() (the start-up zones, archived in batches: one
+  // index at the end; files written but not yet named are what a crash
+  // leaves anyway, settled by tidy()).
+  std::vector<std::string> save(const std::vector<std::shared_ptr<const zone::Zone>>& zones, bool index_later = false);
   std::vector<std::string> save(const std::vector<LoadedZone>& zones);
+  // Writes the index when a save() left it for later; an error message or "".
+  std::string write_pending_index();
   // The archived version of origin, built as it was served; with DNSSEC
   // enabled for the zone (settings), set up to be re-signed with the
   // current keys when its signatures need it. nullopt when there is none
@@ -83,6 +89,7 @@ class ZoneArchive {
   dnssec::Status write_index() const;
   std::string dir_;
   bool index_read_ = false;
+  bool index_pending_ = false;  // a save() with index_later changed what the index must say
   bool same_signed_version(const std::string& name, const zone::Zone& z) const;
   bool note_signed_serial(const std::string& name, const zone::Zone& z);  // true when it changed
   std::map<std::string, std::string> digests_;                        // file name -> SHA-256 of its text

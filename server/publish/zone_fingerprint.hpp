@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,11 @@ struct ConfigFingerprints {
 
 // Reads the files the configuration references; never throws.
 ConfigFingerprints fingerprint_config(const Config& config);
+// One zone's fingerprint, as fingerprint_config gives it, stamping only the
+// files that zone references (into *files when given); nullopt when config
+// does not serve origin.
+std::optional<std::string> zone_fingerprint(const Config& config, const zone::DnsName& origin,
+                                            std::vector<std::string>* files = nullptr);
 
 // Lower-case hex SHA-256 of data.
 std::string sha256_hex(std::string_view data);

@@ -205,7 +205,13 @@ void Primary::stop() noexcept {
 }
 
 std::shared_ptr<const zone::Snapshot> Primary::with_catalog(std::shared_ptr<const zone::Snapshot> next,
+                                                            const zone::Snapshot& prev,
                                                             const CatalogSettings& catalog) {
+  // Derived from the served snapshot with its catalog (a reload of some
+  // zones, Snapshot::with_zones): the same members, the catalog as it is.
+  if (catalog_ && catalog_->origin() == catalog.zone && next->same_origins(prev) && !next->zones().empty() &&
+      next->zones().back() == catalog_)
+    return next;
   std::vector<std::shared_ptr<const zone::Zone>> zones;
   std::vector<zone::DnsName> members;
   for (const auto& z : next->zones()) {
@@ -256,7 +262,7 @@ std::shared_ptr<const zone::Snapshot> Primary::before_publish(std::shared_ptr<co
                                                               const zone::Snapshot& prev) {
   const auto s = settings();
   if (s->catalog) {
-    next = with_catalog(std::move(next), *s->catalog);
+    next = with_catalog(std::move(next), prev, *s->catalog);
   } else if (catalog_) {
     // The catalog was turned off: a snapshot published again loses it.
     const auto& zs = next->zones();
@@ -267,9 +273,15 @@ std::shared_ptr<const zone::Snapshot> Primary::before_publish(std::shared_ptr<co
       next = std::make_shared<const zone::Snapshot>(std::move(kept), next->options());
     }
   }
+  to_notify_.clear();
+  if (next->same_origins(prev)) {
+    // Zone i of both has one origin: only the versions that differ are compared.
+    for (size_t i = 0; i < next->zones().size(); ++i)
+      if (next->zones()[i] != prev.zones()[i]) record_change(*prev.zones()[i], *next->zones()[i]);
+    return next;
+  }
   std::map<std::string_view, const zone::Zone*> old;
   for (const auto& z : prev.zones()) old.emplace(z->origin().lookup_form(), z.get());
-  to_notify_.clear();
   for (const auto& z : next->zones()) {
     auto it = old.find(z->origin().lookup_form());
     if (it == old.end()) {
@@ -278,26 +290,28 @@ std::shared_ptr<const zone::Snapshot> Primary::before_publish(std::shared_ptr<co
     }
     const zone::Zone* o = it->second;
     old.erase(it);
-    if (o == z.get()) continue;
-    // The same serial is the same version for secondaries (RFC 1982): a
-    // master file edited without a new serial never reaches them.
-    if (o->soa_serial() == z->soa_serial()) {
-      const ZoneDiff d = diff_zones(*o, *z);
-      if (!d.removed.empty() || !d.added.empty())
-        xfr_log().warn("{}: {} records changed but the SOA serial stayed {}; secondaries will not transfer the "
-                       "change (raise the serial in the zone's master file)",
-                       z->origin().to_text(), d.removed.size() + d.added.size(), z->soa_serial());
-      continue;
-    }
-    const auto started = std::chrono::steady_clock::now();
-    journal_.record(*o, *z);
-    xfr_log().debug("{}: serial {} -> {}, IXFR difference computed in {:.3f} s", z->origin().to_text(),
-                    o->soa_serial(), z->soa_serial(),
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    to_notify_.emplace_back(z->origin(), z->soa_serial());
+    if (o != z.get()) record_change(*o, *z);
   }
   for (const auto& [lf, z] : old) journal_.forget(z->origin());
   return next;
+}
+
+void Primary::record_change(const zone::Zone& o, const zone::Zone& z) {
+  // The same serial is the same version for secondaries (RFC 1982): a
+  // master file edited without a new serial never reaches them.
+  if (o.soa_serial() == z.soa_serial()) {
+    const ZoneDiff d = diff_zones(o, z);
+    if (!d.removed.empty() || !d.added.empty())
+      xfr_log().warn("{}: {} records changed but the SOA serial stayed {}; secondaries will not transfer the "
+                     "change (raise the serial in the zone's master file)",
+                     z.origin().to_text(), d.removed.size() + d.added.size(), z.soa_serial());
+    return;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  journal_.record(o, z);
+  xfr_log().debug("{}: serial {} -> {}, IXFR difference computed in {:.3f} s", z.origin().to_text(), o.soa_serial(),
+                  z.soa_serial(), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  to_notify_.emplace_back(z.origin(), z.soa_serial());
 }
 
 void Primary::after_publish() {

@@ -126,8 +126,11 @@ class Primary final : public RequestHandler {
                                                  const std::shared_ptr<const zone::Snapshot>& pin,
                                                  std::string& what) const;
   std::shared_ptr<const TransferSettings> settings() const;
+  // next with the catalog zone of its zones (prev: the snapshot served now).
   std::shared_ptr<const zone::Snapshot> with_catalog(std::shared_ptr<const zone::Snapshot> next,
-                                                     const CatalogSettings& catalog);
+                                                     const zone::Snapshot& prev, const CatalogSettings& catalog);
+  // A zone's version o replaced by z: its IXFR difference journaled and a NOTIFY queued.
+  void record_change(const zone::Zone& o, const zone::Zone& z);
   int64_t now() const;
 
   // Refusals and TSIG failures are logged at most kPerSecond a second, so a

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "server/publish/serial_store.hpp"
 #include "server/publish/state_dir_leftovers.hpp"
@@ -123,6 +124,51 @@ TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
   again.load(warnings);
   EXPECT_TRUE(warnings.empty());
   EXPECT_EQ(again.get(name("example.net.")), 2026111801u);
+}
+
+// `mailns reload ZONE`: a few serials appended to serials.log; a restart
+// reads the file, then the log's complete lines, never going back; save()
+// folds the log in and removes it.
+TEST(StateDir, SerialLogAppendsAndIsFoldedIn) {
+  TestDir dir;
+  const std::string path = dir.file("state/serials");
+  SerialStore store(path);
+  store.set(name("a.example."), 2026111801);
+  store.set(name("b.example."), 2026111801);
+  ASSERT_EQ(store.save(), "");
+  store.set(name("a.example."), 2026111802);
+  ASSERT_EQ(store.append({name("a.example.")}), "");
+  store.set(name("a.example."), 2026111803);
+  ASSERT_EQ(store.append({name("a.example.")}), "");
+  EXPECT_TRUE(fs::exists(path + ".log"));
+  // A crash in the middle of an append: its line is cut short.
+  {
+    std::ofstream log(path + ".log", std::ios::app);
+    log << "b.example. 20261118";
+  }
+  SerialStore again(path);
+  std::vector<std::string> warnings;
+  again.load(warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(again.get(name("a.example.")), 2026111803u);
+  EXPECT_EQ(again.get(name("b.example.")), 2026111801u);
+  ASSERT_EQ(again.save(), "");
+  EXPECT_FALSE(fs::exists(path + ".log"));
+  SerialStore third(path);
+  third.load(warnings);
+  EXPECT_EQ(third.get(name("a.example.")), 2026111803u);
+}
+
+TEST(StateDir, SerialLogNeverGoesBack) {
+  TestDir dir;
+  const std::string path = dir.file("state/serials");
+  dir.write("state/serials", "# mailns\na.example. 2026111805\n");
+  dir.write("state/serials.log", "a.example. 2026111803\nc.example. 2026111801\n");
+  SerialStore store(path);
+  std::vector<std::string> warnings;
+  store.load(warnings);
+  EXPECT_EQ(store.get(name("a.example.")), 2026111805u);
+  EXPECT_EQ(store.get(name("c.example.")), 2026111801u);
 }
 
 }  // namespace
