@@ -14,60 +14,15 @@ standing in for a secondary (dnspython):
   naming it, and nothing changes; a full `mailns reload` then takes the
   remaining change.
 usage: reload_zone_test.py --mailns PATH"""
-import argparse, base64, os, select, shutil, socket, subprocess, sys, tempfile, threading, time, unittest
-
-import dns.flags
-import dns.message
-import dns.opcode
+import argparse, base64, os, shutil, subprocess, sys, tempfile, time, unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from loopback import free_port  # noqa: E402
+from notify_receiver import NotifyReceiver  # noqa: E402
 
 ARGS = None
 ZONES = ["example.net", "example.com", "example.org", "other.example"]
 CATALOG = "catalog.mailns.invalid"
-
-
-class NotifyReceiver:
-    """A secondary's NOTIFY port: records zone names and acknowledges."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.got = []
-        self.lock = threading.Lock()
-        self.stopping = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.stopping:
-            ready, _, _ = select.select([self.sock], [], [], 0.2)
-            if not ready:
-                continue
-            data, peer = self.sock.recvfrom(65535)
-            try:
-                msg = dns.message.from_wire(data)
-            except Exception:  # noqa: BLE001 - not ours to judge here
-                continue
-            if msg.opcode() != dns.opcode.NOTIFY or not msg.question:
-                continue
-            with self.lock:
-                self.got.append(msg.question[0].name.to_text().rstrip("."))
-            reply = dns.message.make_response(msg)
-            reply.flags |= dns.flags.AA
-            self.sock.sendto(reply.to_wire(), peer)
-
-    def take(self):
-        with self.lock:
-            got, self.got = self.got, []
-        return got
-
-    def close(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
 
 
 def master_zone(origin, serial, www):
@@ -176,7 +131,7 @@ mail_domains:
     def notified_within(self, seconds, expect=None):
         deadline, got = time.time() + seconds, []
         while time.time() < deadline:
-            got += self.receiver.take()
+            got += [zone for zone, _ in self.receiver.take()]
             if expect is not None and set(got) >= expect:
                 break
             time.sleep(0.1)

@@ -14,64 +14,15 @@ dig and a NOTIFY receiver standing in for a secondary (dnspython):
   the IXFR holds the old and new record, their signatures and the SOA
   records, nothing else.
 usage: restart_test.py --mailns PATH"""
-import argparse, json, os, select, shutil, socket, subprocess, sys, tempfile, threading, time, unittest
-
-import dns.flags
-import dns.message
-import dns.opcode
+import argparse, json, os, shutil, subprocess, sys, tempfile, time, unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from loopback import free_port  # noqa: E402
+from notify_receiver import NotifyReceiver  # noqa: E402
 
 ARGS = None
 DOMAINS = [f"d{i:03d}.example" for i in range(100)]
 REFRESH_BEFORE = 4 * 86400
-
-
-class NotifyReceiver:
-    """A secondary's NOTIFY port: records (zone, serial) and acknowledges."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.got = []
-        self.lock = threading.Lock()
-        self.stopping = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.stopping:
-            ready, _, _ = select.select([self.sock], [], [], 0.2)
-            if not ready:
-                continue
-            data, peer = self.sock.recvfrom(65535)
-            try:
-                msg = dns.message.from_wire(data)
-            except Exception:  # noqa: BLE001 - not ours to judge here
-                continue
-            if msg.opcode() != dns.opcode.NOTIFY or not msg.question:
-                continue
-            serial = None
-            for rrset in msg.answer:
-                for rr in rrset:
-                    serial = getattr(rr, "serial", None)
-            with self.lock:
-                self.got.append((msg.question[0].name.to_text().rstrip("."), serial))
-            reply = dns.message.make_response(msg)
-            reply.flags |= dns.flags.AA
-            self.sock.sendto(reply.to_wire(), peer)
-
-    def take(self):
-        with self.lock:
-            got, self.got = self.got, []
-        return got
-
-    def close(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
 
 
 def domain_entry(name, dmarc="none"):
