@@ -118,6 +118,18 @@ void Resigner::replace_zones(std::vector<LoadedZone> zones) {
   }
 }
 
+// The served snapshot with the re-signed versions in place (its indexes
+// mostly shared: the cost follows the zones re-signed, not the zones
+// served); built whole when nothing is served yet.
+std::shared_ptr<const zone::Snapshot> Resigner::next_snapshot(
+    const std::vector<std::shared_ptr<const zone::Zone>>& versions) const {
+  if (auto served = snapshots_.owner()) return served->with_zones(versions);
+  std::vector<std::shared_ptr<const zone::Zone>> zones;
+  zones.reserve(zones_.size());
+  for (const LoadedZone& z : zones_) zones.push_back(z.zone);
+  return std::make_shared<const zone::Snapshot>(std::move(zones), options_);
+}
+
 size_t Resigner::resign_due(int64_t now) {
   std::vector<size_t> due;
   for (size_t i = 0; i < zones_.size(); ++i) {
@@ -140,6 +152,7 @@ size_t Resigner::resign_due(int64_t now) {
   const SignStats stats = sign_jobs(jobs, KeyAccess::kExisting, now, threads_);
 
   size_t resigned = 0;
+  std::vector<std::shared_ptr<const zone::Zone>> versions;  // the re-signed ones
   for (size_t j = 0; j < jobs.size(); ++j) {
     SignJob& job = jobs[j];
     LoadedZone& z = zones_[due[j]];
@@ -167,6 +180,7 @@ size_t Resigner::resign_due(int64_t now) {
     }
     z.signing->failures = 0;
     z.zone = std::move(built);
+    versions.push_back(z.zone);
     z.signing->records = zone::PackedRecords(job.records);
     z.signing->signatures = job.signatures;
     // Never "due again right now": that would spin.
@@ -178,11 +192,8 @@ size_t Resigner::resign_due(int64_t now) {
                        utc_text(z.signing->next_resign));
   }
   if (resigned > 0) {
-    std::vector<std::shared_ptr<const zone::Zone>> zones;
-    zones.reserve(zones_.size());
-    for (const LoadedZone& z : zones_) zones.push_back(z.zone);
     if (before_publish_) before_publish_(zones_);
-    snapshots_.publish(std::make_shared<const zone::Snapshot>(std::move(zones), options_));
+    snapshots_.publish(next_snapshot(versions));
     const auto next = next_due();
     dnssec_log().info("re-signed {} zone{} with {} signatures made ({} kept) in {:.3f} s and published them; next "
                       "re-sign at {}",

@@ -64,6 +64,7 @@ class Resigner {
   // expire, and tried again after a back-off.
   void retry_later(LoadedZone& z, const zone::DnsName& origin, const std::vector<std::string>& errors, int64_t now);
   void run();
+  std::shared_ptr<const zone::Snapshot> next_snapshot(const std::vector<std::shared_ptr<const zone::Zone>>& versions) const;
 
   void index_zones();
 

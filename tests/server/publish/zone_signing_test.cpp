@@ -264,12 +264,15 @@ TEST_F(ZoneSigningTest, ResignerKeepsServingWhenKeysBreakAndRetries) {
   ZoneSetResult r = load_zones(c, at(kNow));
   ASSERT_TRUE(r.snapshot);
   SnapshotHolder holder(r.snapshot);
+  const zone::Zone* net_before = r.snapshot->find_zone(*zone::DnsName::from_text("example.net"));
   Resigner resigner(std::move(r.zones), holder, answer_options(c.server), 1);
   std::filesystem::remove_all(dir.file("keys/example.net"));
   EXPECT_EQ(resigner.resign_due(kNow + 60), 2u);  // the other two
   const zone::Zone* net = holder.current()->find_zone(*zone::DnsName::from_text("example.net"));
   ASSERT_NE(net, nullptr);
   EXPECT_EQ(net->soa_serial(), 7u);  // still the old version
+  EXPECT_EQ(net, net_before);  // the very same object: the new snapshot derives from the served one
+  EXPECT_EQ(holder.current()->zones().size(), 3u);
   EXPECT_FALSE(std::filesystem::exists(dir.file("keys/example.net")));  // no new keys behind the operator's back
   EXPECT_EQ(resigner.next_due(), kNow + 120);  // retry a minute later (the others are due then too)
 }
