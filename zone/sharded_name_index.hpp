@@ -55,7 +55,9 @@ class ShardedNameIndex {
     for (const auto& item : removed) touched[shard_of(hash_of(item.first))].first.push_back(item);
     for (const auto& item : added) touched[shard_of(hash_of(item.first))].second.push_back(item);
     ShardedNameIndex out = *this;
-    for (const auto& [s, change] : touched) {
+    for (const auto& entry : touched) {
+      const size_t s = entry.first;
+      const auto& change = entry.second;  // a name, not a structured binding: lambdas capture it (clang 14)
       Items items;
       shards_[s]->for_each([&](std::string_view key, const T& value) {
         for (const auto& r : change.first)
