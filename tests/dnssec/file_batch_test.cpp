@@ -18,20 +18,12 @@
 namespace mailns::dnssec {
 namespace {
 
+using test::mode_of;
 using test::name;
+using test::slurp;
 namespace fs = std::filesystem;
 using Step = FileBatch::Step;
 
-unsigned mode_of(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 0777;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // Every file below dir (relative paths), sorted.
 std::vector<std::string> tree(const std::string& dir) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +21,19 @@
 namespace mailns::dnssec::test {
 
 inline zone::DnsName name(const std::string& text) { return *zone::DnsName::from_text(text); }
+
+// A file's permission bits (fails the test when it cannot be read).
+inline unsigned mode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+// A file's whole content.
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
 
 // Records of a zone given as master-file text (one record per line, no
 // parentheses), through zone::record_from_text.

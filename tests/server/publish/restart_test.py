@@ -17,6 +17,7 @@ usage: restart_test.py --mailns PATH"""
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, unittest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dig import dig_answers  # noqa: E402
 from loopback import free_port  # noqa: E402
 from notify_receiver import NotifyReceiver  # noqa: E402
 
@@ -103,10 +104,7 @@ mail_domains:
             return f.read()
 
     def dig(self, name, qtype, *extra):
-        cmd = ["dig", "@127.0.0.1", "-p", str(self.port), "+time=2", "+tries=1", "+norec", "+noall", "+answer",
-               name, qtype, *extra]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
-        return [l for l in out.splitlines() if l and not l.startswith(";")]
+        return dig_answers(self.port, name, qtype, *extra)
 
     def serial(self, zone):
         return int(self.dig(zone, "SOA")[0].split()[6])
