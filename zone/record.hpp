@@ -25,6 +25,12 @@ inline std::vector<uint8_t> rdata_copy(std::span<const uint8_t> rd) { return {rd
 
 struct RRset {
   uint16_t type = 0;
+  // Answers whose sections are exactly this RRset's records under the qname
+  // (answer_cache.hpp): bit kWholePlain, the answer without DNSSEC records;
+  // bit kWholeSigned, with them (then the RRSIGs follow). These are written
+  // from rdatas and sigs at query time instead of being kept as a copy.
+  static constexpr uint8_t kWholePlain = 1, kWholeSigned = 2;
+  uint8_t whole_answers = 0;
   uint32_t ttl = 0;
   RdataList rdatas;  // distinct, in load order
   // RRSIG RDATA covering this RRset (DNSSEC), sent with it when DO=1.
@@ -34,8 +40,10 @@ struct RRset {
   // (answer_cache.hpp): entry [0] without DNSSEC records, [1] with them (no
   // [1]: the zone is unsigned, [0] serves both). Each entry is the three
   // section counts (2 octets each) and then answer+authority+additional, names
-  // compressed against the qname at offset 12; an empty entry: not prepared.
+  // compressed against the qname at offset 12; an empty entry: not prepared
+  // (or, when whole_answers has its bit, written from the RRset itself).
   RdataList prepared;
+  bool has_prepared() const noexcept { return whole_answers != 0 || !prepared.empty(); }
 
   std::span<const uint8_t> rdata(size_t i) const noexcept { return rdatas[i]; }  // walks: small i
   size_t size() const noexcept { return rdatas.size(); }

@@ -11,7 +11,7 @@ namespace {
 void add_prepared_nodes(const Zone& z, std::vector<std::pair<std::string_view, const Node*>>& out) {
   z.for_each_node([&](const Node& n) {
     for (const RRset& s : n.rrsets())
-      if (!s.prepared.empty()) {
+      if (s.has_prepared()) {
         out.emplace_back(n.name().lookup_form(), &n);
         break;
       }

@@ -1,6 +1,7 @@
 // Prepared answers (zone/answer_cache) must be byte for byte what resolving
 // and encoding the same query gives, with and without EDNS and DO, in an
-// unsigned and a signed zone; a signed zone prepares only its DO=1 answers.
+// unsigned and a signed zone; a signed zone prepares only its DO=1 answers,
+// and answers that are the RRset alone are written from it, not copied.
 #include "zone/answer_cache.hpp"
 
 #include <gtest/gtest.h>
@@ -85,6 +86,44 @@ TEST(AnswerCache, SignedZonesPrepareOnlyTheirDnssecAnswers) {
   EXPECT_GE(with_do.prepared, 10u);
   EXPECT_EQ(without_do.prepared, 0u);
   EXPECT_EQ(plain.prepared, 0u);
+}
+
+const RRset& rrset_at(const Zone& zone, const std::string& name, uint16_t type) {
+  const Node* n = zone.find(*DnsName::from_text(name));
+  EXPECT_TRUE(n) << name;
+  const RRset* s = n ? n->find(type) : nullptr;
+  EXPECT_TRUE(s) << name;
+  static const RRset none;
+  return s ? *s : none;
+}
+
+TEST(AnswerCache, AnswersThatAreTheRRsetAloneKeepNoCopy) {
+  const auto zone = test::zone_from_text("example.org.", test::kMailZone);
+  ASSERT_TRUE(zone);
+  // TXT, TLSA, AAAA: the answer is the records under the qname, nothing added.
+  for (const auto& [name, type] : {std::pair{"example.org.", rrtype::TXT}, std::pair{"_25._tcp.mail.example.org.", rrtype::TLSA},
+                                   std::pair{"mail.example.org.", rrtype::AAAA}}) {
+    const RRset& s = rrset_at(*zone, name, type);
+    EXPECT_EQ(s.whole_answers, RRset::kWholePlain) << name;
+    EXPECT_TRUE(s.prepared.empty()) << name;
+  }
+  // MX: its exchange is compressed and its addresses are added; kept encoded.
+  const RRset& mx = rrset_at(*zone, "example.org.", rrtype::MX);
+  EXPECT_EQ(mx.whole_answers, 0);
+  EXPECT_EQ(mx.prepared.size(), 1u);
+
+  std::string text = test::kMailZone;
+  text += "@ NSEC mail.example.org. NS SOA MX TXT RRSIG NSEC\n" + rrsig("@", "TXT", 2) + rrsig("@", "MX", 2);
+  const auto signed_zone = test::zone_from_text("example.org.", text);
+  ASSERT_TRUE(signed_zone);
+  const RRset& txt = rrset_at(*signed_zone, "example.org.", rrtype::TXT);
+  EXPECT_EQ(txt.whole_answers, RRset::kWholeSigned);
+  EXPECT_TRUE(txt.prepared.empty());
+  EXPECT_EQ(rrset_at(*signed_zone, "example.org.", rrtype::MX).prepared.size(), 2u);
+  // And every one of them is still what resolving gives, byte for byte.
+  const auto snap = test::snapshot_of({signed_zone});
+  EXPECT_GE(check_every_rrset(*signed_zone, *snap, {.edns = true, .do_bit = true}).prepared, 10u);
+  EXPECT_EQ(check_every_rrset(*signed_zone, *snap, {.edns = true}).prepared, 0u);
 }
 
 }  // namespace
