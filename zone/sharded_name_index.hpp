@@ -17,7 +17,7 @@
 
 namespace mailns::zone {
 
-template <typename T>
+template <typename T, typename KeyOf = StoredKey>
 class ShardedNameIndex {
  public:
   using Items = std::vector<std::pair<std::string_view, T>>;
@@ -65,7 +65,7 @@ class ShardedNameIndex {
         items.emplace_back(key, value);
       });
       items.insert(items.end(), change.second.begin(), change.second.end());
-      auto shard = std::make_shared<NameIndex<T>>();
+      auto shard = std::make_shared<NameIndex<T, KeyOf>>();
       shard->build(items);
       out.refs_[s] = shard.get();
       out.shards_[s] = std::move(shard);
@@ -83,15 +83,15 @@ class ShardedNameIndex {
   // the high half of its hash, so a shard's keys still spread over it.
   size_t shard_of(uint64_t h) const noexcept { return static_cast<size_t>(h >> 16) & ((size_t{1} << bits_) - 1); }
   void add_shard(const Items& items) {
-    auto shard = std::make_shared<NameIndex<T>>();
+    auto shard = std::make_shared<NameIndex<T, KeyOf>>();
     shard->build(items);
     refs_.push_back(shard.get());
     shards_.push_back(std::move(shard));
   }
 
   unsigned bits_ = 0;
-  std::vector<std::shared_ptr<const NameIndex<T>>> shards_;
-  std::vector<const NameIndex<T>*> refs_;  // shards_' pointers, for the lookup
+  std::vector<std::shared_ptr<const NameIndex<T, KeyOf>>> shards_;
+  std::vector<const NameIndex<T, KeyOf>*> refs_;  // shards_' pointers, for the lookup
 };
 
 }  // namespace mailns::zone

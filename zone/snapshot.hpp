@@ -55,8 +55,11 @@ class Snapshot {
 
   std::vector<std::shared_ptr<const Zone>> zones_;
   AnswerOptions options_;
-  ShardedNameIndex<const Zone*> by_origin_;
-  ShardedNameIndex<const Node*> prepared_;
+  struct ZoneOrigin {
+    std::string_view operator()(const Zone* z) const noexcept { return z->origin().lookup_form(); }
+  };
+  ShardedNameIndex<const Zone*, ZoneOrigin> by_origin_;
+  ShardedNameIndex<const Node*, NodeLookupForm> prepared_;
   std::shared_ptr<const Origins> origins_;
 };
 

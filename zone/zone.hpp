@@ -50,6 +50,11 @@ class Node {
   const Node* wildcard_ = nullptr;
 };
 
+// A node's key in name indexes: its name's lookup form (kept by the name).
+struct NodeLookupForm {
+  std::string_view operator()(const Node* n) const noexcept { return n->name().lookup_form(); }
+};
+
 // How a signed zone proves that names and types do not exist.
 // kCompact: RFC 9824, every existing name has an NSEC to "\000.<name>"; other
 // denials are made and signed at query time by the attached OnlineSigner.
@@ -125,7 +130,7 @@ class Zone {
   const RRset* soa_ = nullptr;
   uint32_t negative_ttl_ = 0;
   size_t record_count_ = 0;
-  NameIndex<const Node*> index_;
+  NameIndex<const Node*, NodeLookupForm> index_;
   Denial denial_ = Denial::kNone;
   std::vector<const Node*> nsec_nodes_;  // canonical order
   std::vector<std::pair<Nsec3Hash, const Node*>> nsec3_nodes_;  // by hash; not in the tree

@@ -66,6 +66,23 @@ TEST(ShardedNameIndexTest, ChangesRebuildOnlyTheirShards) {
   EXPECT_EQ(index.find(added), 0);
 }
 
+TEST(ShardedNameIndexTest, KeysTakenFromTheValuesNeedNoPointerInTheSlot) {
+  EXPECT_EQ((NameIndex<const Node*, NodeLookupForm>::slot_size()), 16u);
+  EXPECT_EQ((NameIndex<const Node*>::slot_size()), 24u);
+  const auto zone = version("example.test", 80);
+  ShardedNameIndex<const Node*, NodeLookupForm>::Items items;
+  zone->for_each_node([&](const Node& n) { items.emplace_back(n.name().lookup_form(), &n); });
+  ASSERT_GT(items.size(), 1u);
+  ShardedNameIndex<const Node*, NodeLookupForm> index;
+  index.build(items);
+  for (const auto& [key, node] : items) EXPECT_EQ(index.find(key), node);
+  EXPECT_EQ(index.find(DnsName::from_text("nothere.example.test")->lookup_form()), nullptr);
+  // A removal matches the node, as with stored keys.
+  const auto next = index.with_changes({items[1]}, {});
+  EXPECT_EQ(next.find(items[1].first), nullptr);
+  EXPECT_EQ(next.find(items[0].first), items[0].second);
+}
+
 TEST(SnapshotTest, WithZonesAnswersAsAWholeBuild) {
   auto zones = many_zones(3000);
   const auto first = std::make_shared<const Snapshot>(zones, AnswerOptions{});
