@@ -268,7 +268,7 @@ int run_services(const Config& config, const std::string& config_path, Reloader&
   log_query_policies(config.server);
   parts.server = &server;
   parts.dnstap = dnstap.get();
-  primary.start_notify(reloader.unchanged_at_start());  // the sockets are bound: secondaries can connect back
+  primary.start_notify(reloader.take_unchanged_at_start());  // the sockets are bound: secondaries can connect back
   std::optional<MtaStsServer> web;
   if (config.mta_sts_server) {
     web.emplace(*config.mta_sts_server, snapshots, std::move(certificates));
@@ -351,16 +351,15 @@ int run_serve(std::span<const std::string_view> args) {
   int exit_code = kExitOk;
   std::optional<Config> loaded = load_serve_config(*opts, &exit_code);
   if (!loaded) return exit_code;
-  const Config& config = *loaded;
   // One instance per state_dir, one server per address, checked before
   // anything is written or bound.
   std::string lock_error;
-  const std::optional<dnssec::FileLock> instance = lock_instance(config.server, &lock_error);
+  const std::optional<dnssec::FileLock> instance = lock_instance(loaded->server, &lock_error);
   if (!instance) {
     server_log().error("{}; not starting", lock_error);
     return kExitFailure;
   }
-  if (const auto taken = addresses_served_by_others(config); !taken.empty()) {
+  if (const auto taken = addresses_served_by_others(*loaded); !taken.empty()) {
     for (const auto& m : taken) server_log().error("{}", m);
     server_log().error("not starting");
     return kExitFailure;
@@ -369,7 +368,11 @@ int run_serve(std::span<const std::string_view> args) {
   // The reloader loads the zones as load_zones always did, with the serials
   // persisted in state_dir, and remembers what each zone was built from.
   Reloader reloader(opts->config, opts->listen);
-  ZoneSetResult zones = reloader.initial_load(config);
+  ZoneSetResult zones = reloader.initial_load(std::move(*loaded));
+  // The configuration as started: one copy, shared with the reloader (which
+  // takes a new one at each reload).
+  const std::shared_ptr<const Config> started_config = reloader.shared_config();
+  const Config& config = *started_config;
   if (!log_initial_load(zones, opts->config)) return kExitFailure;
   std::string cert_error;
   std::shared_ptr<CertificateSet> certificates = load_certificates(config, &cert_error);
@@ -380,11 +383,12 @@ int run_serve(std::span<const std::string_view> args) {
 
   // A client that closes early must not kill the server on write.
   std::signal(SIGPIPE, SIG_IGN);
-  SnapshotHolder snapshots(zones.snapshot);
+  SnapshotHolder snapshots(std::move(zones.snapshot));  // not pinned here once replaced
   // Re-signing runs beside the workers on half the threads, so answering
   // keeps at least the other half of the cores while a large set is signed.
   Resigner resigner(std::move(zones.zones), snapshots, answer_options(config.server),
                     std::max(1u, config.server.threads / 2));
+  zones = ZoneSetResult{};  // logged: its messages are not kept for the server's life
   reloader.attach(snapshots, resigner);
   // Zone transfers, TSIG, NOTIFY and the catalog zone (issue 6): from here
   // on every publication goes through it.

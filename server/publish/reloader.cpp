@@ -225,12 +225,13 @@ ZoneSetResult Reloader::initial_load(Config config) {
     for (const LoadedZone& z : res.zones) start_up_zones_.push_back(z.zone);
   }
   running_ = cfg->server;
-  fingerprints_ = fingerprint_config(*cfg);
+  ConfigFingerprints fp = fingerprint_config(*cfg);
   for (const auto& d : cfg->mail_domains) tlsa_.check(d, nullptr);  // remember the certificates' keys
   for (const LoadedZone& z : res.zones) {
     const std::string key = fingerprint_key(z.zone->origin());
-    meta_[key] = ZoneMeta{fingerprints_.zones[key], cfg};
+    meta_[key] = ZoneMeta{std::move(fp.zones[key]), cfg};
   }
+  watched_files_ = std::move(fp.files);
   config_ = std::move(cfg);
   return res;
 }
@@ -247,7 +248,7 @@ void Reloader::tick(int64_t t) {
 
 std::optional<int64_t> Reloader::next_due() const { return resigner_ ? resigner_->next_due() : std::nullopt; }
 
-std::vector<std::string> Reloader::watched_files() const { return fingerprints_.files; }
+std::vector<std::string> Reloader::watched_files() const { return watched_files_; }
 
 ReloadOutcome Reloader::reload(const std::string& reason) {
   const auto started = std::chrono::steady_clock::now();
@@ -293,7 +294,7 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
   config_ = cfg;
   out.published = publish(std::move(next.zones), out, next.from_archive);
   meta_ = std::move(next.meta);
-  fingerprints_ = std::move(fp);
+  watched_files_ = std::move(fp.files);
   out.seconds = elapsed();
   log_outcome(out);
   return out;
@@ -319,8 +320,8 @@ ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, cons
     std::vector<std::string> files;
     fingerprints[key] = zone_fingerprint(*config_, o, &files).value_or("?");
     for (const std::string& f : files) {  // the watched files stay sorted and unique
-      auto at = std::lower_bound(fingerprints_.files.begin(), fingerprints_.files.end(), f);
-      if (at == fingerprints_.files.end() || *at != f) fingerprints_.files.insert(at, f);
+      auto at = std::lower_bound(watched_files_.begin(), watched_files_.end(), f);
+      if (at == watched_files_.end() || *at != f) watched_files_.insert(at, f);
     }
     auto m = meta_.find(key);
     if (m == meta_.end() || m->second.fingerprint != fingerprints[key] || !current.count(key)) changed.push_back(o);
@@ -341,10 +342,7 @@ ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, cons
       out.zones.push_back(keep_failed(old, o, load_errors, config_, next, reason));
   }
   out.published = publish_some(std::move(next.zones), out, next.from_archive);
-  for (auto& [key, meta] : next.meta) {
-    fingerprints_.zones[key] = fingerprints[key];
-    meta_[key] = std::move(meta);
-  }
+  for (auto& [key, meta] : next.meta) meta_[key] = std::move(meta);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log_outcome(out);
   return out;

@@ -104,7 +104,8 @@ class Reloader {
   void tick(int64_t now);
   // The zones whose serial at start is the one served before it (lookup
   // forms): the secondaries have them, so no NOTIFY is sent for them.
-  const std::set<std::string>& unchanged_at_start() const noexcept { return unchanged_at_start_; }
+  // Handed over once.
+  std::set<std::string> take_unchanged_at_start() { return std::move(unchanged_at_start_); }
   // The zones whose version at start replaced the archived one with another
   // serial: (archived, served) pairs, handed over once (for the IXFR journal).
   using VersionChange = std::pair<std::shared_ptr<const zone::Zone>, std::shared_ptr<const zone::Zone>>;
@@ -116,6 +117,7 @@ class Reloader {
   // for the file watcher.
   std::vector<std::string> watched_files() const;
   const Config& config() const noexcept { return *config_; }
+  std::shared_ptr<const Config> shared_config() const noexcept { return config_; }
   int64_t now() const { return clock_ ? clock_() : static_cast<int64_t>(std::time(nullptr)); }
 
  private:
@@ -169,7 +171,7 @@ class Reloader {
   Clock clock_;
   std::shared_ptr<const Config> config_;
   ServerSettings running_;  // as started (after --listen)
-  ConfigFingerprints fingerprints_;
+  std::vector<std::string> watched_files_;  // sorted, unique (ConfigFingerprints::files)
   TlsaWatch tlsa_;  // certificate keys per mail host, for DANE rollover warnings
   std::map<std::string, ZoneMeta> meta_;  // by fingerprint_key
   SerialStore serials_;
