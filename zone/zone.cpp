@@ -22,8 +22,8 @@ uint32_t Zone::soa_serial() const noexcept {
 }
 
 ZoneBuilder::ZoneBuilder(DnsName origin) : origin_(std::move(origin)), zone_(std::make_unique<Zone>()) {
-  zone_->nodes_.push_back(std::make_unique<Node>());
-  zone_->apex_ = zone_->nodes_.back().get();
+  building_.push_back(std::make_unique<Node>());
+  zone_->apex_ = building_.back().get();
   zone_->apex_->name_ = origin_;
   by_lf_.emplace(zone_->apex_->name_.lookup_form(), zone_->apex_);
 }
@@ -31,8 +31,8 @@ ZoneBuilder::ZoneBuilder(DnsName origin) : origin_(std::move(origin)), zone_(std
 Node* ZoneBuilder::get_node(const DnsName& name) {
   if (auto it = by_lf_.find(name.lookup_form()); it != by_lf_.end()) return it->second;
   Node* parent = get_node(*name.parent());  // name is below origin, so parent exists
-  zone_->nodes_.push_back(std::make_unique<Node>());
-  Node* n = zone_->nodes_.back().get();
+  building_.push_back(std::make_unique<Node>());
+  Node* n = building_.back().get();
   n->name_ = name;
   n->parent_ = parent;
   children_[parent].push_back(n);
@@ -100,8 +100,8 @@ void ZoneBuilder::add_to(Node& node, Record r) {
 
 Node* ZoneBuilder::get_nsec3_node(const DnsName& name) {
   if (auto it = nsec3_by_lf_.find(name.lookup_form()); it != nsec3_by_lf_.end()) return it->second;
-  zone_->nodes_.push_back(std::make_unique<Node>());
-  Node* n = zone_->nodes_.back().get();
+  building_.push_back(std::make_unique<Node>());
+  Node* n = building_.back().get();
   n->name_ = name;
   n->parent_ = zone_->apex_;
   nsec3_list_.push_back(n);
@@ -145,9 +145,8 @@ bool decode_hash_label(std::string_view label, Nsec3Hash& out) {
 
 void ZoneBuilder::index_denial() {
   Zone& z = *zone_;
-  z.for_each_node([&](const Node& n) {
-    if (n.find(rrtype::NSEC)) z.nsec_nodes_.push_back(&n);
-  });
+  for (const Node* n : order_)  // canonical order
+    if (n->find(rrtype::NSEC)) z.nsec_nodes_.push_back(n);
   const RRset* param = z.apex_->find(rrtype::NSEC3PARAM);
   if (param && !nsec3_list_.empty()) {
     const auto& rd = param->rdatas.front();
@@ -203,7 +202,7 @@ const Node* Zone::nsec3_cover(const Nsec3Hash& h) const noexcept {
 }
 
 void ZoneBuilder::finish_node(Node& n, const Node* cut) {
-  zone_->order_.push_back(&n);
+  order_.push_back(&n);
   static std::vector<Node*> no_children;  // stays empty
   auto found = children_.find(&n);
   std::vector<Node*>& children = found == children_.end() ? no_children : found->second;
@@ -234,21 +233,57 @@ void ZoneBuilder::finish_node(Node& n, const Node* cut) {
   }
 }
 
-// Every record is in: each node's RRsets move into an array of their exact
-// size, sorted by type, and give back what growing their lists reserved.
+// Every record is in: the RRsets of all nodes move into one block of their
+// exact size, each node's sorted by type, and give back what growing their
+// lists reserved.
 void ZoneBuilder::seal_rrsets() {
+  size_t total = 0;
+  for (const auto& entry : rrsets_) total += entry.second.size();
+  zone_->rrsets_ = std::make_unique<RRset[]>(total);
+  RRset* at = zone_->rrsets_.get();
   for (auto& [node, sets] : rrsets_) {
     Node& n = *node;
     std::sort(sets.begin(), sets.end(), [](const RRset& a, const RRset& b) { return a.type < b.type; });
-    n.rrsets_ = std::make_unique<RRset[]>(sets.size());
+    n.rrsets_ = at;
     n.rrset_count_ = static_cast<uint32_t>(sets.size());
-    for (size_t i = 0; i < sets.size(); ++i) {
-      sets[i].rdatas.shrink_to_fit();
-      sets[i].sigs.shrink_to_fit();
-      n.rrsets_[i] = std::move(sets[i]);
+    for (RRset& set : sets) {
+      set.rdatas.shrink_to_fit();
+      set.sigs.shrink_to_fit();
+      *at++ = std::move(set);
     }
   }
   rrsets_.clear();
+}
+
+// The nodes move into one block: the tree's in canonical order, then the
+// NSEC3 ones; every pointer to a node follows it.
+void ZoneBuilder::pack_nodes() {
+  Zone& z = *zone_;
+  std::vector<std::pair<const Node*, Node*>> moved;  // old -> new, sorted by old
+  moved.reserve(building_.size());
+  z.nodes_ = std::make_unique<Node[]>(building_.size());
+  size_t i = 0;
+  for (Node* n : order_) moved.emplace_back(n, &z.nodes_[i++]);
+  z.tree_node_count_ = i;
+  for (Node* n : nsec3_list_) moved.emplace_back(n, &z.nodes_[i++]);
+  z.node_count_ = i;
+  for (auto& [from, to] : moved) *to = std::move(*const_cast<Node*>(from));
+  std::sort(moved.begin(), moved.end());
+  auto at = [&moved](const Node* old) -> Node* {
+    if (!old) return nullptr;
+    return std::lower_bound(moved.begin(), moved.end(), std::pair<const Node*, Node*>(old, nullptr))->second;
+  };
+  for (size_t k = 0; k < z.node_count_; ++k) {
+    Node& n = z.nodes_[k];
+    n.parent_ = at(n.parent_);
+    n.cut_ = at(n.cut_);
+    n.wildcard_ = at(n.wildcard_);
+  }
+  z.apex_ = at(z.apex_);
+  for (const Node*& n : z.nsec_nodes_) n = at(n);
+  for (auto& e : z.nsec3_nodes_) e.second = at(e.second);
+  building_.clear();
+  order_.clear();
 }
 
 std::shared_ptr<const Zone> ZoneBuilder::build() {
@@ -261,19 +296,20 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   } else if (soa->size() != 1) {
     errors_.push_back(origin_.to_text() + ": more than one SOA record");
   }
-  z.order_.reserve(z.nodes_.size() - nsec3_list_.size());
+  order_.reserve(building_.size() - nsec3_list_.size());
   finish_node(*z.apex_, nullptr);
   children_.clear();
   z.apex_->flags_ |= node_flag::kApex;
   index_denial();
   if (!z.apex_->find(rrtype::NS)) warnings_.push_back(origin_.to_text() + ": no NS records at the zone apex");
   if (!errors_.empty()) return nullptr;
+  pack_nodes();
   z.soa_ = z.apex_->find(rrtype::SOA);
   // RFC 2308 5; an SOA too short to hold MINIMUM gets 0, as in the signer.
   z.negative_ttl_ = std::min(z.soa_->ttl, soa_minimum(z.soa_->rdatas.front()).value_or(0));
   std::vector<std::pair<std::string_view, const Node*>> items;
-  items.reserve(z.nodes_.size());
-  for (const auto& n : z.nodes_) items.emplace_back(n->name_.lookup_form(), n.get());
+  items.reserve(z.node_count_);
+  for (size_t i = 0; i < z.node_count_; ++i) items.emplace_back(z.nodes_[i].name_.lookup_form(), &z.nodes_[i]);
   z.index_.build(items);
   by_lf_.clear();
   nsec3_by_lf_.clear();

@@ -31,7 +31,7 @@ class Node {
  public:
   const DnsName& name() const noexcept { return name_; }
   const Node* parent() const noexcept { return parent_; }
-  std::span<const RRset> rrsets() const noexcept { return {rrsets_.get(), rrset_count_}; }  // by type
+  std::span<const RRset> rrsets() const noexcept { return {rrsets_, rrset_count_}; }  // by type
   uint32_t flags() const noexcept { return flags_; }
   bool has(uint32_t f) const noexcept { return (flags_ & f) != 0; }
   // The zone cut at or above this node (nullptr when none below the apex).
@@ -43,7 +43,7 @@ class Node {
   friend class ZoneBuilder;
   DnsName name_;
   Node* parent_ = nullptr;
-  std::unique_ptr<RRset[]> rrsets_;  // exactly rrset_count_, sorted by type; 48 octets a node in all
+  RRset* rrsets_ = nullptr;  // rrset_count_ of them in the zone's block, sorted by type; 48 octets a node in all
   uint32_t rrset_count_ = 0;
   uint32_t flags_ = 0;
   const Node* cut_ = nullptr;
@@ -70,7 +70,7 @@ class Zone {
   uint32_t soa_serial() const noexcept;
   // Negative-answer TTL: min(SOA TTL, SOA MINIMUM) (RFC 2308 3).
   uint32_t negative_ttl() const noexcept { return negative_ttl_; }
-  size_t node_count() const noexcept { return nodes_.size(); }
+  size_t node_count() const noexcept { return node_count_; }
   size_t record_count() const noexcept { return record_count_; }
 
   // Exact lookup by lookup form (ENTs included).
@@ -112,7 +112,7 @@ class Zone {
   // Every node in canonical order (apex first).
   template <typename F>
   void for_each_node(F&& f) const {
-    for (const Node* n : order_) f(*n);
+    for (size_t i = 0; i < tree_node_count_; ++i) f(nodes_[i]);
   }
   // The NSEC3 nodes, in hash order.
   template <typename F>
@@ -122,10 +122,13 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
-  std::vector<std::unique_ptr<Node>> nodes_;
-  // The tree's nodes in canonical order (a node's children are needed only
-  // to build it: the order replaces them, at a pointer a node).
-  std::vector<const Node*> order_;
+  // Every node in one block: the tree's in canonical order (a node's
+  // children are needed only to build it: the order replaces them), then
+  // the NSEC3 ones. Their RRsets are in one block too.
+  std::unique_ptr<Node[]> nodes_;
+  size_t node_count_ = 0;
+  size_t tree_node_count_ = 0;
+  std::unique_ptr<RRset[]> rrsets_;
   Node* apex_ = nullptr;
   const RRset* soa_ = nullptr;
   uint32_t negative_ttl_ = 0;
@@ -161,6 +164,9 @@ class ZoneBuilder {
   void index_denial();
   void finish_node(Node& n, const Node* cut);
   void seal_rrsets();
+  void pack_nodes();
+  std::vector<std::unique_ptr<Node>> building_;  // until pack_nodes()
+  std::vector<Node*> order_;                      // the tree's nodes in canonical order, until pack_nodes()
   std::vector<Record> pending_sigs_;
   std::vector<Node*> nsec3_list_;
   std::unordered_map<std::string_view, Node*> nsec3_by_lf_;
