@@ -307,10 +307,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   z.soa_ = z.apex_->find(rrtype::SOA);
   // RFC 2308 5; an SOA too short to hold MINIMUM gets 0, as in the signer.
   z.negative_ttl_ = std::min(z.soa_->ttl, soa_minimum(z.soa_->rdatas.front()).value_or(0));
-  std::vector<std::pair<std::string_view, const Node*>> items;
-  items.reserve(z.node_count_);
-  for (size_t i = 0; i < z.node_count_; ++i) items.emplace_back(z.nodes_[i].name_.lookup_form(), &z.nodes_[i]);
-  z.index_.build(items);
+  z.index_.build(z.nodes_.get(), z.node_count_);
   by_lf_.clear();
   nsec3_by_lf_.clear();
   prepare_answers(z);

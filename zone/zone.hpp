@@ -14,6 +14,7 @@
 
 #include "zone/dns_name.hpp"
 #include "zone/name_index.hpp"
+#include "zone/position_index.hpp"
 #include "zone/nsec3_hash.hpp"
 #include "zone/record.hpp"
 
@@ -76,6 +77,8 @@ class Zone {
   // Exact lookup by lookup form (ENTs included).
   const Node* find(const uint8_t* lf, size_t len) const noexcept { return index_.find(lf, len); }
   const Node* find(const DnsName& n) const noexcept { return index_.find(n.lookup_form()); }
+  // Octets the name index takes.
+  size_t index_bytes() const noexcept { return index_.bytes(); }
 
   // DNSSEC: which chain the zone carries (kNone when unsigned).
   Denial denial() const noexcept { return denial_; }
@@ -133,7 +136,7 @@ class Zone {
   const RRset* soa_ = nullptr;
   uint32_t negative_ttl_ = 0;
   size_t record_count_ = 0;
-  NameIndex<const Node*, NodeLookupForm> index_;
+  PositionIndex<Node, NodeLookupForm> index_;  // every node, NSEC3 ones included
   Denial denial_ = Denial::kNone;
   std::vector<const Node*> nsec_nodes_;  // canonical order
   std::vector<std::pair<Nsec3Hash, const Node*>> nsec3_nodes_;  // by hash; not in the tree

@@ -69,11 +69,16 @@ class Signed:
         self.port = free_port()
         self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", conf, "--listen", "127.0.0.1:%d" % self.port],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(100):
+        # Up to 30 s: creating keys ends with syncfs, which waits for every
+        # write pending on the file system (slow while other tests run).
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("mailns exited: " + self.proc.stderr.read().decode(errors="replace")[-2000:])
             if "status: NOERROR" in self.dig("example.org", "SOA"):
                 return
             time.sleep(0.05)
-        raise RuntimeError("mailns did not answer")
+        raise RuntimeError("mailns did not answer within 30 s")
 
     def dig(self, *q):
         return subprocess.run(["dig", "@127.0.0.1", "-p", str(self.port), "+norec", "+time=2", "+tries=1", *q],
