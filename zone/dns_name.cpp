@@ -27,10 +27,13 @@ size_t make_lookup_form(const uint8_t* wire, size_t len, uint8_t* out) noexcept 
 namespace {
 constexpr char kRootBlock[3] = {1, 0, 0};  // wire length 1, no labels, "\0"
 
-char* copy_block(const char* block) {
-  const size_t size = 2 + 2 * static_cast<size_t>(static_cast<uint8_t>(block[0])) - 1;
+size_t block_bytes(const char* block) { return 2 + 2 * static_cast<size_t>(static_cast<uint8_t>(block[0])) - 1; }
+
+char* copy_block(const char* block, uint8_t label_mask) {
+  const size_t size = block_bytes(block);
   char* out = new char[size];
   std::memcpy(out, block, size);
+  out[1] = static_cast<char>(out[1] & label_mask);  // owned
   return out;
 }
 }  // namespace
@@ -53,11 +56,11 @@ DnsName::DnsName(std::string_view wire) {
   data_ = block;
 }
 
-DnsName::DnsName(const DnsName& o) : data_(o.data_ == kRootBlock ? kRootBlock : copy_block(o.data_)) {}
+DnsName::DnsName(const DnsName& o) : data_(o.data_ == kRootBlock ? kRootBlock : copy_block(o.data_, kLabelMask)) {}
 DnsName::DnsName(DnsName&& o) noexcept : data_(std::exchange(o.data_, kRootBlock)) {}
 DnsName& DnsName::operator=(const DnsName& o) {
   if (this != &o) {
-    const char* copy = o.data_ == kRootBlock ? kRootBlock : copy_block(o.data_);
+    const char* copy = o.data_ == kRootBlock ? kRootBlock : copy_block(o.data_, kLabelMask);
     release();
     data_ = copy;
   }
@@ -72,8 +75,18 @@ DnsName& DnsName::operator=(DnsName&& o) noexcept {
 }
 DnsName::~DnsName() { release(); }
 void DnsName::release() noexcept {
-  if (data_ != kRootBlock) delete[] data_;
+  if (data_ != kRootBlock && !(static_cast<uint8_t>(data_[1]) & kBorrowed)) delete[] data_;
   data_ = kRootBlock;
+}
+
+size_t DnsName::block_size() const noexcept { return data_ == kRootBlock ? 0 : block_bytes(data_); }
+
+void DnsName::move_block_to(char* at) noexcept {
+  if (data_ == kRootBlock) return;
+  std::memcpy(at, data_, block_bytes(data_));
+  at[1] = static_cast<char>(static_cast<uint8_t>(at[1]) | kBorrowed);
+  release();
+  data_ = at;
 }
 
 std::optional<DnsName> DnsName::from_wire(std::span<const uint8_t> wire) {

@@ -54,7 +54,7 @@ class DnsName {
 
   std::span<const uint8_t> wire() const noexcept { return {reinterpret_cast<const uint8_t*>(data_ + 2), wire_len()}; }
   std::string_view lookup_form() const noexcept { return {data_ + 2 + wire_len(), wire_len() - 1u}; }
-  size_t label_count() const noexcept { return static_cast<uint8_t>(data_[1]); }  // root has 0
+  size_t label_count() const noexcept { return static_cast<uint8_t>(data_[1]) & kLabelMask; }  // root has 0
   bool is_root() const noexcept { return label_count() == 0; }
   bool is_wildcard() const noexcept { return wire_len() >= 2 && data_[2] == 1 && data_[3] == '*'; }
 
@@ -70,6 +70,13 @@ class DnsName {
   // Presentation format with trailing dot, original case, RFC 1035 escapes.
   std::string to_text() const;
 
+  // Packing into a block the caller owns (a zone's arena, ZoneBuilder): the
+  // octets the name's block takes (0 for the root, which is shared), and
+  // moving it to `at`, which must outlive this name and every move of it.
+  // Copies of the name own a block of their own again.
+  size_t block_size() const noexcept;
+  void move_block_to(char* at) noexcept;
+
   friend bool operator==(const DnsName& a, const DnsName& b) noexcept { return a.lookup_form() == b.lookup_form(); }
   friend std::strong_ordering operator<=>(const DnsName& a, const DnsName& b) noexcept;
 
@@ -81,6 +88,8 @@ class DnsName {
   // One pointer to one block (a name is held by every node and record):
   // the wire length, the label count, the wire form, then the lookup form
   // (one octet shorter: no root label). The root shares a static block.
+  // The label count's high bit: the block is not this name's to free.
+  static constexpr uint8_t kLabelMask = 0x7F, kBorrowed = 0x80;
   const char* data_;
 };
 

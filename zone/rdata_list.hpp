@@ -92,7 +92,7 @@ class RdataList {
   iterator begin() const noexcept { return iterator(block_ ? data() : nullptr); }
   iterator end() const noexcept { return iterator(block_ ? data() + used() : nullptr); }
   void clear() noexcept {
-    ::operator delete(block_);
+    release();
     block_ = nullptr;
   }
   void shrink_to_fit() {
@@ -100,6 +100,21 @@ class RdataList {
   }
   // Octets held, lengths included.
   size_t bytes() const noexcept { return used(); }
+
+  // Packing into a block the caller owns (a zone's arena, ZoneBuilder): the
+  // octets the list's block takes (0 when empty), and moving it to `at`
+  // (4-aligned, kept while this list and its moves live). Copies own a block
+  // of their own again; adding to a packed list copies it out first.
+  static constexpr size_t kBlockAlign = alignof(uint32_t);
+  size_t block_size() const noexcept { return block_ ? sizeof(Header) + used() : 0; }
+  void move_block_to(uint8_t* at) noexcept {
+    if (!block_) return;
+    const Header h{header().count, header().used, header().used | kBorrowed};
+    std::memcpy(at, &h, sizeof h);
+    std::memcpy(at + sizeof(Header), data(), used());
+    release();
+    block_ = at;
+  }
 
   friend bool operator==(const RdataList& a, const RdataList& b) noexcept {
     return a.size() == b.size() && a.used() == b.used() && (a.used() == 0 || std::memcmp(a.data(), b.data(), a.used()) == 0);
@@ -111,20 +126,25 @@ class RdataList {
   struct Header {
     uint32_t count;
     uint32_t used;      // octets of entries
-    uint32_t capacity;  // octets the block has room for after the header
+    uint32_t capacity;  // octets the block has room for after the header; | kBorrowed: not ours to free
   };
-  static constexpr size_t kMaxBytes = 0xFFFFFFFFu;
+  static constexpr uint32_t kBorrowed = 0x80000000u;
+  static constexpr size_t kMaxBytes = 0x7FFFFFFFu;
+  bool borrowed() const noexcept { return (header().capacity & kBorrowed) != 0; }
+  void release() noexcept {
+    if (block_ && !borrowed()) ::operator delete(block_);
+  }
   Header& header() const noexcept { return *reinterpret_cast<Header*>(block_); }
   uint8_t* data() const noexcept { return block_ + sizeof(Header); }
   size_t used() const noexcept { return block_ ? header().used : 0; }
-  size_t capacity() const noexcept { return block_ ? header().capacity : 0; }
+  size_t capacity() const noexcept { return block_ ? header().capacity & ~kBorrowed : 0; }
   void reallocate(size_t cap) {
     cap = std::min(cap, kMaxBytes);
     auto* block = static_cast<uint8_t*>(::operator new(sizeof(Header) + cap));
     const Header h{static_cast<uint32_t>(size()), static_cast<uint32_t>(used()), static_cast<uint32_t>(cap)};
     std::memcpy(block, &h, sizeof h);
     if (used()) std::memcpy(block + sizeof(Header), data(), used());
-    ::operator delete(block_);
+    release();
     block_ = block;
   }
   void assign(const RdataList& o) {

@@ -128,6 +128,9 @@ class Zone {
   // Every node in one block: the tree's in canonical order (a node's
   // children are needed only to build it: the order replaces them), then
   // the NSEC3 ones. Their RRsets are in one block too.
+  // The names' and RDATA lists' blocks, packed (ZoneBuilder::pack_blocks);
+  // declared first so that it goes last: the nodes read it as they go.
+  std::unique_ptr<uint8_t[]> arena_;
   std::unique_ptr<Node[]> nodes_;
   size_t node_count_ = 0;
   size_t tree_node_count_ = 0;
@@ -168,6 +171,7 @@ class ZoneBuilder {
   void finish_node(Node& n, const Node* cut);
   void seal_rrsets();
   void pack_nodes();
+  void pack_blocks();
   std::vector<std::unique_ptr<Node>> building_;  // until pack_nodes()
   std::vector<Node*> order_;                      // the tree's nodes in canonical order, until pack_nodes()
   std::vector<Record> pending_sigs_;

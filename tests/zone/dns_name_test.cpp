@@ -127,5 +127,28 @@ TEST(DnsName, Wildcard) {
   EXPECT_FALSE(N("a*._domainkey.example.org").is_wildcard());
 }
 
+TEST(DnsName, PackedIntoABlockTheCallerOwns) {
+  std::vector<char> arena(N("Mail.Example.ORG").block_size() + 4, 'x');  // outlives the name packed in it
+  DnsName name = N("Mail.Example.ORG");
+  name.move_block_to(arena.data());
+  EXPECT_EQ(name.to_text(), "Mail.Example.ORG.");
+  EXPECT_EQ(name.label_count(), 3u);
+  EXPECT_EQ(name, N("mail.example.org"));
+  EXPECT_EQ(arena[name.block_size()], 'x');
+  DnsName copy = name;  // owns its block
+  DnsName assigned;
+  assigned = name;
+  name = DnsName();  // lets go of the packed block without freeing it
+  EXPECT_TRUE(name.is_root());
+  std::fill(arena.begin(), arena.end(), '\0');  // the packed block is gone
+  EXPECT_EQ(copy.to_text(), "Mail.Example.ORG.");
+  EXPECT_EQ(copy.label_count(), 3u);
+  EXPECT_EQ(assigned, N("mail.example.org"));
+  DnsName root;
+  EXPECT_EQ(root.block_size(), 0u);
+  root.move_block_to(nullptr);
+  EXPECT_TRUE(root.is_root());
+}
+
 }  // namespace
 }  // namespace mailns::zone

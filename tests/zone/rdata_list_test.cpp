@@ -65,5 +65,37 @@ TEST(RdataList, GrowsOverManyEntries) {
   }
 }
 
+TEST(RdataList, PackedIntoABlockTheCallerOwnsAndCopiedOutToChange) {
+  const std::vector<uint8_t> a{1, 2, 3}, b{4, 5};
+  RdataList list{a, b};
+  alignas(4) std::vector<uint8_t> arena(list.block_size() + 8, 0xEE);
+  ASSERT_EQ(reinterpret_cast<uintptr_t>(arena.data()) % RdataList::kBlockAlign, 0u);
+  list.move_block_to(arena.data());
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(bytes(list[0]), a);
+  EXPECT_EQ(bytes(list[1]), b);
+  EXPECT_EQ(arena[list.block_size()], 0xEE);  // nothing written past the block
+  RdataList copy = list;  // owns its block
+  copy.push_back(a);
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(list.size(), 2u);
+  const std::vector<uint8_t> before = arena;
+  RdataList moved = std::move(list);  // still the packed block
+  moved.push_back(b);  // copied out first: the arena is not written
+  EXPECT_EQ(arena, before);
+  EXPECT_EQ(moved.size(), 3u);
+  EXPECT_EQ(bytes(moved[2]), b);
+  RdataList packed{a};
+  std::vector<uint8_t> second(packed.block_size() + 4);
+  packed.move_block_to(second.data());
+  packed.shrink_to_fit();  // nothing to give back, and not freed
+  packed.clear();          // not freed either (ASan builds would see it)
+  EXPECT_TRUE(packed.empty());
+  RdataList none;
+  EXPECT_EQ(none.block_size(), 0u);
+  none.move_block_to(nullptr);
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace mailns::zone
