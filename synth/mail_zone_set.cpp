@@ -21,6 +21,10 @@ void build_one(ZoneRecords& z, const SourceLoc& loc, MailZoneSet& out) {
     out.failed_domains.push_back(name);
     return;
   }
+  if (z.built) {
+    out.zones.push_back(std::move(z.built));
+    return;
+  }
   zone::ZoneBuilder b(z.origin);
   for (auto& r : z.records) b.add(std::move(r));
   auto built = b.build();

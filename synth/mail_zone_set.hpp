@@ -34,6 +34,9 @@ struct ZoneRecords {
   std::vector<zone::Record> records;  // SOA first; a hook may replace them
   std::string error;                  // set by a hook: the zone is left out with this error
   std::vector<std::string> warnings;  // set by a hook: reported as warnings of the zone
+  // Set by a hook that built the zone itself (from the records it made,
+  // e.g. signed ones, as soon as they were made): served as it is.
+  std::shared_ptr<const zone::Zone> built;
 };
 
 struct BuildHooks {

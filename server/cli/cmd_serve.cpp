@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include "server/cli/cli_options.hpp"
@@ -389,6 +390,11 @@ int run_serve(std::span<const std::string_view> args) {
   Resigner resigner(std::move(zones.zones), snapshots, answer_options(config.server),
                     std::max(1u, config.server.threads / 2));
   zones = ZoneSetResult{};  // logged: its messages are not kept for the server's life
+  // Loading and signing freed far more than is kept (parsed files, the
+  // signers' work): give the free pages back to the system instead of
+  // holding them for the server's life (malloc_trim also releases free
+  // pages inside the heap and the signing threads' arenas).
+  malloc_trim(0);
   reloader.attach(snapshots, resigner);
   // Zone transfers, TSIG, NOTIFY and the catalog zone (issue 6): from here
   // on every publication goes through it.

@@ -133,6 +133,7 @@ class ZoneSetLoader {
       if (options_.serial_for)
         set_soa_serial(records, src.origin, options_.serial_for(src.origin, z.zone->soa_serial()));
       jobs.push_back(SignJob(src.origin, std::move(records), config_.dnssec_for(src.origin)));
+      jobs.back().build = !options_.keep_signed_records;
       job_zone.push_back(i);
     }
     fill_previous(jobs);
@@ -169,13 +170,14 @@ class ZoneSetLoader {
     if (job.unchanged) set_soa_serial(job.records, src.origin, job.previous->soa_serial());
     ZoneSigning state = signing_state(job, options_);
     // The served version as it is (compact denial needs its query-time signer attached to a new build).
-    if (job.unchanged && !job.online_signer) {
+    if (job.keeps_previous()) {
       slot = LoadedZone{job.previous, src.file, std::move(state)};
       std::vector<zone::Record>().swap(job.signed_records);  // the same records as job.previous: freed now
       return;
     }
-    std::vector<std::string> build_errors;
-    auto built = build_zone(src.origin, std::move(job.signed_records), build_errors, res_.warnings, job.online_signer);
+    std::vector<std::string> build_errors = std::move(job.build_errors);
+    auto built = job.build ? std::move(job.built)
+                           : build_zone(src.origin, std::move(job.signed_records), build_errors, res_.warnings, job.online_signer);
     if (!built) {
       for (auto& e : build_errors) res_.errors.push_back(src.file + ": signed zone: " + e);
       slot.reset();
@@ -217,6 +219,7 @@ class ZoneSetLoader {
         continue;
       }
       jobs.push_back(SignJob(zones[i].origin, zones[i].records, config_.dnssec_for(zones[i].origin)));
+      jobs.back().build = !options_.keep_signed_records;
       idx.push_back(i);
     }
     std::vector<std::shared_ptr<const zone::Zone>> replaced(plain.size());
@@ -240,7 +243,17 @@ class ZoneSetLoader {
         z.error = without_zone_prefix(job.error, z.origin);
       return;
     }
-    z.records = std::move(job.signed_records);
+    if (job.build && !job.keeps_previous()) {  // built on the signing thread
+      if (!job.built) {
+        for (const auto& e : job.build_errors)
+          z.error += (z.error.empty() ? "" : "; ") + without_zone_prefix(e, z.origin);
+        return;
+      }
+      z.built = std::move(job.built);
+      z.records.clear();
+    } else {
+      z.records = std::move(job.signed_records);
+    }
     if (options_.keep_signed_records) job.signed_records = z.records;
     const std::string lf(z.origin.lookup_form());
     if (job.unchanged) set_soa_serial(job.records, z.origin, job.previous->soa_serial());

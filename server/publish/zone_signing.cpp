@@ -198,7 +198,10 @@ void sign_all(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned t
   // which keeps its last good version; escaping a thread it would terminate.
   parallel_for(jobs.size(), threads, [&](size_t i) {
     try {
-      sign_job(jobs[i], access, now, dnssec::BatchSlot{batch, i});
+      SignJob& job = jobs[i];
+      sign_job(job, access, now, dnssec::BatchSlot{batch, i});
+      if (job.build && job.error.empty() && !job.keeps_previous())
+        job.built = build_zone(job.origin, std::move(job.signed_records), job.build_errors, job.warnings, job.online_signer);
     } catch (const std::exception& e) {
       jobs[i].error = jobs[i].origin.to_text() + ": signing failed: " + e.what();
     } catch (...) {
@@ -213,6 +216,7 @@ void fail_unsaved(SignJob& job, const std::string& why) {
   job.error = job.origin.to_text() + ": " + without_zone_prefix(why, job.origin) +
               "; its DNSSEC keys are not on disk, so it is not served signed";
   std::vector<zone::Record>().swap(job.signed_records);
+  job.built.reset();
   job.online_signer.reset();
   job.unchanged = false;
   job.signatures = 0;

@@ -45,6 +45,12 @@ struct SignJob {
   // version, serial included (`unchanged`).
   std::shared_ptr<const zone::Zone> previous;
   bool new_serial_anyway = false;  // the operator raised the serial: a new version even when nothing else changed
+  // Build the signed zone on the signing thread as soon as it is signed
+  // (into `built`), which frees signed_records at once: the records of
+  // thousands of zones are then never all held together, and what the
+  // zones keep is not scattered among them. Not when the version is
+  // `previous` as it is (unchanged, no online signer).
+  bool build = false;
   // Out.
   std::vector<zone::Record> signed_records;
   bool unchanged = false;              // signed_records are `previous`'s records, serial included
@@ -57,6 +63,12 @@ struct SignJob {
   std::vector<std::string> warnings;   // key store and signer warnings
   size_t signatures = 0;
   std::optional<int64_t> next_resign;  // the earlier of re-signing time and next rollover step
+  // With `build`: the zone built from signed_records (then emptied), or
+  // nullptr with the builder's errors (each "<origin>: message").
+  std::shared_ptr<const zone::Zone> built;
+  std::vector<std::string> build_errors;
+  // Whether the result is `previous` itself, served as it is.
+  bool keeps_previous() const noexcept { return unchanged && !online_signer; }
 };
 
 struct SignStats {
