@@ -401,8 +401,8 @@ int run_serve(std::span<const std::string_view> args) {
   Primary::Options primary_options;
   primary_options.state_dir = config.server.state_dir;
   Primary primary(config.transfer, primary_options);
-  primary.attach(snapshots);
   for (const auto& [from, to] : reloader.take_start_up_changes()) primary.record_start_up_change(*from, *to);
+  primary.attach(snapshots);  // then the journal of the zones that did not change
   // policy_dir: each policy file is written before the snapshot with its
   // _mta-sts id is served (RFC 8461 3.3), at start and at every publication.
   write_mta_sts_policy_dirs(config.mail_domains, *snapshots.current());

@@ -1,7 +1,19 @@
 #include "server/xfr/ixfr_journal.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "dnssec/atomic_file.hpp"
+#include "server/logging.hpp"
+#include "server/xfr/journal_file.hpp"
 
 #include "zone/record_ref.hpp"
 #include "zone/soa_serial.hpp"
@@ -101,22 +113,7 @@ void IxfrJournal::set_history(unsigned history) {
     while (q.size() > history_) q.pop_front();
 }
 
-void IxfrJournal::record(const zone::Zone& from, const zone::Zone& to) {
-  {
-    std::lock_guard lock(mu_);
-    if (history_ == 0) return;
-  }
-  // Computed outside the lock: the workers keep reading chains meanwhile.
-  auto diff = std::make_shared<const ZoneDiff>(diff_zones(from, to));
-  std::lock_guard lock(mu_);
-  auto& q = zones_[std::string(to.origin().lookup_form())];
-  if (!q.empty() && q.back()->to_serial != diff->from_serial) q.clear();
-  // A serial that went back (or stayed) breaks IXFR's ordering: start again.
-  if (!zone::serial_greater(diff->to_serial, diff->from_serial)) {
-    q.clear();
-    return;
-  }
-  q.push_back(std::move(diff));
+void IxfrJournal::trim(Diffs& q) const {
   while (q.size() > history_) q.pop_front();
   // Bounded in bytes too: about one copy of the zone (the newest difference
   // always stays, whatever its size).
@@ -128,9 +125,132 @@ void IxfrJournal::record(const zone::Zone& from, const zone::Zone& to) {
   }
 }
 
+void IxfrJournal::record(const zone::Zone& from, const zone::Zone& to) {
+  {
+    std::lock_guard lock(mu_);
+    if (history_ == 0) return;
+  }
+  // Computed outside the lock: the workers keep reading chains meanwhile.
+  auto diff = std::make_shared<const ZoneDiff>(diff_zones(from, to));
+  std::vector<std::shared_ptr<const ZoneDiff>> now;
+  {
+    std::lock_guard lock(mu_);
+    auto& q = zones_[std::string(to.origin().lookup_form())];
+    if (!q.empty() && q.back()->to_serial != diff->from_serial) q.clear();
+    // A serial that went back (or stayed) breaks IXFR's ordering: start again.
+    if (zone::serial_greater(diff->to_serial, diff->from_serial)) {
+      q.push_back(std::move(diff));
+      trim(q);
+    } else {
+      q.clear();
+    }
+    now.assign(q.begin(), q.end());
+  }
+  save(to.origin(), now);
+}
+
 void IxfrJournal::forget(const zone::DnsName& origin) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = zones_.find(origin.lookup_form()); it != zones_.end()) zones_.erase(it);
+  }
+  save(origin, {});
+}
+
+void IxfrJournal::persist_in(std::string dir) {
+  if (!dir.empty() && ::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    xfr_log().warn("IXFR journal: cannot create {}: {}; differences are kept in memory only", dir, std::strerror(errno));
   std::lock_guard lock(mu_);
-  if (auto it = zones_.find(origin.lookup_form()); it != zones_.end()) zones_.erase(it);
+  dir_ = std::move(dir);
+}
+
+// "example.org.ixfr" (lower case, as the zone archive names its files).
+std::string IxfrJournal::file_name(const zone::DnsName& origin) const {
+  std::string name = origin.to_text();
+  std::transform(name.begin(), name.end(), name.begin(), [](char c) { return static_cast<char>(zone::dns_lower(static_cast<uint8_t>(c))); });
+  if (name.size() > 1) name.pop_back();
+  if (name == ".") name = "root";
+  std::replace(name.begin(), name.end(), '/', '_');  // a label may hold '/': never a path
+  return name + ".ixfr";
+}
+
+void IxfrJournal::save(const zone::DnsName& origin, const std::vector<std::shared_ptr<const ZoneDiff>>& diffs) const {
+  if (dir_.empty()) return;
+  const std::string path = path_of(origin);
+  if (diffs.empty()) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      xfr_log().warn("IXFR journal: cannot remove {}: {}", path, std::strerror(errno));
+    return;
+  }
+  // Renamed into place, not synced: the journal is a cache that restore()
+  // checks whole (a file a crash cut short is refused: AXFR), and thousands
+  // of zones changed at once must not cost two fsyncs each.
+  auto tmp = dnssec::write_temporary(path, encode_journal(diffs), 0644, /*sync=*/false);
+  const dnssec::Status st = tmp ? dnssec::place_temporary(*tmp, path, dnssec::Place::kReplace) : dnssec::Status(dnssec::Error{tmp.error()});
+  if (!st) xfr_log().warn("IXFR journal: cannot write {}: {}; after a restart, secondaries behind get AXFR", path, st.error());
+}
+
+size_t IxfrJournal::restore(const zone::DnsName& origin, uint32_t last, std::string* why) {
+  if (dir_.empty() || history() == 0) return 0;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = zones_.find(origin.lookup_form()); it != zones_.end() && !it->second.empty()) return 0;  // newer
+  }
+  const std::string path = path_of(origin);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;  // none written
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string error;
+  auto diffs = decode_journal({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, &error);
+  if (diffs) {
+    for (size_t i = 0; i < diffs->size() && error.empty(); ++i) {
+      const ZoneDiff& d = (*diffs)[i];
+      if (!(d.from_soa.owner == origin) || !zone::serial_greater(d.to_serial, d.from_serial) ||
+          (i > 0 && (*diffs)[i - 1].to_serial != d.from_serial))
+        error = "its differences do not follow one another";
+    }
+    if (error.empty() && (diffs->empty() || diffs->back().to_serial != last))
+      error = "it does not end at serial " + std::to_string(last) + ", the one served before";
+  }
+  if (!error.empty() || !diffs) {
+    if (why) *why = path + ": " + error;
+    ::unlink(path.c_str());
+    return 0;
+  }
+  std::lock_guard lock(mu_);
+  auto& q = zones_[std::string(origin.lookup_form())];
+  if (!q.empty()) return 0;  // recorded already: that is newer
+  for (auto& d : *diffs) q.push_back(std::make_shared<const ZoneDiff>(std::move(d)));
+  trim(q);
+  return q.size();
+}
+
+IxfrJournal::Restored IxfrJournal::restore_all(const std::vector<std::pair<zone::DnsName, uint32_t>>& served) {
+  Restored out;
+  if (dir_.empty()) return out;
+  std::set<std::string> files;
+  if (DIR* d = ::opendir(dir_.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.size() > 5 && name.compare(name.size() - 5, 5, ".ixfr") == 0) files.insert(name);
+      else if (dnssec::is_unfinished_write(name)) ::unlink((dir_ + "/" + name).c_str());  // a crash mid-write
+    }
+    ::closedir(d);
+  }
+  for (const auto& [origin, serial] : served) {
+    const auto it = files.find(file_name(origin));
+    if (it == files.end()) continue;
+    files.erase(it);
+    std::string why;
+    if (const size_t n = restore(origin, serial, &why)) {
+      ++out.zones;
+      out.differences += n;
+    } else if (!why.empty()) {
+      if (out.refused++ == 0) out.first_refusal = why;
+    }
+  }
+  for (const std::string& stale : files) ::unlink((dir_ + "/" + stale).c_str());  // zones no longer served
+  return out;
 }
 
 std::optional<DiffChain> IxfrJournal::chain(const zone::DnsName& origin, uint32_t from, uint32_t to) const {

@@ -11,7 +11,10 @@
 // the client's serial is older than the history, there is no chain and the
 // caller falls back to AXFR. Thread-safe: versions are recorded by the
 // publishing thread, chains read by the workers (a mutex, held only to copy
-// a few shared pointers).
+// a few shared pointers). With persist_in(dir), each zone's differences are
+// also written to dir/<zone>.ixfr (server/xfr/journal_file) whenever they
+// change, and restore() reads them back at start, so that a secondary
+// several versions behind gets an IXFR across a restart too.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "server/xfr/xfr_output.hpp"
@@ -66,6 +70,22 @@ class IxfrJournal {
   // The zone is no longer served.
   void forget(const zone::DnsName& origin);
 
+  // Writes every zone's differences under dir from now on (created when
+  // missing; empty: not persisted). Set once, before anything is recorded.
+  void persist_in(std::string dir);
+  // Reads the zone's differences written before a restart, when they are
+  // whole, consecutive and end at serial `last` (the version served before
+  // the restart): kept as if recorded now. Returns how many; a file that
+  // does not qualify is removed, with the reason in *why.
+  size_t restore(const zone::DnsName& origin, uint32_t last, std::string* why = nullptr);
+  // restore() for each (zone, serial served before) with a file in the
+  // directory (read once), and the files of zones not among them removed.
+  struct Restored {
+    size_t zones = 0, differences = 0, refused = 0;
+    std::string first_refusal;  // why the first refused file was
+  };
+  Restored restore_all(const std::vector<std::pair<zone::DnsName, uint32_t>>& served);
+
   // The differences that lead from serial `from` to serial `to`, oldest
   // first; nullopt when they are not all kept.
   std::optional<DiffChain> chain(const zone::DnsName& origin, uint32_t from, uint32_t to) const;
@@ -73,7 +93,16 @@ class IxfrJournal {
   size_t size(const zone::DnsName& origin) const;
 
  private:
+  using Diffs = std::deque<std::shared_ptr<const ZoneDiff>>;
+  // The history and byte bounds applied to one zone's differences.
+  void trim(Diffs& q) const;
+  std::string file_name(const zone::DnsName& origin) const;
+  std::string path_of(const zone::DnsName& origin) const { return dir_ + "/" + file_name(origin); }
+  // Writes (or, empty, removes) the zone's file; outside the lock.
+  void save(const zone::DnsName& origin, const std::vector<std::shared_ptr<const ZoneDiff>>& diffs) const;
+
   std::atomic<unsigned> history_;
+  std::string dir_;
   mutable std::mutex mu_;
   std::map<std::string, std::deque<std::shared_ptr<const ZoneDiff>>, std::less<>> zones_;  // by lookup form
 };

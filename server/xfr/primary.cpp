@@ -112,7 +112,14 @@ bool Primary::RefusalLog::allow(int64_t now) const noexcept {
 Primary::Primary(TransferSettings settings, Options options)
     : options_(std::move(options)),
       settings_(std::make_shared<const TransferSettings>(std::move(settings))),
-      journal_(settings_->ixfr_history) {}
+      journal_(settings_->ixfr_history) {
+  if (!options_.state_dir.empty()) journal_.persist_in(options_.state_dir + "/journal");
+}
+
+void Primary::record_start_up_change(const zone::Zone& from, const zone::Zone& to) {
+  journal_.restore(from.origin(), from.soa_serial());
+  journal_.record(from, to);
+}
 
 Primary::~Primary() { stop(); }
 
@@ -174,6 +181,19 @@ void Primary::attach(SnapshotHolder& holder) {
   attaching_ = true;
   holder.publish(holder.owner());
   attaching_ = false;
+  restore_journal();
+}
+
+// The differences written before a restart, for the zones served with the
+// serial they had then (the changed ones went through record_start_up_change).
+void Primary::restore_journal() {
+  std::vector<std::pair<zone::DnsName, uint32_t>> served;
+  for (const auto& z : holder_->owner()->zones()) served.emplace_back(z->origin(), z->soa_serial());
+  const auto r = journal_.restore_all(served);
+  if (r.zones) xfr_log().info("IXFR journal: {} differences of {} zones kept from before the restart", r.differences, r.zones);
+  if (r.refused)
+    xfr_log().warn("IXFR journal: {} zone file{} not used ({}{}); those secondaries get AXFR if they are behind",
+                   r.refused, r.refused == 1 ? "" : "s", r.first_refusal, r.refused > 1 ? ", ..." : "");
 }
 
 void Primary::start_notify(const std::set<std::string>& unchanged) {

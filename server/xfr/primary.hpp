@@ -99,7 +99,9 @@ class Primary final : public RequestHandler {
   // A version `to` published at start replaced `from`, the one served
   // before it (kept in the archive): the difference goes into the journal,
   // so a secondary that was current before the restart gets an IXFR.
-  void record_start_up_change(const zone::Zone& from, const zone::Zone& to) { journal_.record(from, to); }
+  // Its differences from before the restart (state_dir/journal) are read
+  // first, so the chain goes on. Called before attach().
+  void record_start_up_change(const zone::Zone& from, const zone::Zone& to);
 
   const IxfrJournal& journal() const noexcept { return journal_; }
   NotifyStats notify_stats() const;
@@ -131,6 +133,7 @@ class Primary final : public RequestHandler {
                                                      const zone::Snapshot& prev, const CatalogSettings& catalog);
   // A zone's version o replaced by z: its IXFR difference journaled and a NOTIFY queued.
   void record_change(const zone::Zone& o, const zone::Zone& z);
+  void restore_journal();
   int64_t now() const;
 
   // Refusals and TSIG failures are logged at most kPerSecond a second, so a

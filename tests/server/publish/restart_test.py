@@ -13,6 +13,8 @@ dig and a NOTIFY receiver standing in for a secondary (dnspython):
 - One record changed and reloaded (a mail domain, and the master-file zone):
   the IXFR holds the old and new record, their signatures and the SOA
   records, nothing else.
+- After two changes and a restart, a secondary two versions behind gets an
+  IXFR of both (the journal kept in state_dir), not the zone.
 usage: restart_test.py --mailns PATH"""
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, unittest
 
@@ -205,6 +207,24 @@ mail_domains:
                 f.write(zone_text + "\n")
             v = subprocess.run(["ldns-verify-zone", "-V", "2", path], capture_output=True, text=True, timeout=60)
             self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
+        # One more version of the master-file zone, then a restart: the journal was kept in
+        # state_dir, so a secondary two versions behind still gets an IXFR of both changes.
+        middle = self.serial("example.net")
+        self.write_net_zone(9, www="192.0.2.82")
+        r = subprocess.run([ARGS.mailns, "reload", "-c", f"{self.dir}/mailns.yaml", "example.net"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertGreater(self.serial("example.net"), middle)
+        self.stop()
+        self.start()
+        records = self.ixfr("example.net", serials["example.net"])
+        self.assertEqual(records[1].split()[3], "SOA", records)  # an IXFR, not the whole zone
+        soas = [int(r.split()[6]) for r in records if r.split()[3] == "SOA"]
+        self.assertEqual(soas[1:-1], [serials["example.net"], middle, middle, self.serial("example.net")], records)
+        www = [r.split()[4] for r in records if r.split()[0] == "www.example.net." and r.split()[3] == "A"]
+        self.assertEqual(www, ["192.0.2.80", "192.0.2.81", "192.0.2.81", "192.0.2.82"], records)
+        self.assertRegex(self.read_log(), r"IXFR journal: \d+ differences of \d+ zones kept from before the restart")
 
 
 if __name__ == "__main__":
