@@ -36,6 +36,13 @@ std::vector<std::shared_ptr<const zone::Zone>> versions(uint32_t n) {
   return out;
 }
 
+// A journal in dir/journal that recorded versions 1..n, as a server that stopped after them.
+void write_journal(const testing::TestDir& dir, const std::vector<std::shared_ptr<const zone::Zone>>& v) {
+  IxfrJournal journal(10);
+  journal.persist_in(dir.file("journal"));
+  for (size_t i = 1; i < v.size(); ++i) journal.record(*v[i - 1], *v[i]);
+}
+
 void expect_same(const ZoneDiff& a, const ZoneDiff& b) {
   EXPECT_EQ(a.from_serial, b.from_serial);
   EXPECT_EQ(a.to_serial, b.to_serial);
@@ -91,12 +98,7 @@ TEST(JournalFile, EveryTruncationAndOtherBytesAreRefused) {
 TEST(JournalFile, ARestoredJournalAnswersTheSameChains) {
   testing::TestDir dir;
   const auto v = versions(4);
-  {
-    IxfrJournal journal(10);
-    journal.persist_in(dir.file("journal"));
-    for (size_t i = 1; i < v.size(); ++i) journal.record(*v[i - 1], *v[i]);
-    ASSERT_EQ(journal.size(kOrigin), 3u);
-  }
+  write_journal(dir, v);
   ASSERT_TRUE(std::filesystem::exists(dir.file("journal/example.org.ixfr")));
   IxfrJournal after(10);
   after.persist_in(dir.file("journal"));
@@ -118,13 +120,7 @@ TEST(JournalFile, ARestoredJournalAnswersTheSameChains) {
 
 TEST(JournalFile, AJournalThatDoesNotEndAtTheServedSerialIsRemoved) {
   testing::TestDir dir;
-  const auto v = versions(3);
-  {
-    IxfrJournal journal(10);
-    journal.persist_in(dir.file("journal"));
-    journal.record(*v[0], *v[1]);
-    journal.record(*v[1], *v[2]);
-  }
+  write_journal(dir, versions(3));
   IxfrJournal after(10);
   after.persist_in(dir.file("journal"));
   std::string why;
@@ -136,12 +132,7 @@ TEST(JournalFile, AJournalThatDoesNotEndAtTheServedSerialIsRemoved) {
 
 TEST(JournalFile, DamagedAndStaleFilesAreNotUsed) {
   testing::TestDir dir;
-  const auto v = versions(2);
-  {
-    IxfrJournal journal(10);
-    journal.persist_in(dir.file("journal"));
-    journal.record(*v[0], *v[1]);
-  }
+  write_journal(dir, versions(2));
   dir.write("journal/gone.example.ixfr", "whatever");
   {
     std::ofstream f(dir.file("journal/example.org.ixfr"), std::ios::binary | std::ios::app);
@@ -159,11 +150,10 @@ TEST(JournalFile, DamagedAndStaleFilesAreNotUsed) {
 
 TEST(JournalFile, AForgottenZoneLeavesNoFile) {
   testing::TestDir dir;
-  const auto v = versions(2);
+  write_journal(dir, versions(2));
+  ASSERT_TRUE(std::filesystem::exists(dir.file("journal/example.org.ixfr")));
   IxfrJournal journal(10);
   journal.persist_in(dir.file("journal"));
-  journal.record(*v[0], *v[1]);
-  ASSERT_TRUE(std::filesystem::exists(dir.file("journal/example.org.ixfr")));
   journal.forget(kOrigin);
   EXPECT_FALSE(std::filesystem::exists(dir.file("journal/example.org.ixfr")));
 }
