@@ -237,6 +237,7 @@ IxfrJournal::Restored IxfrJournal::restore_all(const std::vector<std::pair<zone:
     }
     ::closedir(d);
   }
+  if (files.empty()) return out;  // a first start: no name to compute for each zone
   for (const auto& [origin, serial] : served) {
     const auto it = files.find(file_name(origin));
     if (it == files.end()) continue;
