@@ -12,11 +12,7 @@ namespace {
 
 using testing::TestDir;
 
-constexpr const char* kZone =
-    "$ORIGIN example.org.\n"
-    "@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
-    "@ 3600 IN NS ns1\n"
-    "ns1 3600 IN A 192.0.2.53\n";
+using testing::kZone;
 
 zone::DnsName name(const char* text) { return *zone::DnsName::from_text(text); }
 
