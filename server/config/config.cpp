@@ -315,6 +315,7 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
                   "example.org, file: example.org.zone}]\"");
 
   cfg.entry_texts = read_entry_texts(root);
+  cfg.inputs = c.take_inputs();
   if (res.errors.empty()) res.config = std::move(cfg);
   return res;
 }
@@ -333,6 +334,7 @@ std::vector<zone::DnsName> Config::all_origins() const {
 }
 
 ConfigResult load_config(const std::string& path) {
+  InputFile self = InputFile::stamped(path);  // before reading: a write after it changes the stamp
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     ConfigResult res;
@@ -342,7 +344,9 @@ ConfigResult load_config(const std::string& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path);
+  ConfigResult res = parse_config(text.str(), path);
+  if (res.config) res.config->inputs.insert(res.config->inputs.begin(), std::move(self));
+  return res;
 }
 
 std::vector<std::string> apply_listen_override(Config& config, const std::vector<std::string>& listen) {

@@ -38,6 +38,7 @@
 
 #include "server/config/dnssec_settings.hpp"
 #include "server/config/entry_texts.hpp"
+#include "server/config/file_stamp.hpp"
 #include "server/config/run_as_config.hpp"
 #include "server/dnstap/dnstap_settings.hpp"
 #include "server/logging.hpp"
@@ -86,6 +87,9 @@ struct Config {
   TransferSettings transfer;  // secondaries, TSIG keys, transfer ACL, IXFR history, catalog
   EntryTexts entry_texts;     // each zone's own configuration text, for reloads
   std::optional<MtaStsServerSettings> mta_sts_server;  // the policy endpoint; none: not served
+  // The files it was read from (load_config: the config file first, then
+  // the TSIG secret files), each stamped just before it was read.
+  std::vector<InputFile> inputs;
 
   // The DNSSEC settings of one zone: its override, else the top-level ones.
   const DnssecSettings& dnssec_for(const zone::DnsName& origin) const;

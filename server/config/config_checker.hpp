@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "server/config/file_stamp.hpp"
+
 namespace mailns::server {
 
 // "a list", "a mapping", "nothing" or the quoted scalar, for messages.
@@ -46,9 +48,15 @@ class ConfigChecker {
   // One of the words (exact match); the error lists them.
   std::optional<size_t> one_of(const YAML::Node& n, const std::string& path, std::span<const char* const> words);
 
+  // Stamps a file the configuration reads besides itself (call it before
+  // reading the file): a reload can tell that none of them changed.
+  void reading(const std::string& path) { inputs_.push_back(InputFile::stamped(path)); }
+  std::vector<InputFile> take_inputs() { return std::move(inputs_); }
+
  private:
   std::string file_;
   std::vector<std::string>& errors_;
+  std::vector<InputFile> inputs_;
 };
 
 }  // namespace mailns::server

@@ -95,6 +95,7 @@ void read_tsig_keys(ConfigChecker& c, const YAML::Node& n, const std::string& co
       ok = false;
     } else if (auto text = c.string(it->second, path + ".secret_file", "xfr-key.b64")) {
       const std::string file = resolve_config_path(config_path, *text);
+      c.reading(file);
       std::ifstream in(file, std::ios::binary);
       std::ostringstream content;
       if (in) content << in.rdbuf();

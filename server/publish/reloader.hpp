@@ -55,6 +55,9 @@ struct ReloadOutcome {
   std::vector<std::string> config_errors;  // the config did not parse: nothing changed
   std::vector<std::string> request_errors;  // `mailns reload ZONE` named a zone not served: nothing changed
   std::vector<std::string> needs_restart;  // settings changed but not applied
+  // The configuration's files had their stamps of the last reading: the
+  // configuration in use was kept, not parsed again (file_stamp.hpp).
+  bool config_kept = false;
   std::vector<std::string> warnings;
   std::vector<std::string> errors;  // a part of the service kept its old state (e.g. certificates)
   std::vector<ZoneOutcome> zones;

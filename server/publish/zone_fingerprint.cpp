@@ -1,40 +1,18 @@
 #include "server/publish/zone_fingerprint.hpp"
 
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "server/config/file_stamp.hpp"
 #include "synth/dkim_lifecycle.hpp"
 #include "synth/dkim_source.hpp"
 
 namespace mailns::server {
-
-namespace {
-
-
-// What identifies a file's content without reading it (per-file stamps, as
-// Knot does with its zone files): device, inode, size, and the modification
-// and change times in nanoseconds. Any write or rename changes the change
-// time, which no tool sets back; a file that cannot be read gives a marker
-// that changes with the reason (so "fixed the permissions" is a change too).
-std::string file_digest(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "missing:" + path + ":" + std::to_string(errno);
-  if (::access(path.c_str(), R_OK) != 0) return "unreadable:" + path + ":" + std::to_string(errno);
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec) + ":" +
-         std::to_string(st.st_mode);
-}
-
-}  // namespace
 
 std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -62,7 +40,7 @@ std::string text_of(const std::map<std::string, std::string, std::less<>>& map, 
 std::string master_text(const Config& config, const ZoneSource& z, std::set<std::string>& files) {
   std::string text = "dnssec:" + config.entry_texts.dnssec + "\nzone:" +
                      text_of(config.entry_texts.zones, fingerprint_key(z.origin));
-  text += "\nfile:" + z.file + "=" + file_digest(z.file);
+  text += "\nfile:" + z.file + "=" + file_stamp(z.file);
   files.insert(z.file);
   return text;
 }
@@ -74,7 +52,7 @@ std::string mail_domain_text(const Config& config, const synth::MailDomainDecl& 
                      text_of(config.entry_texts.mail_domains, fingerprint_key(d.domain));
   auto add_file = [&](const std::string& f) {
     if (f.empty()) return;
-    text += "\nfile:" + f + "=" + file_digest(f);
+    text += "\nfile:" + f + "=" + file_stamp(f);
     files.insert(f);
   };
   for (const auto& k : d.dkim) {

@@ -1,6 +1,9 @@
 // The transfer sections of the configuration: tsig_keys, secondaries,
 // allow_transfer, ixfr_history, catalog; and the ACL they build.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "server/config/config.hpp"
 #include "test_dir.hpp"
@@ -60,6 +63,34 @@ TEST_F(TransferConfigTest, DefaultsWithoutTheSections) {
   EXPECT_FALSE(t.catalog);
   // Default deny.
   EXPECT_EQ(t.acl.match(ip("127.0.0.1"), nullptr), nullptr);
+}
+
+// A reload may keep the configuration in use only while every file it was
+// read from (the config file, then each secret file) keeps its stamp.
+TEST_F(TransferConfigTest, TheFilesReadAreStampedForReloads) {
+  auto r = parse("tsig_keys:\n  - { name: xfr-key, algorithm: hmac-sha256, secret_file: state/xfr-key.b64 }\n");
+  ASSERT_TRUE(r.config) << all(r);
+  std::vector<InputFile>& in = r.config->inputs;
+  ASSERT_EQ(in.size(), 2u);
+  EXPECT_EQ(in[0].path, path);
+  EXPECT_EQ(in[1].path, (dir.path() / "state/xfr-key.b64").string());
+  // Just written: a change within the timestamps' granularity could go
+  // unseen, so these stamps are not trusted.
+  EXPECT_FALSE(in[0].settled);
+  EXPECT_FALSE(inputs_unchanged(in));
+  for (InputFile& f : in) f.settled = true;  // as if read long after their last change
+  EXPECT_TRUE(inputs_unchanged(in));
+  // The same content, written anew and renamed over it (another inode).
+  std::filesystem::rename(dir.write("state/new.b64", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=\n"), in[1].path);
+  EXPECT_FALSE(inputs_unchanged(in));
+  in.pop_back();
+  EXPECT_TRUE(inputs_unchanged(in));
+  ::unlink(path.c_str());
+  EXPECT_FALSE(inputs_unchanged(in));
+  EXPECT_FALSE(inputs_unchanged({}));  // parsed from text: nothing to compare
+  auto text_only = parse_config(std::string(kZones), path);
+  ASSERT_TRUE(text_only.config) << all(text_only);
+  EXPECT_TRUE(text_only.config->inputs.empty());
 }
 
 TEST_F(TransferConfigTest, FullExampleParses) {

@@ -12,7 +12,10 @@ standing in for a secondary (dnspython):
 - A zone reloaded with nothing changed says unchanged and keeps its serial.
 - An unknown zone name (alone or beside a known one) exits 1 with a message
   naming it, and nothing changes; a full `mailns reload` then takes the
-  remaining change.
+  remaining change; the configuration file is parsed again for it (its
+  stamp at the start was too fresh to trust), but not for the next full
+  reload, which still takes a changed zone file; a zone added to the file is
+  served after the next.
 usage: reload_zone_test.py --mailns PATH"""
 import argparse, base64, os, shutil, subprocess, sys, tempfile, time, unittest
 
@@ -198,7 +201,11 @@ mail_domains:
         self.assertEqual(self.www("example.com"), ["192.0.2.80"])
         self.assertEqual(self.serial("example.com"), serials["example.com"])
 
-        # A full reload takes what is left.
+        # A full reload takes what is left. The configuration file was
+        # written just before the start: a stamp taken then is not trusted
+        # (a same-size rewrite within the timestamps' granularity would not
+        # change it), so it is parsed again, now over two seconds old.
+        time.sleep(max(0.0, 2.5 - (time.time() - os.stat(self.conf).st_ctime)))
         r = self.reload()
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("example.com: loaded", r.stdout)
@@ -206,6 +213,31 @@ mail_domains:
         self.assertEqual(self.www("example.com"), ["192.0.2.82"])
         self.assertGreater(self.serial("example.com"), serials["example.com"])
         self.assertEqual(self.serial("example.net"), now_net)
+        self.assertEqual(self.reload_log_lines("not parsed again"), 0, self.read_log())
+        # Unchanged since, with a settled stamp: not parsed, the zone file's
+        # change still taken.
+        self.write_zone("example.com", 3, "192.0.2.84")
+        r = self.reload()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("example.com: loaded", r.stdout)
+        self.assertEqual(self.www("example.com"), ["192.0.2.84"])
+        self.assertEqual(self.reload_log_lines("not parsed again"), 1, self.read_log())
+
+        # A zone added to the configuration: the file changed, it is parsed.
+        self.write_zone("added.example", 1, "192.0.2.83")
+        with open(self.conf) as f:
+            text = f.read()
+        with open(self.conf + ".tmp", "w") as f:
+            f.write(text.replace("zones:\n", "zones:\n  - { origin: added.example, file: added.example.zone }\n"))
+        os.replace(self.conf + ".tmp", self.conf)
+        r = self.reload()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("added.example: added", r.stdout)
+        self.assertEqual(self.www("added.example"), ["192.0.2.83"])
+        self.assertEqual(self.reload_log_lines("not parsed again"), 1, self.read_log())
+
+    def reload_log_lines(self, text):
+        return sum(1 for line in self.read_log().splitlines() if "reload (" in line and text in line)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+#include "server/config/file_stamp.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <cerrno>
+
+namespace mailns::server {
+
+std::string file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "missing:" + path + ":" + std::to_string(errno);
+  if (::access(path.c_str(), R_OK) != 0) return "unreadable:" + path + ":" + std::to_string(errno);
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec) + ":" +
+         std::to_string(st.st_mode);
+}
+
+InputFile InputFile::stamped(const std::string& path) {
+  InputFile f{path, file_stamp(path), false};
+  struct stat st {};
+  timespec now {};
+  if (::stat(path.c_str(), &st) == 0 && ::clock_gettime(CLOCK_REALTIME, &now) == 0)
+    f.settled = st.st_ctim.tv_sec + 2 < now.tv_sec && st.st_mtim.tv_sec + 2 < now.tv_sec;
+  return f;
+}
+
+bool inputs_unchanged(const std::vector<InputFile>& inputs) {
+  return !inputs.empty() &&
+         std::all_of(inputs.begin(), inputs.end(), [](const InputFile& f) { return f.settled && file_stamp(f.path) == f.stamp; });
+}
+
+}  // namespace mailns::server
