@@ -261,6 +261,15 @@ ReloadOutcome Reloader::reload(const std::string& reason) {
     return out;
   }
   ConfigFingerprints fp = fingerprint_config(*cfg);
+  if (out.config_kept) {
+    // The same zones with the same entries: only those whose files changed
+    // are looked at, and published as `mailns reload ZONE` does.
+    reload_changed_files(fp, out);
+    watched_files_ = std::move(fp.files);
+    out.seconds = elapsed();
+    log_outcome(out);
+    return out;
+  }
   CurrentZones current;  // the served zones by key, as the resigner has them now
   for (const LoadedZone& z : resigner_->zones()) current[fingerprint_key(z.zone->origin())] = &z;
   const std::set<std::string> changed = changed_zones(*cfg, fp, current);
@@ -310,21 +319,53 @@ ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, cons
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;
   }
-  CurrentZones current;  // the served versions of these zones only
-  for (const zone::DnsName& o : origins)
-    if (const LoadedZone* z = resigner_->find(o)) current[fingerprint_key(o)] = z;
-  std::vector<zone::DnsName> changed;
   std::map<std::string, std::string> fingerprints;
   for (const zone::DnsName& o : origins) {
-    const std::string key = fingerprint_key(o);
     std::vector<std::string> files;
-    fingerprints[key] = zone_fingerprint(*config_, o, &files).value_or("?");
+    fingerprints[fingerprint_key(o)] = zone_fingerprint(*config_, o, &files).value_or("?");
     for (const std::string& f : files) {  // the watched files stay sorted and unique
       auto at = std::lower_bound(watched_files_.begin(), watched_files_.end(), f);
       if (at == watched_files_.end() || *at != f) watched_files_.insert(at, f);
     }
+  }
+  reload_listed(origins, fingerprints, out);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  log_outcome(out);
+  return out;
+}
+
+void Reloader::reload_changed_files(ConfigFingerprints& fp, ReloadOutcome& out) {
+  std::vector<zone::DnsName> listed;
+  std::map<std::string, std::string> fingerprints;
+  std::set<std::string> seen;
+  for (const zone::DnsName& o : config_->all_origins()) {
+    const std::string key = fingerprint_key(o);
+    if (!seen.insert(key).second) continue;
+    const std::string& fingerprint = fp.zones[key];
+    const auto m = meta_.find(key);
+    const LoadedZone* served = resigner_->find(o);
+    if (served && m != meta_.end() && m->second.fingerprint == fingerprint) {
+      out.zones.push_back(ZoneOutcome{without_dot(o.to_text()), ZoneOutcome::Status::kUnchanged,
+                                      served->zone->soa_serial(), {}});
+      continue;
+    }
+    listed.push_back(o);
+    fingerprints[key] = fingerprint;
+  }
+  if (!listed.empty()) reload_listed(listed, fingerprints, out);
+}
+
+void Reloader::reload_listed(const std::vector<zone::DnsName>& origins,
+                             const std::map<std::string, std::string>& fingerprints, ReloadOutcome& out) {
+  const std::string& reason = out.reason;
+  CurrentZones current;  // the served versions of these zones only
+  for (const zone::DnsName& o : origins)
+    if (const LoadedZone* z = resigner_->find(o)) current[fingerprint_key(o)] = z;
+  std::vector<zone::DnsName> changed;
+  for (const zone::DnsName& o : origins) {
+    const std::string key = fingerprint_key(o);
     auto m = meta_.find(key);
-    if (m == meta_.end() || m->second.fingerprint != fingerprints[key] || !current.count(key)) changed.push_back(o);
+    if (m == meta_.end() || m->second.fingerprint != fingerprints.at(key) || !current.count(key)) changed.push_back(o);
   }
   std::vector<std::string> load_errors;
   std::map<std::string, LoadedZone> rebuilt = rebuild(config_, changed, current, load_errors);
@@ -335,17 +376,14 @@ ReloadOutcome Reloader::reload_zones(const std::vector<std::string>& names, cons
     const LoadedZone* old = cur == current.end() ? nullptr : cur->second;
     auto r = rebuilt.find(key);
     if (std::find(changed.begin(), changed.end(), o) == changed.end())
-      out.zones.push_back(keep_unchanged(*old, o, fingerprints[key], config_, next));
+      out.zones.push_back(keep_unchanged(*old, o, fingerprints.at(key), config_, next));
     else if (r != rebuilt.end())
-      out.zones.push_back(take_rebuilt(std::move(r->second), old, o, fingerprints[key], config_, next, out));
+      out.zones.push_back(take_rebuilt(std::move(r->second), old, o, fingerprints.at(key), config_, next, out));
     else
       out.zones.push_back(keep_failed(old, o, load_errors, config_, next, reason));
   }
   out.published = publish_some(std::move(next.zones), out, next.from_archive);
   for (auto& [key, meta] : next.meta) meta_[key] = std::move(meta);
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  log_outcome(out);
-  return out;
 }
 
 std::vector<zone::DnsName> Reloader::requested_zones(const std::vector<std::string>& names,

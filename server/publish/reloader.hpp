@@ -158,6 +158,13 @@ class Reloader {
   // errors in out); publishing the ones that changed into the served snapshot.
   std::vector<zone::DnsName> requested_zones(const std::vector<std::string>& names, ReloadOutcome& out) const;
   bool publish_some(std::vector<LoadedZone> zones, const ReloadOutcome& out, bool any_change);
+  // Loads the zones of origins whose fingerprint (by fingerprint_key)
+  // differs from the served version's and publishes them beside the others.
+  void reload_listed(const std::vector<zone::DnsName>& origins,
+                     const std::map<std::string, std::string>& fingerprints, ReloadOutcome& out);
+  // A full reload whose configuration was kept: the zones whose files
+  // changed (fp) go through reload_listed, the others are reported unchanged.
+  void reload_changed_files(ConfigFingerprints& fp, ReloadOutcome& out);
   ZoneOutcome keep_unchanged(const LoadedZone& current, const zone::DnsName& origin, const std::string& fingerprint,
                              const std::shared_ptr<const Config>& cfg, NextZones& next);
   ZoneOutcome take_rebuilt(LoadedZone rebuilt, const LoadedZone* current, const zone::DnsName& origin,
