@@ -4,6 +4,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/params.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -11,7 +12,9 @@
 #include <openssl/x509.h>
 
 #include <array>
+#include <bit>
 #include <cstring>
+#include <optional>
 
 #include "dnssec/atomic_file.hpp"
 #include "dnssec/p256_pkcs8.hpp"
@@ -143,11 +146,38 @@ Result<SigningKey> SigningKey::generate(Algorithm algorithm, uint16_t flags) {
 }
 
 namespace {
+// A P-256 key from its parts (p256_pkcs8_parts): imported as parameters,
+// about 30 us instead of the decoder's 180 us. nullptr when OpenSSL refuses
+// them (e.g. a point not on the curve).
+EVP_PKEY* p256_from_parts(P256Parts& parts) {
+  std::array<uint8_t, 32> scalar{};  // OSSL_PARAM integers are in native byte order
+  for (size_t i = 0; i < 32; ++i) scalar[i] = parts.private_scalar[31 - i];
+  if constexpr (std::endian::native == std::endian::big) scalar = parts.private_scalar;
+  std::array<uint8_t, 65> point{0x04};
+  std::copy(parts.public_point.begin(), parts.public_point.end(), point.begin() + 1);
+  char group[] = "prime256v1";
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+      OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, scalar.data(), scalar.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_PKEY* out = nullptr;
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+  if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &out, EVP_PKEY_KEYPAIR, params) != 1)
+    out = nullptr;
+  EVP_PKEY_CTX_free(ctx);
+  OPENSSL_cleanse(scalar.data(), scalar.size());
+  OPENSSL_cleanse(parts.private_scalar.data(), parts.private_scalar.size());
+  return out;
+}
+
 // An unencrypted PKCS#8 key ("BEGIN PRIVATE KEY", what mailns writes),
 // decoded for its own key type: a quarter of the time OpenSSL 3's generic
 // decoder takes (about 0.1 ms instead of 0.45 ms for P-256), which is most
-// of a warm start's key loading with thousands of zones. nullptr for
-// anything else (the generic path then decides).
+// of a warm start's key loading with thousands of zones; a P-256 key in
+// the layout mailns writes is imported from its parts, faster still.
+// nullptr for anything else (the generic path then decides).
 EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (!bio) return nullptr;
@@ -156,7 +186,11 @@ EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
   unsigned char* der = nullptr;
   long len = 0;
   EVP_PKEY* out = nullptr;
-  if (PEM_read_bio(bio, &name, &header, &der, &len) == 1 && std::strcmp(name, "PRIVATE KEY") == 0) {
+  const bool pkcs8 = PEM_read_bio(bio, &name, &header, &der, &len) == 1 && std::strcmp(name, "PRIVATE KEY") == 0;
+  std::optional<P256Parts> p256 = pkcs8 ? p256_pkcs8_parts({der, static_cast<size_t>(len)}) : std::nullopt;
+  if (p256) {
+    out = p256_from_parts(*p256);
+  } else if (pkcs8) {
     const unsigned char* p = der;
     PKCS8_PRIV_KEY_INFO* p8 = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, len);
     const ASN1_OBJECT* oid = nullptr;
@@ -173,6 +207,7 @@ EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
   }
   OPENSSL_free(name);
   OPENSSL_free(header);
+  if (der) OPENSSL_cleanse(der, static_cast<size_t>(len));
   OPENSSL_free(der);
   BIO_free(bio);
   ERR_clear_error();

@@ -3,6 +3,8 @@
 // generation for each algorithm, PEM round trips and atomic 0600 files.
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
@@ -10,6 +12,7 @@
 #include <fstream>
 
 #include "dnssec/ds.hpp"
+#include "dnssec/p256_pkcs8.hpp"
 #include "dnssec/rrsig.hpp"
 #include "dnssec/signing_key.hpp"
 #include "test_util.hpp"
@@ -238,6 +241,55 @@ TEST(SigningKey, P256PemIsWhatOpenSslWritesForTheKey) {
     ASSERT_TRUE(back.ok()) << back.error();
     EXPECT_EQ(back->dnskey_rdata(), key->dnskey_rdata());
   }
+}
+
+
+// Read back, a P-256 key in mailns's layout is imported from its parts
+// (p256_pkcs8_parts): the same key, which signs what its public key verifies.
+TEST(SigningKey, P256KeyReadFromItsPartsSignsAsTheOriginal) {
+  auto key = SigningKey::generate(Algorithm::kEcdsaP256Sha256, 257);
+  ASSERT_TRUE(key.ok()) << key.error();
+  auto back = SigningKey::from_pem(key->to_pem(), 257);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->dnskey_rdata(), key->dnskey_rdata());
+  const std::vector<uint8_t> data = {1, 2, 3, 4, 5};
+  const std::vector<uint8_t> sig = back->sign(data);
+  ASSERT_EQ(sig.size(), 64u);
+  // DNSSEC's r || s, as DER for OpenSSL's verifier.
+  ECDSA_SIG* es = ECDSA_SIG_new();
+  ASSERT_EQ(ECDSA_SIG_set0(es, BN_bin2bn(sig.data(), 32, nullptr), BN_bin2bn(sig.data() + 32, 32, nullptr)), 1);
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(es, &der);
+  ECDSA_SIG_free(es);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ASSERT_EQ(EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key->pkey()), 1);
+  EXPECT_EQ(EVP_DigestVerify(ctx, der, static_cast<size_t>(der_len), data.data(), data.size()), 1);
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_free(der);
+}
+
+TEST(P256Pkcs8, PartsOnlyOfExactlyTheTemplate) {
+  std::array<uint8_t, 32> scalar{};
+  std::array<uint8_t, 64> point{};
+  for (size_t i = 0; i < 32; ++i) scalar[i] = static_cast<uint8_t>(i + 1);
+  for (size_t i = 0; i < 64; ++i) point[i] = static_cast<uint8_t>(0x80 + i);
+  const std::vector<uint8_t> der = p256_pkcs8_der(scalar, point);
+  auto parts = p256_pkcs8_parts(der);
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->private_scalar, scalar);
+  EXPECT_EQ(parts->public_point, point);
+  // Every octet outside the scalar and the point is the template's.
+  for (size_t i = 0; i < der.size(); ++i) {
+    std::vector<uint8_t> changed = der;
+    changed[i] ^= 0x01;
+    const bool in_parts = (i >= 36 && i < 68) || i >= 74;
+    EXPECT_EQ(p256_pkcs8_parts(changed).has_value(), in_parts) << "octet " << i;
+  }
+  std::vector<uint8_t> longer = der;
+  longer.push_back(0);
+  EXPECT_FALSE(p256_pkcs8_parts(longer));
+  EXPECT_FALSE(p256_pkcs8_parts(std::span(der).first(der.size() - 1)));
+  EXPECT_FALSE(p256_pkcs8_parts({}));
 }
 
 }  // namespace

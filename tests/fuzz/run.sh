@@ -4,7 +4,8 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]   one target:
 #       handle_query_fuzz, or $FUZZ_TARGET (xfr_request_fuzz, text_input_fuzz,
-#       signed_query_fuzz, zone_file_fuzz, tsig_fuzz, journal_file_fuzz, declaration_fuzz)
+#       signed_query_fuzz, zone_file_fuzz, tsig_fuzz, journal_file_fuzz, key_file_fuzz,
+#       declaration_fuzz)
 #   tests/fuzz/run.sh all [SECONDS]                          every target, SECONDS
 #       each (default 20: CI's bounded run), one after the other; prints the
 #       executions of each
@@ -20,7 +21,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz journal_file_fuzz zone_file_fuzz declaration_fuzz config_fuzz text_input_fuzz"
+all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz journal_file_fuzz key_file_fuzz zone_file_fuzz declaration_fuzz config_fuzz text_input_fuzz"
 
 configure() {
   CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
@@ -36,6 +37,7 @@ dirs() {
     declaration_fuzz) seeds=$here/declaration_corpus ;;
     config_fuzz) seeds=$here/config_corpus ;;
     journal_file_fuzz) seeds=$here/journal_corpus ;;
+    key_file_fuzz) seeds=$here/key_corpus ;;
     *) seeds=$here/corpus ;;
   esac
   corpus=$build/fuzz-corpus-$1
