@@ -178,7 +178,7 @@ EVP_PKEY* p256_from_parts(P256Parts& parts) {
 // of a warm start's key loading with thousands of zones; a P-256 key in
 // the layout mailns writes is imported from its parts, faster still.
 // nullptr for anything else (the generic path then decides).
-EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
+EVP_PKEY* read_pkcs8_private_key(std::string_view pem, std::vector<uint8_t>* p256_point) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (!bio) return nullptr;
   char* name = nullptr;
@@ -189,6 +189,7 @@ EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
   const bool pkcs8 = PEM_read_bio(bio, &name, &header, &der, &len) == 1 && std::strcmp(name, "PRIVATE KEY") == 0;
   std::optional<P256Parts> p256 = pkcs8 ? p256_pkcs8_parts({der, static_cast<size_t>(len)}) : std::nullopt;
   if (p256) {
+    p256_point->assign(p256->public_point.begin(), p256->public_point.end());
     out = p256_from_parts(*p256);
   } else if (pkcs8) {
     const unsigned char* p = der;
@@ -216,8 +217,10 @@ EVP_PKEY* read_pkcs8_private_key(std::string_view pem) {
 }  // namespace
 
 Result<SigningKey> SigningKey::from_pem(std::string_view pem, uint16_t flags) {
-  if (EVP_PKEY* fast = read_pkcs8_private_key(pem)) {
+  std::vector<uint8_t> point;  // set for a P-256 key read from its parts: its DNSKEY public key field
+  if (EVP_PKEY* fast = read_pkcs8_private_key(pem, &point)) {
     auto pkey = own(fast);
+    if (!point.empty()) return SigningKey(std::move(pkey), Algorithm::kEcdsaP256Sha256, flags, std::move(point));
     auto alg = detect_algorithm(fast);
     if (!alg) return Error{alg.error()};
     auto pk = public_key_field(fast, *alg);

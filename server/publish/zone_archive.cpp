@@ -13,6 +13,7 @@
 #include "zone/rr_type.hpp"
 #include "zone/signature_expiry.hpp"
 #include "zone/zone_file.hpp"
+#include "zone/zone_wire.hpp"
 
 namespace mailns::server {
 
@@ -49,6 +50,23 @@ ZoneSigning resign_state(const zone::Zone& z, const DnssecSettings& settings, in
   const bool now_due = !expires || z.denial() == zone::Denial::kCompact || *expires - refresh <= now;
   st.next_resign = now_due ? now : *expires - refresh;
   return st;
+}
+
+// An archived zone: mailns's wire form (zone/zone_wire), or the
+// master-file text that versions before it wrote (read as it is, and
+// written in wire form at the zone's next change).
+zone::ZoneLoadResult read_archived(const std::string& path, const std::string& content, const zone::DnsName& origin) {
+  if (zone::is_encoded_zone(content))
+    return zone::decode_zone({reinterpret_cast<const uint8_t*>(content.data()), content.size()}, origin, path);
+  return zone::load_zone_text(content, origin, path);
+}
+
+zone::ZoneLoadResult load_archived(const std::string& path, const zone::DnsName& origin) {
+  auto content = dnssec::read_file(path);
+  if (content) return read_archived(path, *content, origin);
+  zone::ZoneLoadResult res;
+  res.errors.push_back(content.error());
+  return res;
 }
 
 }  // namespace
@@ -115,7 +133,7 @@ ZoneArchive::Leftover settle(const std::string& dir, const std::string& n) {
     return l;
   }
   auto text = dnssec::read_file(dir + "/" + n);
-  zone::ZoneLoadResult z = text ? zone::load_zone_text(*text, *origin, dir + "/" + n) : zone::ZoneLoadResult{};
+  zone::ZoneLoadResult z = text ? read_archived(dir + "/" + n, *text, *origin) : zone::ZoneLoadResult{};
   if (!z.zone) {
     l.why = "it does not load" + (z.errors.empty() ? std::string() : ": " + z.errors.front());
     return l;
@@ -262,7 +280,7 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
       written = z;
       continue;
     }
-    const std::string text = zone::export_zone(*z);
+    const std::string text = zone::encode_zone(*z);
     std::string digest = sha256_hex(text);
     if (digests_[name] == digest) {
       index_changed |= note_signed_serial(name, *z);
@@ -314,7 +332,7 @@ std::optional<LoadedZone> ZoneArchive::load(const zone::DnsName& origin, const D
   if (!enabled()) return std::nullopt;
   const std::string path = path_of(origin);
   if (!has(origin)) return std::nullopt;  // only what the index (the manifest) names
-  zone::ZoneLoadResult z = zone::load_zone_file(path, origin);
+  zone::ZoneLoadResult z = load_archived(path, origin);
   if (!z.zone) {
     *error = path + ": the last good version does not load" + (z.errors.empty() ? "" : ": " + z.errors.front());
     return std::nullopt;
@@ -330,8 +348,7 @@ namespace mailns::server {
 
 std::shared_ptr<const zone::Zone> ZoneArchive::load_zone(const zone::DnsName& origin) const {
   if (!enabled() || !has(origin)) return nullptr;
-  zone::ZoneLoadResult z = zone::load_zone_file(path_of(origin), origin);
-  return z.zone;
+  return load_archived(path_of(origin), origin).zone;
 }
 
 }  // namespace mailns::server

@@ -2,90 +2,16 @@
 
 #include <string_view>
 
+#include "zone/record_stream.hpp"
 #include "zone/rr_type.hpp"
-#include "zone/wire_reader.hpp"
 
 namespace mailns::server {
 
 namespace {
-
 constexpr std::string_view kMagic = "MLNSIXF1";
-// Far above any real journal (it holds about one copy of its zone); a count
-// beyond what the remaining octets could hold is refused before reserving.
-constexpr size_t kMinRecordOctets = 1 + 1 + 2 + 4 + 2;  // the root name, type, TTL, RDLENGTH
-
-void put_u16(std::string& out, uint16_t v) {
-  out.push_back(static_cast<char>(v >> 8));
-  out.push_back(static_cast<char>(v));
-}
-void put_u32(std::string& out, uint32_t v) {
-  put_u16(out, static_cast<uint16_t>(v >> 16));
-  put_u16(out, static_cast<uint16_t>(v));
-}
-
-void put_record(std::string& out, const zone::Record& r) {
-  const auto owner = r.owner.wire();
-  out.push_back(static_cast<char>(owner.size()));
-  out.append(reinterpret_cast<const char*>(owner.data()), owner.size());
-  put_u16(out, r.type);
-  put_u32(out, r.ttl);
-  put_u16(out, static_cast<uint16_t>(r.rdata.size()));
-  out.append(reinterpret_cast<const char*>(r.rdata.data()), r.rdata.size());
-}
-
-void put_records(std::string& out, const std::vector<zone::Record>& records) {
-  put_u32(out, static_cast<uint32_t>(records.size()));
-  for (const auto& r : records) put_record(out, r);
-}
-
-// Reads with the reader's sticky error; `what` names the first problem.
-class JournalReader {
- public:
-  explicit JournalReader(std::span<const uint8_t> bytes) : in_(bytes) {}
-  bool ok() const noexcept { return in_.ok() && what_.empty(); }
-  const std::string& what() const noexcept { return what_; }
-  void fail(std::string what) {
-    if (what_.empty()) what_ = std::move(what);
-    in_.fail();
-  }
-  zone::WireReader& in() noexcept { return in_; }
-
-  zone::Record record() {
-    zone::Record r;
-    const uint8_t len = in_.u8();
-    const auto owner = in_.bytes(len);
-    auto name = zone::DnsName::from_wire(owner);
-    if (!in_.ok()) return r;
-    if (!name) {
-      fail("a record's owner is not a valid name");
-      return r;
-    }
-    r.owner = std::move(*name);
-    r.type = in_.u16();
-    r.ttl = in_.u32();
-    const auto rdata = in_.bytes(in_.u16());
-    r.rdata.assign(rdata.begin(), rdata.end());
-    if (in_.ok() && (r.type == zone::rrtype::OPT || zone::is_meta_type(r.type))) fail("a record has a meta type");
-    return r;
-  }
-
-  std::vector<zone::Record> records() {
-    std::vector<zone::Record> out;
-    const uint32_t n = in_.u32();
-    if (n > in_.remaining() / kMinRecordOctets) {
-      fail("a record count is larger than the file");
-      return out;
-    }
-    out.reserve(n);
-    for (uint32_t i = 0; i < n && ok(); ++i) out.push_back(record());
-    return out;
-  }
-
- private:
-  zone::WireReader in_;
-  std::string what_;
-};
-
+using zone::put_record;
+using zone::put_records;
+using zone::put_u32;
 }  // namespace
 
 std::string encode_journal(const std::vector<std::shared_ptr<const ZoneDiff>>& diffs) {
@@ -108,12 +34,12 @@ std::optional<std::vector<ZoneDiff>> decode_journal(std::span<const uint8_t> byt
     if (error) *error = why;
     return std::nullopt;
   };
-  JournalReader r(bytes);
+  zone::RecordStreamReader r(bytes);
   const auto magic = r.in().bytes(kMagic.size());
   if (!r.ok() || std::string_view(reinterpret_cast<const char*>(magic.data()), magic.size()) != kMagic)
     return failed("not a mailns IXFR journal (no MLNSIXF1 header)");
   const uint32_t count = r.in().u32();
-  if (!r.ok() || count > r.in().remaining() / (12 + 2 * kMinRecordOctets + 8)) return failed("truncated");
+  if (!r.ok() || count > r.in().remaining() / (12 + 2 * zone::kMinStreamRecordOctets + 8)) return failed("truncated");
   std::vector<ZoneDiff> out;
   out.reserve(count);
   for (uint32_t i = 0; i < count && r.ok(); ++i) {

@@ -10,6 +10,7 @@
 
 #include "server/publish/serial_store.hpp"
 #include "server/publish/state_dir_leftovers.hpp"
+#include "dnssec/atomic_file.hpp"
 #include "server/publish/zone_archive.hpp"
 #include "test_dir.hpp"
 #include "zone/zone_file.hpp"
@@ -36,6 +37,9 @@ TEST(ZoneArchive, TheIndexIsTheManifest) {
   ZoneArchive archive(dir.file("state/zones"));
   ASSERT_TRUE(archive.save({built.zone}).empty());
   EXPECT_TRUE(archive.has(name("example.net.")));
+  // Written in wire form (zone/zone_wire); the text versions of earlier
+  // releases (example.com below) are read as well.
+  EXPECT_EQ(dnssec::read_file(dir.file("state/zones/example.net.zone"))->substr(0, 8), "MLNSZON1");
 
   EXPECT_TRUE(archive.leftovers().empty());
 
