@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <ctime>
 #include <cerrno>
+#include <cstdint>
 
 namespace mailns::server {
 
@@ -23,8 +24,10 @@ InputFile InputFile::stamped(const std::string& path) {
   InputFile f{path, file_stamp(path), false};
   struct stat st {};
   timespec now {};
+  auto ns = [](const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; };
+  constexpr int64_t kSettle = 2'000'000'000;  // coarser than any local filesystem's timestamps
   if (::stat(path.c_str(), &st) == 0 && ::clock_gettime(CLOCK_REALTIME, &now) == 0)
-    f.settled = st.st_ctim.tv_sec + 2 < now.tv_sec && st.st_mtim.tv_sec + 2 < now.tv_sec;
+    f.settled = ns(st.st_ctim) + kSettle < ns(now) && ns(st.st_mtim) + kSettle < ns(now);
   return f;
 }
 

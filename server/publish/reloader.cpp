@@ -142,11 +142,12 @@ bool Reloader::archive_start_up_zones(std::chrono::milliseconds budget) {
   const auto started = std::chrono::steady_clock::now();
   while (start_up_archived_ < start_up_zones_.size() && std::chrono::steady_clock::now() - started <= budget) {
     const size_t end = std::min(start_up_zones_.size(), start_up_archived_ + kChunk);
-    std::vector<std::shared_ptr<const zone::Zone>> chunk;
+    std::vector<ArchiveEntry> chunk;
     for (size_t i = start_up_archived_; i < end; ++i) {
       // A zone reloaded or re-signed since was archived then, in its newer version.
-      const LoadedZone* served = resigner_ ? resigner_->find(start_up_zones_[i]->origin()) : nullptr;
-      if (!resigner_ || (served && served->zone == start_up_zones_[i])) chunk.push_back(start_up_zones_[i]);
+      const ArchiveEntry& e = start_up_zones_[i];
+      const LoadedZone* served = resigner_ ? resigner_->find(e.zone->origin()) : nullptr;
+      if (!resigner_ || (served && served->zone == e.zone)) chunk.push_back(e);
     }
     for (const std::string& err : archive_.save(chunk, /*index_later=*/true))
       server_log().error("{}; the last good version of that zone is not kept (fix the state directory)", err);
@@ -207,9 +208,20 @@ ZoneSetResult Reloader::initial_load(Config config) {
   // The archived version of each zone is the one served before this start:
   // a zone with nothing changed keeps it (serial and signatures).
   LoadOptions options = load_options(t, [this](const zone::DnsName& o) { return archive_.load_zone(o); });
+  // An unsigned master-file zone whose file has not changed since its
+  // archived version was built from it is taken from there, not parsed.
+  options.unchanged_master = [this](const zone::DnsName& o, const std::string& stamp) {
+    return archive_.load_unchanged(o, stamp);
+  };
   // Nothing is answered yet: every core loads and signs.
   options.threads = std::max(cfg->server.threads, std::thread::hardware_concurrency());
+  // The files' stamps before they are read: one changed while loading is
+  // loaded again at the next reload.
+  ConfigFingerprints fp = fingerprint_config(*cfg);
   ZoneSetResult res = load_zones(*cfg, options);
+  if (res.masters_unchanged)
+    zone_log().info("{} master-file zone{} taken from {}: their files are unchanged since", res.masters_unchanged,
+                    res.masters_unchanged == 1 ? "" : "s", archive_.dir());
   fall_back_to_archive(*cfg, res, t);
   for (LoadedZone& z : res.zones) {
     const auto before = serials_.get(z.zone->origin());
@@ -222,10 +234,9 @@ ZoneSetResult Reloader::initial_load(Config config) {
     // (archive_start_up_zones, on the reload thread): it is not needed to
     // answer and may write thousands of files.
     remember_serials(res.zones, /*archive=*/false);
-    for (const LoadedZone& z : res.zones) start_up_zones_.push_back(z.zone);
+    for (const LoadedZone& z : res.zones) start_up_zones_.push_back(ArchiveEntry{z.zone, z.source_stamp});
   }
   running_ = cfg->server;
-  ConfigFingerprints fp = fingerprint_config(*cfg);
   for (const auto& d : cfg->mail_domains) tlsa_.check(d, nullptr);  // remember the certificates' keys
   for (const LoadedZone& z : res.zones) {
     const std::string key = fingerprint_key(z.zone->origin());

@@ -188,7 +188,7 @@ class Reloader {
   ZoneArchive archive_;  // the last good version of every zone (never dark)
   std::set<std::string> unchanged_at_start_;
   std::vector<VersionChange> start_up_changes_;
-  std::vector<std::shared_ptr<const zone::Zone>> start_up_zones_;  // to archive once serving (no records copied)
+  std::vector<ArchiveEntry> start_up_zones_;  // to archive once serving (no records copied)
   size_t start_up_archived_ = 0;                                   // how many of them are done
   double start_up_archive_seconds_ = 0;
   SnapshotHolder* snapshots_ = nullptr;

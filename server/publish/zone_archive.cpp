@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <sstream>
 
@@ -206,11 +207,14 @@ dnssec::Status ZoneArchive::write_index() const {
   std::string index;
   index.reserve(digests_.size() * 100);
   auto serial = signed_serials_.begin();
+  auto source = sources_.begin();
   for (const auto& [name, digest] : digests_) {
     if (digest.empty()) continue;
     index.append(name).append(" ").append(digest);
     while (serial != signed_serials_.end() && serial->first < name) ++serial;
     if (serial != signed_serials_.end() && serial->first == name) index.append(" ").append(std::to_string(serial->second));
+    while (source != sources_.end() && source->first < name) ++source;
+    if (source != sources_.end() && source->first == name) index.append(" source=").append(source->second);
     index += '\n';
   }
   return dnssec::write_file_atomic(dir_ + "/index", index, kFileMode);
@@ -224,11 +228,17 @@ void ZoneArchive::read_index() {
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
-    std::string name, digest;
-    uint32_t serial = 0;
+    std::string name, digest, field;
     if (!(fields >> name >> digest)) continue;
     digests_[name] = digest;
-    if (fields >> serial) signed_serials_[name] = serial;
+    while (fields >> field) {
+      if (field.rfind("source=", 0) == 0 && field.size() > 7) {
+        sources_[name] = field.substr(7);
+      } else if (uint32_t serial = 0; std::from_chars(field.data(), field.data() + field.size(), serial).ptr ==
+                                         field.data() + field.size()) {
+        signed_serials_[name] = serial;
+      }
+    }
   }
 }
 
@@ -239,9 +249,16 @@ bool ZoneArchive::same_signed_version(const std::string& name, const zone::Zone&
 }
 
 std::vector<std::string> ZoneArchive::save(const std::vector<LoadedZone>& zones) {
-  std::vector<std::shared_ptr<const zone::Zone>> list;
+  std::vector<ArchiveEntry> list;
   list.reserve(zones.size());
-  for (const LoadedZone& lz : zones) list.push_back(lz.zone);
+  for (const LoadedZone& lz : zones) list.push_back(ArchiveEntry{lz.zone, lz.source_stamp});
+  return save(list);
+}
+
+std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<const zone::Zone>>& zones) {
+  std::vector<ArchiveEntry> list;
+  list.reserve(zones.size());
+  for (const auto& z : zones) list.push_back(ArchiveEntry{z, {}});
   return save(list);
 }
 
@@ -252,8 +269,7 @@ std::string ZoneArchive::write_pending_index() {
   return st ? std::string() : st.error();
 }
 
-std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<const zone::Zone>>& zones,
-                                           bool index_later) {
+std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zones, bool index_later) {
   std::vector<std::string> errors;
   if (!enabled()) return errors;
   if (!index_read_) read_index();
@@ -266,13 +282,18 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     std::string name;
     std::string digest;
     std::shared_ptr<const zone::Zone> zone;
+    std::string source;
   };
   std::vector<Written> staged;
   bool index_changed = false;
-  for (const auto& z : zones) {
+  for (const ArchiveEntry& entry : zones) {
+    const auto& z = entry.zone;
     const std::string name = file_name(z->origin());
     auto& written = archived_[name];
-    if (!written.owner_before(z) && !z.owner_before(written) && !written.expired()) continue;
+    if (!written.owner_before(z) && !z.owner_before(written) && !written.expired()) {
+      index_changed |= note_source(name, entry.source_stamp);
+      continue;
+    }
     // A signed zone re-signed at a start without changes differs only in
     // its signatures: the archived version (re-signed when it is loaded,
     // if they need it) stays good, and nothing is exported or written.
@@ -284,6 +305,7 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     std::string digest = sha256_hex(text);
     if (digests_[name] == digest) {
       index_changed |= note_signed_serial(name, *z);
+      index_changed |= note_source(name, entry.source_stamp);
       written = z;
       continue;
     }
@@ -297,7 +319,7 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
       errors.push_back(st.error());
       continue;
     }
-    staged.push_back(Written{name, std::move(digest), z});
+    staged.push_back(Written{name, std::move(digest), z, entry.source_stamp});
   }
   const auto failed = batch.commit();
   for (size_t i = 0; i < staged.size(); ++i) {
@@ -308,6 +330,7 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     const Written& w = staged[i];
     digests_[w.name] = w.digest;
     note_signed_serial(w.name, *w.zone);
+    note_source(w.name, w.source);
     archived_[w.name] = w.zone;
     index_changed = true;
   }
@@ -318,6 +341,18 @@ std::vector<std::string> ZoneArchive::save(const std::vector<std::shared_ptr<con
     if (auto st = write_index(); !st) errors.push_back(st.error());
   }
   return errors;
+}
+
+bool ZoneArchive::note_source(const std::string& name, const std::string& stamp) {
+  auto it = sources_.find(name);
+  if (stamp.empty()) {
+    if (it == sources_.end()) return false;
+    sources_.erase(it);
+    return true;
+  }
+  if (it != sources_.end() && it->second == stamp) return false;
+  sources_[name] = stamp;
+  return true;
 }
 
 bool ZoneArchive::note_signed_serial(const std::string& name, const zone::Zone& z) {
@@ -349,6 +384,20 @@ namespace mailns::server {
 std::shared_ptr<const zone::Zone> ZoneArchive::load_zone(const zone::DnsName& origin) const {
   if (!enabled() || !has(origin)) return nullptr;
   return load_archived(path_of(origin), origin).zone;
+}
+
+std::shared_ptr<const zone::Zone> ZoneArchive::load_unchanged(const zone::DnsName& origin,
+                                                              const std::string& source_stamp) {
+  if (!enabled() || source_stamp.empty()) return nullptr;
+  if (!index_read_) read_index();
+  const std::string name = file_name(origin);
+  const auto it = sources_.find(name);
+  if (it == sources_.end() || it->second != source_stamp || signed_serials_.contains(name) || !has(origin))
+    return nullptr;
+  auto z = load_archived(path_of(origin), origin).zone;
+  if (!z || z->denial() != zone::Denial::kNone) return nullptr;
+  archived_[name] = z;  // the file holds it: saving it writes nothing
+  return z;
 }
 
 }  // namespace mailns::server

@@ -5,7 +5,8 @@
 // dark while its DS is registered. Only a zone that never had a good
 // version is left out (the never-dark rule, README "Never dark").
 //
-// An index file (<dir>/index: "zone sha256 [serial]" per line) remembers
+// An index file (<dir>/index: "zone sha256 [serial] [source=STAMP]" per
+// line; STAMP: the master file's, see ArchiveEntry) remembers
 // what each file holds, so a start with nothing changed writes nothing: an
 // unsigned zone whose text is the same, a signed zone whose serial is the
 // same (only its fresh signatures differ).
@@ -38,6 +39,14 @@
 
 namespace mailns::server {
 
+// A zone to archive, with the stamp (config/file_stamp) of the master file
+// it was built from, taken before the file was read ("" when unknown, not
+// settled, or not a master-file zone).
+struct ArchiveEntry {
+  std::shared_ptr<const zone::Zone> zone;
+  std::string source_stamp;
+};
+
 class ZoneArchive {
  public:
   ZoneArchive() = default;  // keeps nothing (check-config, tests)
@@ -51,7 +60,8 @@ class ZoneArchive {
   // write_pending_index() (the start-up zones, archived in batches: one
   // index at the end; files written but not yet named are what a crash
   // leaves anyway, settled by tidy()).
-  std::vector<std::string> save(const std::vector<std::shared_ptr<const zone::Zone>>& zones, bool index_later = false);
+  std::vector<std::string> save(const std::vector<ArchiveEntry>& zones, bool index_later = false);
+  std::vector<std::string> save(const std::vector<std::shared_ptr<const zone::Zone>>& zones);  // no source stamps
   std::vector<std::string> save(const std::vector<LoadedZone>& zones);
   // Writes the index when a save() left it for later; an error message or "".
   std::string write_pending_index();
@@ -64,6 +74,11 @@ class ZoneArchive {
   // Only the archived zone as built (nullptr when there is none or it does
   // not load): the previous version a start compares with and signs against.
   std::shared_ptr<const zone::Zone> load_zone(const zone::DnsName& origin) const;
+  // The archived unsigned zone of origin when it was built from a master
+  // file with this stamp (the index's source=): reading it is a fraction
+  // of parsing the file again. nullptr otherwise (no stamp, another one, a
+  // signed version, or it does not load).
+  std::shared_ptr<const zone::Zone> load_unchanged(const zone::DnsName& origin, const std::string& source_stamp);
   std::string path_of(const zone::DnsName& origin) const;
   // True when the index names origin's file and it exists: there is a last
   // good version to serve.
@@ -94,6 +109,8 @@ class ZoneArchive {
   bool note_signed_serial(const std::string& name, const zone::Zone& z);  // true when it changed
   std::map<std::string, std::string> digests_;                        // file name -> SHA-256 of its text
   std::map<std::string, uint32_t> signed_serials_;                    // file name -> serial, signed zones
+  std::map<std::string, std::string> sources_;                        // file name -> its master file's stamp
+  bool note_source(const std::string& name, const std::string& stamp);  // true when it changed
   std::map<std::string, std::weak_ptr<const zone::Zone>> archived_;  // file name -> the zone object written
 };
 

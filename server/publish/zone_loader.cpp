@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "server/config/file_stamp.hpp"
 #include "server/publish/parallel_for.hpp"
 #include "server/publish/zone_version.hpp"
 #include "zone/soa_serial.hpp"
@@ -120,6 +121,15 @@ class ZoneSetLoader {
     std::vector<size_t> job_zone;
     for (size_t i = 0; i < config_.zones.size(); ++i) {
       const ZoneSource& src = config_.zones[i];
+      const InputFile stamp = InputFile::stamped(src.file);  // before reading: a later change changes it
+      const std::string source_stamp = stamp.settled ? stamp.stamp : std::string();
+      if (auto kept = unchanged_master(src, source_stamp)) {
+        origins_.insert(std::string(src.origin.lookup_form()));
+        masters[i] = LoadedZone{std::move(kept), src.file, std::nullopt};
+        masters[i]->source_stamp = source_stamp;
+        ++res_.masters_unchanged;
+        continue;
+      }
       zone::ZoneLoadResult z = zone::load_zone_file(src.file, src.origin);
       for (auto& w : z.warnings) res_.warnings.push_back(src.origin.to_text() + ": " + w);
       for (auto& e : z.errors) res_.errors.push_back(std::move(e));
@@ -128,6 +138,7 @@ class ZoneSetLoader {
       if (!z.zone) continue;
       origins_.insert(std::string(src.origin.lookup_form()));
       masters[i] = LoadedZone{z.zone, src.file, std::nullopt};
+      masters[i]->source_stamp = source_stamp;
       if (!wants_signing(src.origin)) continue;
       std::vector<zone::Record> records = zone_records(*z.zone);
       if (options_.serial_for)
@@ -260,6 +271,13 @@ class ZoneSetLoader {
     mail_signing_[lf] = signing_state(job, options_);
     if (!job.unchanged && job.previous) replaced_[lf] = std::move(job.previous);
     if (job.online_signer) online_signers_[lf] = job.online_signer;
+  }
+
+  // An unsigned master-file zone the archive holds as built from the file
+  // as it is now (LoadOptions::unchanged_master).
+  std::shared_ptr<const zone::Zone> unchanged_master(const ZoneSource& src, const std::string& source_stamp) const {
+    if (!options_.unchanged_master || source_stamp.empty() || wants_signing(src.origin)) return nullptr;
+    return options_.unchanged_master(src.origin, source_stamp);
   }
 
   std::shared_ptr<const zone::Zone> previous(const zone::DnsName& origin) const {

@@ -52,6 +52,11 @@ struct LoadOptions {
   // last (a crash between publishing and archiving): its signatures are
   // still kept, but the zone gets a new serial (never one seen before).
   std::function<std::optional<uint32_t>(const zone::DnsName&)> last_served_serial;
+  // When set (a start): the archived version of an unsigned master-file
+  // zone built from the file as it is now (its stamp, ZoneArchive::
+  // load_unchanged), nullptr when there is none; such a zone is taken as it
+  // is instead of parsing the file again. Called from one thread.
+  std::function<std::shared_ptr<const zone::Zone>(const zone::DnsName&, const std::string&)> unchanged_master;
   // Threads for loading previous versions, keys and signing; 0: the
   // configuration's server.threads (a start uses every core: nothing is
   // answered yet).
@@ -73,6 +78,10 @@ struct LoadedZone {
   std::string source;                    // where it came from, for the log
   std::optional<ZoneSigning> signing;    // set for zones served signed
   bool last_good_version = false;        // served from the archive: its declaration or files have errors
+  // Master-file zones: the file's stamp (config/file_stamp) taken before it
+  // was read, when the file had settled; "" otherwise. The archive keeps
+  // it, so that a start can take the zone from there while it holds.
+  std::string source_stamp;
   // The previous version (LoadOptions::previous_for) that this one replaces
   // with another serial: what the IXFR journal takes the difference from.
   // Set by load_zones only; whoever takes it clears it.
@@ -87,6 +96,7 @@ struct ZoneSetResult {
   std::vector<std::string> warnings;
   std::vector<std::string> events;                 // keys created, rollover steps (info)
   SignStats signing;                               // over every signed zone
+  size_t masters_unchanged = 0;                    // master-file zones taken from the archive (unchanged_master)
   std::map<std::string, std::string> mta_sts_policies;  // mail domain -> policy file text
 };
 

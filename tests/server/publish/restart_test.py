@@ -15,6 +15,9 @@ dig and a NOTIFY receiver standing in for a secondary (dnspython):
   records, nothing else.
 - After two changes and a restart, a secondary two versions behind gets an
   IXFR of both (the journal kept in state_dir), not the zone.
+- An unsigned master-file zone whose file did not change is taken from the
+  archive at a start (once a start has recorded its file's stamp there), not
+  parsed; changed while mailns is down, it is parsed and its new data served.
 usage: restart_test.py --mailns PATH"""
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, unittest
 
@@ -35,6 +38,14 @@ def domain_entry(name, dmarc="none"):
             f"    dmarc: {{ policy: {dmarc}, rua: [postmaster@{name}] }}\n")
 
 
+def plain_zone(www):
+    return ("$ORIGIN plain.example.\n"
+            "@ 300 IN SOA ns1 hostmaster 3 7200 3600 1209600 300\n"
+            "@ 300 IN NS ns1\n"
+            "ns1 300 IN A 192.0.2.53\n"
+            f"www 300 IN A {www}\n")
+
+
 def net_zone(serial, www="192.0.2.80"):
     return ("$ORIGIN example.net.\n"
             f"@ 300 IN SOA ns1 hostmaster {serial} 7200 3600 1209600 300\n"
@@ -51,6 +62,7 @@ class Restart(unittest.TestCase):
         self.receiver = NotifyReceiver()
         self.dmarc = {d: "none" for d in DOMAINS}
         self.write_net_zone(7)
+        self.write_plain_zone("192.0.2.90")
         self.write_config()
         self.proc = None
         self.log_path = f"{self.dir}/serve.log"
@@ -64,6 +76,17 @@ class Restart(unittest.TestCase):
         with open(f"{self.dir}/example.net.zone", "w") as f:
             f.write(net_zone(serial, www))
 
+    def write_plain_zone(self, www):
+        with open(f"{self.dir}/plain.example.zone.tmp", "w") as f:
+            f.write(plain_zone(www))
+        os.replace(f"{self.dir}/plain.example.zone.tmp", f"{self.dir}/plain.example.zone")
+
+    def plain_www(self):
+        return [l.split()[4] for l in self.dig("www.plain.example", "A")]
+
+    def from_archive_lines(self):
+        return self.read_log().count("1 master-file zone taken from")
+
     def write_config(self):
         with open(f"{self.dir}/mailns.yaml", "w") as f:
             f.write(f"""server: {{ listen: [127.0.0.1:{self.port}], threads: 1, watch_files: false, state_dir: state }}
@@ -74,6 +97,7 @@ zones:
   - origin: example.net
     file: example.net.zone
     dnssec: {{ enabled: true, algorithm: ecdsap256sha256, keys: csk, denial: nsec, key_dir: state/keys }}
+  - {{ origin: plain.example, file: plain.example.zone, dnssec: {{ enabled: false }} }}
 mail_domains:
 """ + "".join(domain_entry(d, self.dmarc[d]) for d in DOMAINS))
 
@@ -84,7 +108,7 @@ mail_domains:
         self.proc = subprocess.Popen([ARGS.mailns, "serve", "-c", f"{self.dir}/mailns.yaml"], stdout=self.log,
                                      stderr=self.log)
         deadline = time.time() + 60
-        pending = ["example.net"] + DOMAINS
+        pending = ["example.net", "plain.example"] + DOMAINS
         while pending and time.time() < deadline:
             if self.proc.poll() is not None:
                 self.fail("mailns serve exited with %d:\n%s" % (self.proc.returncode, self.read_log()))
@@ -115,7 +139,7 @@ mail_domains:
         return sorted(self.dig(zone, "AXFR"))
 
     def everything(self):
-        return {z: self.axfr(z) for z in ["example.net"] + DOMAINS}
+        return {z: self.axfr(z) for z in ["example.net", "plain.example"] + DOMAINS}
 
     def notified_within(self, seconds, expect=None):
         """NOTIFYs received in `seconds` (sooner once `expect` zones are in)."""
@@ -150,8 +174,8 @@ mail_domains:
 
     def test_restart_keeps_serials_and_signatures_and_an_edit_is_a_small_ixfr(self):
         self.start()
-        first = self.notified_within(20, expect={"example.net", *DOMAINS})
-        self.assertEqual({z for z, _ in first}, {"example.net", *DOMAINS})
+        first = self.notified_within(20, expect={"example.net", "plain.example", *DOMAINS})
+        self.assertEqual({z for z, _ in first}, {"example.net", "plain.example", *DOMAINS})
         before = self.everything()
         serials = {z: self.serial(z) for z in ["example.net"] + DOMAINS}
 
@@ -178,6 +202,10 @@ mail_domains:
         self.dmarc["d007.example"] = "quarantine"
         self.write_config()
         self.start()
+        # The previous start recorded plain.example's file stamp (older than two
+        # seconds by then) with its archived version: this one takes it from there.
+        self.assertEqual(self.from_archive_lines(), 1, self.read_log())
+        self.assertEqual(self.plain_www(), ["192.0.2.90"])
         got = self.notified_within(10, expect={"d007.example"})
         got += self.notified_within(2)
         self.assertEqual({z for z, _ in got}, {"d007.example"}, got)
@@ -217,7 +245,13 @@ mail_domains:
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertGreater(self.serial("example.net"), middle)
         self.stop()
+        # plain.example changed while mailns is down, long enough ago for its stamp to be
+        # trusted: it is parsed again, not taken from the archive.
+        self.write_plain_zone("192.0.2.91")
+        time.sleep(2.5)
         self.start()
+        self.assertEqual(self.plain_www(), ["192.0.2.91"])
+        self.assertEqual(self.from_archive_lines(), 1, self.read_log())
         records = self.ixfr("example.net", serials["example.net"])
         self.assertEqual(records[1].split()[3], "SOA", records)  # an IXFR, not the whole zone
         soas = [int(r.split()[6]) for r in records if r.split()[3] == "SOA"]

@@ -108,6 +108,28 @@ TEST(ZoneArchive, ManyZonesSavedAtOnceAreAllNamedAndComplete) {
   }
 }
 
+// The index keeps the stamp of the master file each unsigned version was
+// built from: a start finds the version again by that stamp alone.
+TEST(ZoneArchive, AnUnsignedZoneIsFoundAgainByItsMasterFilesStamp) {
+  TestDir dir;
+  auto built = zone::load_zone_file(dir.write("example.net.zone", kNetZone), name("example.net."));
+  ASSERT_TRUE(built.zone);
+  {
+    ZoneArchive archive(dir.file("state/zones"));
+    ASSERT_TRUE(archive.save(std::vector<ArchiveEntry>{{built.zone, "1:2:3"}}).empty());
+  }
+  ZoneArchive again(dir.file("state/zones"));  // the index on disk, as after a restart
+  auto kept = again.load_unchanged(name("example.net."), "1:2:3");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(zone::export_zone(*kept), zone::export_zone(*built.zone));
+  EXPECT_FALSE(again.load_unchanged(name("example.net."), "1:2:4"));  // the file changed since
+  EXPECT_FALSE(again.load_unchanged(name("example.net."), ""));       // a stamp not trusted
+  EXPECT_FALSE(again.load_unchanged(name("example.com."), "1:2:3"));  // not archived
+  // Saved again without a stamp (e.g. served from the archive): forgotten.
+  ASSERT_TRUE(again.save(std::vector<ArchiveEntry>{{built.zone, ""}}).empty());
+  EXPECT_FALSE(ZoneArchive(dir.file("state/zones")).load_unchanged(name("example.net."), "1:2:3"));
+}
+
 TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
   TestDir dir;
   SerialStore store(dir.file("state/serials"));
