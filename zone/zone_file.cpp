@@ -94,15 +94,7 @@ std::string export_zone(const Zone& zone) {
     for (const auto& rd : s.rdatas) out += record_to_text(n.name(), s.type, s.ttl, rd) + '\n';
     for (const auto& sig : s.sigs) out += record_to_text(n.name(), rrtype::RRSIG, s.sig_ttl, sig) + '\n';
   };
-  // SOA first, as a master file should start.
-  rrset(zone.apex(), zone.soa());
-  zone.for_each_node([&](const Node& n) {
-    for (const RRset& s : n.rrsets())
-      if (&n != &zone.apex() || s.type != rrtype::SOA) rrset(n, s);
-  });
-  zone.for_each_nsec3_node([&](const Node& n) {
-    for (const RRset& s : n.rrsets()) rrset(n, s);
-  });
+  for_each_rrset_in_file_order(zone, rrset);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "zone/rr_type.hpp"
 #include "zone/zone.hpp"
 
 namespace mailns::zone {
@@ -22,5 +23,20 @@ ZoneLoadResult load_zone_file(const std::string& path, const DnsName& origin);
 ZoneLoadResult load_zone_text(const std::string& text, const DnsName& origin, const std::string& source_name);
 
 std::string export_zone(const Zone& zone);
+
+// Every RRset of zone in the order a master file lists them: the SOA first,
+// then each node's RRsets in canonical order, then the NSEC3 nodes';
+// f(const Node&, const RRset&).
+template <class F>
+void for_each_rrset_in_file_order(const Zone& zone, F&& f) {
+  f(zone.apex(), zone.soa());
+  zone.for_each_node([&](const Node& n) {
+    for (const RRset& s : n.rrsets())
+      if (&n != &zone.apex() || s.type != rrtype::SOA) f(n, s);
+  });
+  zone.for_each_nsec3_node([&](const Node& n) {
+    for (const RRset& s : n.rrsets()) f(n, s);
+  });
+}
 
 }  // namespace mailns::zone

@@ -34,14 +34,7 @@ std::string encode_zone(const Zone& zone) {
     for (const auto& rd : s.rdatas) put_record(out, n.name(), s.type, s.ttl, rd), ++count;
     for (const auto& sig : s.sigs) put_record(out, n.name(), rrtype::RRSIG, s.sig_ttl, sig), ++count;
   };
-  rrset(zone.apex(), zone.soa());
-  zone.for_each_node([&](const Node& n) {
-    for (const RRset& s : n.rrsets())
-      if (&n != &zone.apex() || s.type != rrtype::SOA) rrset(n, s);
-  });
-  zone.for_each_nsec3_node([&](const Node& n) {
-    for (const RRset& s : n.rrsets()) rrset(n, s);
-  });
+  for_each_rrset_in_file_order(zone, rrset);
   std::string n;
   put_u32(n, count);
   out.replace(count_at, 4, n);
