@@ -13,6 +13,7 @@
 #include "dnssec/zone_layout.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/soa.hpp"
+#include "zone/usable_cpus.hpp"
 
 namespace mailns::dnssec {
 
@@ -320,7 +321,7 @@ Result<SignedZone> sign_zone(const zone::DnsName& origin, std::vector<zone::Reco
 
 std::vector<Result<SignedZone>> sign_zones(std::vector<ZoneToSign>& zones, const SigningPolicy& policy, int64_t now,
                                            unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = zone::usable_cpus();
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(zones.size(), 1)));
   std::vector<std::optional<Result<SignedZone>>> slots(zones.size());
   std::atomic<size_t> next{0};

@@ -17,6 +17,7 @@
 #include "server/config/dnstap_config.hpp"
 #include "server/config/rate_limit_config.hpp"
 #include "synth/declaration_yaml.hpp"
+#include "zone/usable_cpus.hpp"
 
 namespace mailns::server {
 
@@ -268,7 +269,7 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& path)
   }
   Config cfg;
   cfg.path = path;
-  const unsigned hw = std::thread::hardware_concurrency();
+  const unsigned hw = zone::usable_cpus();
   cfg.server.threads = std::clamp(hw, 1u, kMaxWorkers);
   cfg.server.listen = {*ListenAddress::parse("127.0.0.1:53", nullptr)};
 

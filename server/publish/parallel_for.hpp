@@ -1,5 +1,5 @@
 // parallel_for: fn(i) for every i in [0, n) on up to `threads` threads (0 =
-// hardware threads), the calling thread among them. When no more threads
+// the CPUs this process may run on), the calling thread among them. When no more threads
 // can be started, the ones running do the rest.
 #pragma once
 
@@ -10,11 +10,13 @@
 #include <thread>
 #include <vector>
 
+#include "zone/usable_cpus.hpp"
+
 namespace mailns::server {
 
 template <typename F>
 void parallel_for(size_t n, unsigned threads, F&& fn) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = zone::usable_cpus();
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
   std::atomic<size_t> next{0};
   auto work = [&] {

@@ -11,6 +11,7 @@
 #include "server/logging.hpp"
 #include "server/publish/state_dir_leftovers.hpp"
 #include "zone/soa_serial.hpp"
+#include "zone/usable_cpus.hpp"
 
 namespace mailns::server {
 
@@ -214,7 +215,7 @@ ZoneSetResult Reloader::initial_load(Config config) {
     return archive_.load_unchanged(o, stamp);
   };
   // Nothing is answered yet: every core loads and signs.
-  options.threads = std::max(cfg->server.threads, std::thread::hardware_concurrency());
+  options.threads = std::max(cfg->server.threads, zone::usable_cpus());
   // The files' stamps before they are read: one changed while loading is
   // loaded again at the next reload.
   ConfigFingerprints fp = fingerprint_config(*cfg);
