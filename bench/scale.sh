@@ -65,6 +65,13 @@ CHANGED="$(sed -n "$(( (N + 1) / 2 ))p" "$W/domains.txt")"  # the zone the one-z
 CHANGED_ALL="$(sed -n "$(( (N + 2) / 3 ))p" "$W/domains.txt")"  # the zone the full reload changes
 awk -v n="$N" 'BEGIN { step = n > 50 ? int(n / 50) : 1 } NR % step == 0' "$W/domains.txt" > "$W/sample.txt"
 SAMPLE_N="$(wc -l < "$W/sample.txt")"
+# Each round's own zone directory (hard links: a reload's edit replaces its
+# file there alone), made now for every round: a link changes the files'
+# change time, and zone files that changed in the seconds before a start
+# are not what a server finds at a restart (mailns trusts a file's stamp
+# only two seconds after its last change, config/file_stamp.hpp).
+for v in $ROUNDS; do mkdir -p "$W/$v" && cp -al "$W/zones" "$W/$v/zones"; done
+sleep 3
 
 launch() {  # cpu log cmd...: started in the background, its pid in PID
   local cpu="$1" log="$2"; shift 2
@@ -137,7 +144,6 @@ round() {  # mailns-unsigned | knotd-unsigned | mailns-signed | knotd-signed
   [ "${v#*-}" = signed ] && signed=signed
   port="$(free_port)"
   mkdir -p "$d/run" "$d/db"
-  cp -al "$W/zones" "$d/zones"
   if [ "$server" = mailns ]; then
     if [ -n "$signed" ]; then
       mailns_conf "$port" "$d/state" "$d/zones" "$W/domains.txt" "$(mailns_dnssec "$d/keys")" > "$d/conf"
