@@ -132,29 +132,39 @@ void IxfrJournal::record(const zone::Zone& from, const zone::Zone& to) {
   }
   // Computed outside the lock: the workers keep reading chains meanwhile.
   auto diff = std::make_shared<const ZoneDiff>(diff_zones(from, to));
-  std::vector<std::shared_ptr<const ZoneDiff>> now;
-  {
-    std::lock_guard lock(mu_);
-    auto& q = zones_[std::string(to.origin().lookup_form())];
-    if (!q.empty() && q.back()->to_serial != diff->from_serial) q.clear();
-    // A serial that went back (or stayed) breaks IXFR's ordering: start again.
-    if (zone::serial_greater(diff->to_serial, diff->from_serial)) {
-      q.push_back(std::move(diff));
-      trim(q);
-    } else {
-      q.clear();
-    }
-    now.assign(q.begin(), q.end());
+  std::lock_guard lock(mu_);
+  const std::string key(to.origin().lookup_form());
+  auto& q = zones_[key];
+  if (!q.empty() && q.back()->to_serial != diff->from_serial) q.clear();
+  // A serial that went back (or stayed) breaks IXFR's ordering: start again.
+  if (zone::serial_greater(diff->to_serial, diff->from_serial)) {
+    q.push_back(std::move(diff));
+    trim(q);
+  } else {
+    q.clear();
   }
-  save(to.origin(), now);
+  if (!dir_.empty()) unsaved_.insert_or_assign(key, to.origin());
 }
 
 void IxfrJournal::forget(const zone::DnsName& origin) {
+  std::lock_guard lock(mu_);
+  if (auto it = zones_.find(origin.lookup_form()); it != zones_.end()) zones_.erase(it);
+  if (!dir_.empty()) unsaved_.insert_or_assign(std::string(origin.lookup_form()), origin);
+}
+
+void IxfrJournal::save_unsaved() {
+  std::vector<std::pair<zone::DnsName, std::vector<std::shared_ptr<const ZoneDiff>>>> todo;
   {
     std::lock_guard lock(mu_);
-    if (auto it = zones_.find(origin.lookup_form()); it != zones_.end()) zones_.erase(it);
+    for (auto& [key, origin] : unsaved_) {
+      auto it = zones_.find(key);
+      todo.emplace_back(std::move(origin), it == zones_.end() ? std::vector<std::shared_ptr<const ZoneDiff>>{}
+                                                              : std::vector<std::shared_ptr<const ZoneDiff>>(
+                                                                    it->second.begin(), it->second.end()));
+    }
+    unsaved_.clear();
   }
-  save(origin, {});
+  for (const auto& [origin, diffs] : todo) save(origin, diffs);  // outside the lock: the workers read chains
 }
 
 void IxfrJournal::persist_in(std::string dir) {

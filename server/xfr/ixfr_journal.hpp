@@ -73,6 +73,12 @@ class IxfrJournal {
   // Writes every zone's differences under dir from now on (created when
   // missing; empty: not persisted). Set once, before anything is recorded.
   void persist_in(std::string dir);
+  // record() and forget() only note which zones' files are out of date:
+  // this writes them (or removes them), outside the publication, so that
+  // file creation is never on the way to serving a new version (the
+  // Primary calls it after each swap). A crash before it leaves a file
+  // that does not end at the served serial: refused at the restart (AXFR).
+  void save_unsaved();
   // Reads the zone's differences written before a restart, when they are
   // whole, consecutive and end at serial `last` (the version served before
   // the restart): kept as if recorded now. Returns how many; a file that
@@ -105,6 +111,7 @@ class IxfrJournal {
   std::string dir_;
   mutable std::mutex mu_;
   std::map<std::string, std::deque<std::shared_ptr<const ZoneDiff>>, std::less<>> zones_;  // by lookup form
+  std::map<std::string, zone::DnsName, std::less<>> unsaved_;  // zones whose file is out of date, by lookup form
 };
 
 }  // namespace mailns::server

@@ -335,12 +335,10 @@ void Primary::record_change(const zone::Zone& o, const zone::Zone& z) {
 }
 
 void Primary::after_publish() {
-  if (attaching_ || !notifier_ || to_notify_.empty()) {
-    to_notify_.clear();
-    return;
-  }
-  notifier_->notify(std::move(to_notify_));
+  if (!attaching_ && notifier_ && !to_notify_.empty()) notifier_->notify(std::move(to_notify_));
   to_notify_.clear();
+  // The journal's files once the new versions are served and notified.
+  journal_.save_unsaved();
 }
 
 size_t Primary::answer_udp(std::span<const std::byte> in, std::span<std::byte> out, const zone::Snapshot& snapshot,
