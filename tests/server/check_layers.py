@@ -32,8 +32,8 @@ ALLOWED = {
                    "server/config", "server/publish", "server/control"],
 }
 # Files allowed directly in server/ (not in a layer folder).
-SERVER_TOP = {"logging.hpp", "logging.cpp", "CMakeLists.txt"}
-MAX_SERVER_TOP_SOURCES = 3
+SERVER_TOP = {"logging.hpp", "logging.cpp", "log_backend.cpp", "CMakeLists.txt"}
+MAX_SERVER_TOP_SOURCES = 4
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]')
 
@@ -45,7 +45,7 @@ def layer_of(rel):
         return parts[0]
     if parts[0] == "server":
         if len(parts) == 2:
-            return "server/logging" if parts[1].startswith("logging.") else "server"
+            return "server/logging" if parts[1].startswith("logging.") or parts[1] == "log_backend.cpp" else "server"
         return "server/" + parts[1]
     return None
 
