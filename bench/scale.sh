@@ -119,6 +119,10 @@ whole() { answers "$1" "$LAST" "${2:-}" && sample_served "$1"; }  # port [signed
 declare -A R
 timed_start() {  # key port signed log cmd...: R[key] = exec until the last and the sampled zones answer
   local key="$1" port="$2" signed="$3" log="$4" t0 rc; shift 4
+  # What the bench and the earlier rounds wrote (hard links, zone files,
+  # knotd's database) is flushed first: a server that syncs its file
+  # system (mailns's key batch, syncfs) would otherwise wait for it.
+  sync
   t0="$(now_ms)"
   launch 0 "$log" "$@"
   wait_for "$START_TIMEOUT" 0.02 whole "$port" "$signed"; rc=$?
