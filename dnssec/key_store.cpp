@@ -126,7 +126,7 @@ Result<FileLock> lock_zone_keys(const std::string& key_dir, const zone::DnsName&
     if (Status s = make_directory(key_dir, 0700); !s) return Error{zname + ": key directory " + s.error()};
     if (Status s = make_directory(dir, 0700); !s) return Error{zname + ": key directory " + s.error()};
   }
-  auto lock = FileLock::acquire(dir + "/" + kLockFileName, 0600, wait);
+  auto lock = FileLock::acquire_directory(dir, wait);
   if (!lock) return Error{zname + ": " + lock.error()};
   return lock;
 }

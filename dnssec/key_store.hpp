@@ -27,6 +27,8 @@
 namespace mailns::dnssec {
 
 inline constexpr const char* kStateFileName = "keys.state";
+// The lock file of earlier versions (the zone's directory is locked now):
+// left where it is, never taken for a key file.
 inline constexpr const char* kLockFileName = "keys.lock";
 // How long a process waits for another one's read-modify-write of a zone's
 // key state (each takes milliseconds).
@@ -53,7 +55,7 @@ Result<ZoneKeys> load_keys(const std::string& key_dir, const zone::DnsName& zone
 // the state file its second, durable once the batch is committed.
 Status save_keys(const ZoneKeys& keys, BatchSlot batch = {});
 
-// Locks one zone's key state (<key_dir>/<zone>/keys.lock, mode 0600) for a
+// Locks one zone's key state (flock on its directory, <key_dir>/<zone>) for a
 // read-modify-write: load_or_create, or load_keys .. save_keys. Every writer
 // takes it, the server and the CLI alike, so no change is lost between a
 // load and a save. create: make key_dir and the zone's directory (0700) when

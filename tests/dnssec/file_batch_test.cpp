@@ -4,6 +4,7 @@
 // keys of many zones saved through one batch load back after it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include "dnssec/atomic_file.hpp"
 #include "dnssec/file_batch.hpp"
+#include "dnssec/file_lock.hpp"
 #include "dnssec/key_store.hpp"
 #include "test_util.hpp"
 
@@ -131,6 +133,36 @@ TEST(FileBatch, HeldLocksAreReleasedAtCommit) {
   EXPECT_FALSE(FileLock::acquire(lock_path, 0600, std::chrono::milliseconds(0)).ok());
   EXPECT_TRUE(batch.commit().empty());
   EXPECT_TRUE(FileLock::acquire(lock_path, 0600, std::chrono::milliseconds(0)).ok());
+}
+
+TEST(FileLock, ADirectoryIsLockedItselfAndItsHolderNamed) {
+  test::TempDir tmp;
+  {
+    auto lock = FileLock::acquire_directory(tmp.path(), std::chrono::milliseconds(0));
+    ASSERT_TRUE(lock.ok()) << lock.error();
+    // flock: another open of the directory conflicts, even in this process.
+    auto again = FileLock::acquire_directory(tmp.path(), std::chrono::milliseconds(30));
+    ASSERT_FALSE(again.ok());
+    EXPECT_NE(again.error().find(tmp.path() + " is locked by another process (pid " + std::to_string(::getpid()) + ")"),
+              std::string::npos)
+        << again.error();
+    EXPECT_NE(again.error().find("gave up after 30 ms"), std::string::npos) << again.error();
+    EXPECT_TRUE(tree(tmp.path()).empty());  // nothing written to lock it
+  }
+  EXPECT_TRUE(FileLock::acquire_directory(tmp.path(), std::chrono::milliseconds(0)).ok());  // released with it
+  const auto missing = FileLock::acquire_directory(tmp.path() + "/nope", std::chrono::milliseconds(0));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().find("cannot open the directory"), std::string::npos) << missing.error();
+}
+
+TEST(FileLock, NoHolderForAnUnlockedInode) {
+  test::TempDir tmp;
+  struct stat st {};
+  ASSERT_EQ(::stat(tmp.path().c_str(), &st), 0);
+  EXPECT_EQ(flock_holder(st.st_dev, st.st_ino), 0);
+  auto lock = FileLock::acquire_directory(tmp.path(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(lock.ok()) << lock.error();
+  EXPECT_EQ(flock_holder(st.st_dev, st.st_ino), ::getpid());
 }
 
 TEST(FileBatch, SyncFilesystemsNamesADirectoryItCannotOpen) {

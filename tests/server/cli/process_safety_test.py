@@ -267,7 +267,8 @@ zones:
         """Moves the published time of keys in the published state back, under the zone's key lock
         (as any writer must), so the server's next re-sign moves them on."""
         d = f"{self.dir}/state/keys/{origin}"
-        with open(f"{d}/keys.lock", "a+") as lock:
+        lock = os.open(d, os.O_RDONLY | os.O_DIRECTORY)  # the zone's directory is its lock
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX)
             with open(f"{d}/keys.state") as f:
                 text = f.read()
@@ -281,6 +282,8 @@ zones:
                 f.write(text)
             os.chmod(f"{d}/keys.state.tmp", 0o600)
             os.replace(f"{d}/keys.state.tmp", f"{d}/keys.state")
+        finally:
+            os.close(lock)
 
     def test_concurrent_requests_during_resigning_lose_nothing(self):
         self.server = Serve(self.conf, f"{self.dir}/serve.log")
