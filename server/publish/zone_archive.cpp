@@ -100,8 +100,8 @@ bool ZoneArchive::has(const zone::DnsName& origin) const {
   // wrote since is named in memory; otherwise the index on disk says.
   bool named = false;
   if (index_read_) {
-    auto it = digests_.find(name);
-    named = it != digests_.end() && !it->second.empty();
+    auto it = files_.find(name);
+    named = it != files_.end() && !it->second.digest.empty();
   } else {
     named = index_names(dir_).contains(name);
   }
@@ -189,8 +189,9 @@ std::vector<std::string> ZoneArchive::tidy() {
   for (size_t i = 0; i < found.size(); ++i) {
     const Leftover& l = found[i];
     if (l.adopt) {
-      digests_[l.file] = l.digest;
-      if (l.signed_serial) signed_serials_[l.file] = *l.signed_serial;
+      Archived& a = files_[l.file];
+      a.digest = l.digest;
+      if (l.signed_serial) a.signed_serial = l.signed_serial;
       adopted = true;
     } else if (auto moved = dnssec::move_aside(dir_ + "/" + l.file, orphan_dir()); !moved) {
       messages[i] = moved.error() + " (" + l.why + ")";
@@ -202,19 +203,14 @@ std::vector<std::string> ZoneArchive::tidy() {
 }
 
 dnssec::Status ZoneArchive::write_index() const {
-  // Both maps are sorted by name: walked side by side (100,000 zones make
-  // a 10 MB index, written at every change).
+  // 100,000 zones make a 10 MB index, written at every change.
   std::string index;
-  index.reserve(digests_.size() * 100);
-  auto serial = signed_serials_.begin();
-  auto source = sources_.begin();
-  for (const auto& [name, digest] : digests_) {
-    if (digest.empty()) continue;
-    index.append(name).append(" ").append(digest);
-    while (serial != signed_serials_.end() && serial->first < name) ++serial;
-    if (serial != signed_serials_.end() && serial->first == name) index.append(" ").append(std::to_string(serial->second));
-    while (source != sources_.end() && source->first < name) ++source;
-    if (source != sources_.end() && source->first == name) index.append(" source=").append(source->second);
+  index.reserve(files_.size() * 100);
+  for (const auto& [name, a] : files_) {
+    if (a.digest.empty()) continue;
+    index.append(name).append(" ").append(a.digest);
+    if (a.signed_serial) index.append(" ").append(std::to_string(*a.signed_serial));
+    if (!a.source.empty()) index.append(" source=").append(a.source);
     index += '\n';
   }
   return dnssec::write_file_atomic(dir_ + "/index", index, kFileMode);
@@ -230,13 +226,14 @@ void ZoneArchive::read_index() {
     std::istringstream fields(line);
     std::string name, digest, field;
     if (!(fields >> name >> digest)) continue;
-    digests_[name] = digest;
+    Archived& a = files_[name];
+    a.digest = digest;
     while (fields >> field) {
       if (field.rfind("source=", 0) == 0 && field.size() > 7) {
-        sources_[name] = field.substr(7);
+        a.source = field.substr(7);
       } else if (uint32_t serial = 0; std::from_chars(field.data(), field.data() + field.size(), serial).ptr ==
                                          field.data() + field.size()) {
-        signed_serials_[name] = serial;
+        a.signed_serial = serial;
       }
     }
   }
@@ -244,8 +241,8 @@ void ZoneArchive::read_index() {
 
 bool ZoneArchive::same_signed_version(const std::string& name, const zone::Zone& z) const {
   if (z.denial() == zone::Denial::kNone) return false;
-  auto it = signed_serials_.find(name);
-  return it != signed_serials_.end() && it->second == z.soa_serial();
+  auto it = files_.find(name);
+  return it != files_.end() && it->second.signed_serial == z.soa_serial();
 }
 
 std::vector<std::string> ZoneArchive::save(const std::vector<LoadedZone>& zones) {
@@ -289,7 +286,7 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
   for (const ArchiveEntry& entry : zones) {
     const auto& z = entry.zone;
     const std::string name = file_name(z->origin());
-    auto& written = archived_[name];
+    auto& written = files_[name].zone;
     if (!written.owner_before(z) && !z.owner_before(written) && !written.expired()) {
       index_changed |= note_source(name, entry.source_stamp);
       continue;
@@ -303,7 +300,7 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
     }
     const std::string text = zone::encode_zone(*z);
     std::string digest = sha256_hex(text);
-    if (digests_[name] == digest) {
+    if (files_[name].digest == digest) {
       index_changed |= note_signed_serial(name, *z);
       index_changed |= note_source(name, entry.source_stamp);
       written = z;
@@ -328,10 +325,11 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
       continue;
     }
     const Written& w = staged[i];
-    digests_[w.name] = w.digest;
+    Archived& a = files_[w.name];
+    a.digest = w.digest;
+    a.zone = w.zone;
     note_signed_serial(w.name, *w.zone);
     note_source(w.name, w.source);
-    archived_[w.name] = w.zone;
     index_changed = true;
   }
   if (index_changed && index_later) {
@@ -344,20 +342,17 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
 }
 
 bool ZoneArchive::note_source(const std::string& name, const std::string& stamp) {
-  auto it = sources_.find(name);
-  if (stamp.empty()) {
-    if (it == sources_.end()) return false;
-    sources_.erase(it);
-    return true;
-  }
-  if (it != sources_.end() && it->second == stamp) return false;
-  sources_[name] = stamp;
+  std::string& source = files_[name].source;
+  if (source == stamp) return false;
+  source = stamp;
   return true;
 }
 
 bool ZoneArchive::note_signed_serial(const std::string& name, const zone::Zone& z) {
-  if (z.denial() == zone::Denial::kNone || signed_serials_[name] == z.soa_serial()) return false;
-  signed_serials_[name] = z.soa_serial();
+  if (z.denial() == zone::Denial::kNone) return false;
+  std::optional<uint32_t>& serial = files_[name].signed_serial;
+  if (serial == z.soa_serial()) return false;
+  serial = z.soa_serial();
   return true;
 }
 
@@ -391,12 +386,12 @@ std::shared_ptr<const zone::Zone> ZoneArchive::load_unchanged(const zone::DnsNam
   if (!enabled() || source_stamp.empty()) return nullptr;
   if (!index_read_) read_index();
   const std::string name = file_name(origin);
-  const auto it = sources_.find(name);
-  if (it == sources_.end() || it->second != source_stamp || signed_serials_.contains(name) || !has(origin))
+  const auto it = files_.find(name);
+  if (it == files_.end() || it->second.source != source_stamp || it->second.signed_serial || !has(origin))
     return nullptr;
   auto z = load_archived(path_of(origin), origin).zone;
   if (!z || z->denial() != zone::Denial::kNone) return nullptr;
-  archived_[name] = z;  // the file holds it: saving it writes nothing
+  files_[name].zone = z;  // the file holds it: saving it writes nothing
   return z;
 }
 

@@ -107,11 +107,16 @@ class ZoneArchive {
   bool index_pending_ = false;  // a save() with index_later changed what the index must say
   bool same_signed_version(const std::string& name, const zone::Zone& z) const;
   bool note_signed_serial(const std::string& name, const zone::Zone& z);  // true when it changed
-  std::map<std::string, std::string> digests_;                        // file name -> SHA-256 of its text
-  std::map<std::string, uint32_t> signed_serials_;                    // file name -> serial, signed zones
-  std::map<std::string, std::string> sources_;                        // file name -> its master file's stamp
-  bool note_source(const std::string& name, const std::string& stamp);  // true when it changed
-  std::map<std::string, std::weak_ptr<const zone::Zone>> archived_;  // file name -> the zone object written
+  bool note_source(const std::string& name, const std::string& stamp);    // true when it changed
+  // What is known of one zone's file, by file name: one map entry per zone
+  // (a hosting provider's 100,000 zones hold this for the server's life).
+  struct Archived {
+    std::string digest;                     // SHA-256 of its content the index names; "": not named
+    std::optional<uint32_t> signed_serial;  // signed zones: the serial of the version archived
+    std::string source;                     // the master file's stamp (source=); "" none
+    std::weak_ptr<const zone::Zone> zone;   // the zone object written (or read back)
+  };
+  std::map<std::string, Archived> files_;
 };
 
 }  // namespace mailns::server
