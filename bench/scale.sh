@@ -41,7 +41,7 @@ SETTLE_TIMEOUT="${SETTLE_TIMEOUT:-$((60 + N / 100))}"
 ROUNDS="${ROUNDS:-mailns-unsigned knotd-unsigned mailns-signed knotd-signed}"
 . "$ROOT/bench/lib.sh"
 
-W="$(mktemp -d /tmp/mailns-scale.XXXXXX)"
+W="$(mktemp -d "${TMPDIR:-/tmp}/mailns-scale.XXXXXX")"
 PIDS=()
 alive() { [ -r "/proc/$1/stat" ] && ! awk '{ exit !($3 == "Z") }' "/proc/$1/stat" 2>/dev/null; }
 stop() {  # SIGTERM, SIGKILL after 60 s: gone on return
