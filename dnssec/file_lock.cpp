@@ -101,7 +101,7 @@ pid_t lock_holder(const std::string& path) noexcept {
   return pid > 0 && pid < (1L << 22) ? static_cast<pid_t>(pid) : 0;
 }
 
-pid_t flock_holder(dev_t dev, ino_t ino) noexcept {
+pid_t flock_holder(dev_t dev, ino_t ino) {
   // "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF" (device numbers in
   // hex); "1: -> FLOCK ..." lines are waiters, not holders.
   std::ifstream in("/proc/locks");

@@ -42,7 +42,8 @@ class FileLock {
 // The pid written into a lock file by its holder, or 0 when unknown.
 pid_t lock_holder(const std::string& path) noexcept;
 // The pid holding a flock on the file or directory with this device and
-// inode, from /proc/locks; 0 when none or unknown.
-pid_t flock_holder(dev_t dev, ino_t ino) noexcept;
+// inode, from /proc/locks; 0 when none or unknown. Allocates (reads the
+// table as text): for error messages only.
+pid_t flock_holder(dev_t dev, ino_t ino);
 
 }  // namespace mailns::dnssec
