@@ -320,6 +320,11 @@ void ZoneBuilder::pack_blocks() {
   }
 }
 
+void ZoneBuilder::reserve_signatures(std::span<const Record> records) {
+  pending_sigs_.reserve(static_cast<size_t>(
+      std::count_if(records.begin(), records.end(), [](const Record& r) { return r.type == rrtype::RRSIG; })));
+}
+
 std::shared_ptr<const Zone> ZoneBuilder::build() {
   Zone& z = *zone_;
   attach_signatures();

@@ -157,9 +157,9 @@ class ZoneBuilder {
   // Returns false (and records a message) for records that cannot be added;
   // out-of-zone records are skipped with a warning.
   bool add(Record r);
-  // Room for the signatures of a whole record list before add() (a signed
-  // zone has about one RRSIG per RRset): no growth while adding them.
-  void reserve_signatures(size_t n) { pending_sigs_.reserve(n); }
+  // Room for the signatures among records, before they are add()ed (a
+  // signed zone has about one RRSIG per RRset): no growth while adding them.
+  void reserve_signatures(std::span<const Record> records);
   const std::vector<std::string>& errors() const noexcept { return errors_; }
   const std::vector<std::string>& warnings() const noexcept { return warnings_; }
   // nullptr when errors() is non-empty after the final checks.

@@ -1,7 +1,5 @@
 #include "zone/zone_wire.hpp"
 
-#include <algorithm>
-
 #include "zone/record_stream.hpp"
 #include "zone/rr_type.hpp"
 
@@ -58,8 +56,7 @@ ZoneLoadResult decode_zone(std::span<const uint8_t> bytes, const DnsName& origin
   if (!r.ok()) return failed(source, r.what().empty() ? "truncated" : r.what());
   if (r.in().remaining() != 0) return failed(source, "octets after the last record");
   ZoneBuilder builder(origin);
-  builder.reserve_signatures(static_cast<size_t>(
-      std::count_if(records.begin(), records.end(), [](const Record& rec) { return rec.type == rrtype::RRSIG; })));
+  builder.reserve_signatures(records);
   ZoneLoadResult res;
   for (size_t i = 0; i < records.size(); ++i) {
     auto where = [&] {  // for messages only

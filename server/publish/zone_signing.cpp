@@ -269,8 +269,7 @@ std::shared_ptr<const zone::Zone> build_zone(const zone::DnsName& origin, std::v
                                              std::vector<std::string>& errors, std::vector<std::string>& warnings,
                                              std::shared_ptr<const zone::OnlineSigner> online_signer) {
   zone::ZoneBuilder b(origin);
-  b.reserve_signatures(static_cast<size_t>(
-      std::count_if(records.begin(), records.end(), [](const zone::Record& r) { return r.type == zone::rrtype::RRSIG; })));
+  b.reserve_signatures(records);
   for (auto& r : records) b.add(std::move(r));
   auto built = b.build();
   if (built && online_signer) built->attach_online_signer(std::move(online_signer));
