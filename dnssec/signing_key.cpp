@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "dnssec/atomic_file.hpp"
+#include "dnssec/ecdsa_signature.hpp"
 #include "dnssec/p256_pkcs8.hpp"
 
 namespace mailns::dnssec {
@@ -130,10 +131,27 @@ SigningKey::SigningKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm algorithm, uint
   tag_ = key_tag(dnskey_);
 }
 
+namespace {
+// A new P-256 key from a context set up once per thread: EVP_PKEY_Q_keygen
+// fetches the key manager and sets the group again for every key (34 us
+// against 16 us a key here; a first start with 10,000 zones makes 10,000).
+EVP_PKEY* generate_p256() {
+  struct Ctx {
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+    bool ready = ctx && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_CTX_set_group_name(ctx, "P-256") == 1;
+    ~Ctx() { EVP_PKEY_CTX_free(ctx); }
+  };
+  thread_local Ctx keygen;
+  EVP_PKEY* out = nullptr;
+  if (!keygen.ready || EVP_PKEY_generate(keygen.ctx, &out) != 1) return nullptr;
+  return out;
+}
+}  // namespace
+
 Result<SigningKey> SigningKey::generate(Algorithm algorithm, uint16_t flags) {
   EVP_PKEY* raw = nullptr;
   switch (algorithm) {
-    case Algorithm::kEcdsaP256Sha256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
+    case Algorithm::kEcdsaP256Sha256: raw = generate_p256(); break;
     case Algorithm::kEd25519: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
     case Algorithm::kRsaSha256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{kRsaBits}); break;
   }
@@ -334,6 +352,10 @@ SignContext::SignContext(const SigningKey& key) : key_(&key) {
     if (EVP_PKEY_CTX_set_rsa_padding(pctx_, RSA_PKCS1_PADDING) != 1) return;
   }
   if (EVP_PKEY_CTX_set_signature_md(pctx_, sha256()) != 1) return;
+  // The largest signature, asked once: OpenSSL recomputes it on every query.
+  const int size = EVP_PKEY_get_size(key.pkey());
+  if (size <= 0) return;
+  max_signature_ = static_cast<size_t>(size);
   usable_ = sha256() != nullptr;
 }
 
@@ -342,7 +364,8 @@ SignContext::~SignContext() {
   EVP_MD_CTX_free(mctx_);
 }
 
-SignContext::SignContext(SignContext&& o) noexcept : key_(o.key_), pctx_(o.pctx_), mctx_(o.mctx_), usable_(o.usable_) {
+SignContext::SignContext(SignContext&& o) noexcept
+    : key_(o.key_), pctx_(o.pctx_), mctx_(o.mctx_), max_signature_(o.max_signature_), usable_(o.usable_) {
   o.pctx_ = nullptr;
   o.mctx_ = nullptr;
   o.usable_ = false;
@@ -373,11 +396,7 @@ bool SignContext::sign(std::span<const uint8_t> data, std::vector<uint8_t>& out)
     ERR_clear_error();
     return false;
   }
-  size_t siglen = 0;
-  if (EVP_PKEY_sign(pctx_, nullptr, &siglen, md, mdlen) != 1) {
-    ERR_clear_error();
-    return false;
-  }
+  size_t siglen = max_signature_;
   if (key_->algorithm() == Algorithm::kRsaSha256) {
     out.resize(at + siglen);
     if (EVP_PKEY_sign(pctx_, out.data() + at, &siglen, md, mdlen) != 1) {
@@ -388,28 +407,17 @@ bool SignContext::sign(std::span<const uint8_t> data, std::vector<uint8_t>& out)
     out.resize(at + siglen);
     return true;
   }
-  // ECDSA: OpenSSL returns DER SEQUENCE { r, s }; DNSSEC wants r || s with
-  // each integer left-padded to 32 octets (RFC 6605 4).
-  unsigned char der[80];
-  if (siglen > sizeof der) return false;
-  if (EVP_PKEY_sign(pctx_, der, &siglen, md, mdlen) != 1) {
+  // ECDSA: OpenSSL returns DER SEQUENCE { r, s }; DNSSEC wants r || s (RFC 6605 4).
+  std::array<uint8_t, 80> der;
+  if (siglen > der.size()) return false;
+  if (EVP_PKEY_sign(pctx_, der.data(), &siglen, md, mdlen) != 1) {
     ERR_clear_error();
     return false;
   }
-  const unsigned char* p = der;
-  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(siglen));
-  if (!sig) {
-    ERR_clear_error();
-    return false;
-  }
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig, &r, &s);
-  out.resize(at + 64);
-  const bool ok = BN_bn2binpad(r, out.data() + at, 32) == 32 && BN_bn2binpad(s, out.data() + at + 32, 32) == 32;
-  ECDSA_SIG_free(sig);
-  if (!ok) out.resize(at);
-  return ok;
+  std::array<uint8_t, 64> raw;
+  if (!p256_signature_from_der(std::span<const uint8_t>(der.data(), siglen), raw)) return false;
+  out.insert(out.end(), raw.begin(), raw.end());
+  return true;
 }
 
 }  // namespace mailns::dnssec

@@ -99,6 +99,7 @@ class SignContext {
   const SigningKey* key_;
   EVP_PKEY_CTX* pctx_ = nullptr;  // ECDSA, RSA: sign a SHA-256 digest
   EVP_MD_CTX* mctx_ = nullptr;    // digest (ECDSA, RSA) or EdDSA one-shot
+  size_t max_signature_ = 0;      // ECDSA (DER), RSA: EVP_PKEY_get_size
   bool usable_ = false;
 };
 

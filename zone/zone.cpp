@@ -325,7 +325,7 @@ void ZoneBuilder::reserve_signatures(std::span<const Record> records) {
       std::count_if(records.begin(), records.end(), [](const Record& r) { return r.type == rrtype::RRSIG; })));
 }
 
-std::shared_ptr<const Zone> ZoneBuilder::build() {
+std::shared_ptr<const Zone> ZoneBuilder::build(PreparedAnswers prepared) {
   Zone& z = *zone_;
   attach_signatures();
   seal_rrsets();  // before anything points at an RRset
@@ -349,7 +349,7 @@ std::shared_ptr<const Zone> ZoneBuilder::build() {
   z.index_.build(z.nodes_.get(), z.node_count_);
   by_lf_.clear();
   nsec3_by_lf_.clear();
-  prepare_answers(z);
+  if (prepared == PreparedAnswers::kYes) prepare_answers(z);
   pack_blocks();  // the index holds positions, not names: still right
   return std::shared_ptr<const Zone>(zone_.release());
 }

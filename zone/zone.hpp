@@ -149,6 +149,12 @@ class Zone {
   mutable std::shared_ptr<const Documents> documents_;
 };
 
+// Whether a built zone gets its pre-encoded answers (zone/answer_cache).
+// kNo: a zone read only for its records (a master file about to be signed,
+// then built again): checked all the same, and answered through resolve +
+// encode if it ever were served.
+enum class PreparedAnswers : bool { kNo, kYes };
+
 // Collects records and builds a Zone, checking what makes a zone unservable
 // (no SOA, several SOAs, CNAME beside other data, non-IN class).
 class ZoneBuilder {
@@ -163,7 +169,7 @@ class ZoneBuilder {
   const std::vector<std::string>& errors() const noexcept { return errors_; }
   const std::vector<std::string>& warnings() const noexcept { return warnings_; }
   // nullptr when errors() is non-empty after the final checks.
-  std::shared_ptr<const Zone> build();
+  std::shared_ptr<const Zone> build(PreparedAnswers prepared = PreparedAnswers::kYes);
 
  private:
   Node* get_node(const DnsName& name);

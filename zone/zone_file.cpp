@@ -11,7 +11,7 @@
 namespace mailns::zone {
 
 namespace {
-ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& source) {
+ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& source, PreparedAnswers prepared) {
   ZoneLoadResult res;
   ZoneBuilder builder(origin);
   ldns_rdf* cur_origin = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, origin.wire().size(), origin.wire().data());
@@ -54,7 +54,7 @@ ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& 
   if (prev) ldns_rdf_deep_free(prev);
   for (const auto& w : builder.warnings()) res.warnings.push_back(source + ": " + w);
   if (!res.errors.empty()) return res;
-  res.zone = builder.build();
+  res.zone = builder.build(prepared);
   if (!res.zone) {
     for (const auto& e : builder.errors()) res.errors.push_back(source + ": " + e);
   }
@@ -64,14 +64,14 @@ ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& 
 }
 }  // namespace
 
-ZoneLoadResult load_zone_file(const std::string& path, const DnsName& origin) {
+ZoneLoadResult load_zone_file(const std::string& path, const DnsName& origin, PreparedAnswers prepared) {
   FILE* fp = std::fopen(path.c_str(), "r");
   if (!fp) {
     ZoneLoadResult res;
     res.errors.push_back(path + ": cannot open zone file: " + std::strerror(errno));
     return res;
   }
-  auto res = load_from_fp(fp, origin, path);
+  auto res = load_from_fp(fp, origin, path, prepared);
   std::fclose(fp);
   return res;
 }
@@ -83,7 +83,7 @@ ZoneLoadResult load_zone_text(const std::string& text, const DnsName& origin, co
     res.errors.push_back(source_name + ": cannot read zone text");
     return res;
   }
-  auto res = load_from_fp(fp, origin, source_name);
+  auto res = load_from_fp(fp, origin, source_name, PreparedAnswers::kYes);
   std::fclose(fp);
   return res;
 }

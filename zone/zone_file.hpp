@@ -18,7 +18,8 @@ struct ZoneLoadResult {
   std::vector<std::string> warnings;
 };
 
-ZoneLoadResult load_zone_file(const std::string& path, const DnsName& origin);
+ZoneLoadResult load_zone_file(const std::string& path, const DnsName& origin,
+                              PreparedAnswers prepared = PreparedAnswers::kYes);
 // Builds a zone from records given as text lines (same syntax as a zone file).
 ZoneLoadResult load_zone_text(const std::string& text, const DnsName& origin, const std::string& source_name);
 

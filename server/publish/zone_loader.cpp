@@ -130,7 +130,9 @@ class ZoneSetLoader {
         ++res_.masters_unchanged;
         continue;
       }
-      zone::ZoneLoadResult z = zone::load_zone_file(src.file, src.origin);
+      // A zone to sign is built again from its signed records: no answers prepared for this build.
+      zone::ZoneLoadResult z = zone::load_zone_file(
+          src.file, src.origin, wants_signing(src.origin) ? zone::PreparedAnswers::kNo : zone::PreparedAnswers::kYes);
       for (auto& w : z.warnings) res_.warnings.push_back(src.origin.to_text() + ": " + w);
       for (auto& e : z.errors) res_.errors.push_back(std::move(e));
       if (z.errors.empty() && !z.zone)
