@@ -113,26 +113,47 @@ class ZoneSetLoader {
     return !s || *s == prev.soa_serial();
   }
 
+  // One master file read and built, on any thread. A zone to sign is built
+  // again from its signed records: no answers are prepared for this build.
+  zone::ZoneLoadResult read_master(const ZoneSource& src) const {
+    try {
+      return zone::load_zone_file(src.file, src.origin,
+                                  wants_signing(src.origin) ? zone::PreparedAnswers::kNo : zone::PreparedAnswers::kYes);
+    } catch (const std::exception& e) {  // out of memory: this zone fails, the others load
+      zone::ZoneLoadResult r;
+      r.errors.push_back(src.file + ": cannot load: " + e.what());
+      return r;
+    }
+  }
+
   // Master-file zones: built (which checks them, with file:line errors), and
-  // the ones to sign taken apart again into records for the signer.
+  // the ones to sign taken apart again into records for the signer. The
+  // files are read on every thread; what they say is taken in file order.
   void load_masters() {
     std::vector<std::optional<LoadedZone>> masters(config_.zones.size());
-    std::vector<SignJob> jobs;
-    std::vector<size_t> job_zone;
+    std::vector<std::string> stamps(config_.zones.size());
+    std::vector<size_t> to_read;
     for (size_t i = 0; i < config_.zones.size(); ++i) {
       const ZoneSource& src = config_.zones[i];
       const InputFile stamp = InputFile::stamped(src.file);  // before reading: a later change changes it
-      const std::string source_stamp = stamp.settled ? stamp.stamp : std::string();
-      if (auto kept = unchanged_master(src, source_stamp)) {
+      stamps[i] = stamp.settled ? stamp.stamp : std::string();
+      if (auto kept = unchanged_master(src, stamps[i])) {
         origins_.insert(std::string(src.origin.lookup_form()));
         masters[i] = LoadedZone{std::move(kept), src.file, std::nullopt};
-        masters[i]->source_stamp = source_stamp;
+        masters[i]->source_stamp = stamps[i];
         ++res_.masters_unchanged;
         continue;
       }
-      // A zone to sign is built again from its signed records: no answers prepared for this build.
-      zone::ZoneLoadResult z = zone::load_zone_file(
-          src.file, src.origin, wants_signing(src.origin) ? zone::PreparedAnswers::kNo : zone::PreparedAnswers::kYes);
+      to_read.push_back(i);
+    }
+    std::vector<zone::ZoneLoadResult> read(to_read.size());
+    parallel_for(to_read.size(), threads(), [&](size_t k) { read[k] = read_master(config_.zones[to_read[k]]); });
+    std::vector<SignJob> jobs;
+    std::vector<size_t> job_zone;
+    for (size_t k = 0; k < to_read.size(); ++k) {
+      const size_t i = to_read[k];
+      const ZoneSource& src = config_.zones[i];
+      zone::ZoneLoadResult z = std::move(read[k]);
       for (auto& w : z.warnings) res_.warnings.push_back(src.origin.to_text() + ": " + w);
       for (auto& e : z.errors) res_.errors.push_back(std::move(e));
       if (z.errors.empty() && !z.zone)
@@ -140,7 +161,7 @@ class ZoneSetLoader {
       if (!z.zone) continue;
       origins_.insert(std::string(src.origin.lookup_form()));
       masters[i] = LoadedZone{z.zone, src.file, std::nullopt};
-      masters[i]->source_stamp = source_stamp;
+      masters[i]->source_stamp = std::move(stamps[i]);
       if (!wants_signing(src.origin)) continue;
       std::vector<zone::Record> records = zone_records(*z.zone);
       if (options_.serial_for)
