@@ -22,11 +22,18 @@
 # (catalog-role: interpret), started beside a running primary that serves
 # the N zones and their catalog, timed until it serves them all: mailns
 # (catalog:, NOTIFY to the secondary) and knotd (catalog-role: generate).
+# Then the cold signed start again, COLD_RUNS times for each server,
+# alternated, each on a new key directory and database, and the medians:
+# once on CPU 0 as above, once on CPUs 0-1 (knotd with a background worker
+# per CPU; mailns starts on every CPU it may use). One start is too noisy
+# on a shared machine to compare two servers by.
 # A benchmark, not a test: every wait is bounded and shows "timeout" (or
 # "died") in the table instead of failing.
 # usage: bench/scale.sh [ZONES=1000] [SECONDS=5]
 #   env: ROUNDS (rows to run, e.g. "mailns-unsigned knotd-unsigned" for
-#   100000 zones), CATALOG=0 (no catalog section), START_TIMEOUT,
+#   100000 zones), CATALOG=0 (no catalog section), COLD_RUNS (repeated
+#   cold signed starts per server and CPU set; default 3 up to 10,000
+#   zones, else 0), COLD_CPUS (default "0 0-1"), START_TIMEOUT,
 #   RELOAD_TIMEOUT, SETTLE_TIMEOUT (seconds), MAILNS_BIN, MAILNS_TOOLS
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,6 +46,8 @@ START_TIMEOUT="${START_TIMEOUT:-$((120 + N / 50))}"
 RELOAD_TIMEOUT="${RELOAD_TIMEOUT:-$((60 + N / 500))}"
 SETTLE_TIMEOUT="${SETTLE_TIMEOUT:-$((60 + N / 100))}"
 ROUNDS="${ROUNDS:-mailns-unsigned knotd-unsigned mailns-signed knotd-signed}"
+COLD_RUNS="${COLD_RUNS:-$([ "$N" -le 10000 ] && echo 3 || echo 0)}"
+COLD_CPUS="${COLD_CPUS:-0 0-1}"
 . "$ROOT/bench/lib.sh"
 
 W="$(mktemp -d "${TMPDIR:-/tmp}/mailns-scale.XXXXXX")"
@@ -262,7 +271,39 @@ catalog_round() {
   catalog_leg cat-knotd catalog.knot.invalid "$pport" "$sport" knotd -c "$d/conf"
 }
 
+# Repeated cold signed starts.
+cpu_count() { taskset -c "$1" nproc; }  # the CPUs of a taskset list
+cold_signed_once() {  # server cpus: R[cold-server-cpus] += seconds of one cold signed start on a new directory
+  local server="$1" cpus="$2" key="cold-$1-$2" d port
+  d="$(mktemp -d "$W/cold.XXXXXX")"; port="$(free_port)"; mkdir -p "$d/run" "$d/db"
+  if [ "$server" = mailns ]; then
+    mailns_conf "$port" "$d/state" "$W/zones" "$W/domains.txt" "$(mailns_dnssec "$d/keys")" > "$d/conf"
+    set -- "$MAILNS" serve -c "$d/conf"
+  else
+    knot_conf "$d" "$port" "$W/zones" "$W/domains.txt" signed |
+      sed "s/background-workers: 1/background-workers: $(cpu_count "$cpus")/" > "$d/conf"
+    set -- knotd -c "$d/conf"
+  fi
+  sync
+  local t0 rc; t0="$(now_ms)"
+  launch "$cpus" "$d/log" "$@"
+  wait_for "$START_TIMEOUT" 0.02 whole "$port" signed; rc=$?
+  if [ "$rc" = 0 ]; then R[$key]+="$(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.2f", ms / 1000 }') "
+  else R[$key]+="$(outcome "$rc") "; fi
+  stop "$PID"; rm -rf "$d"
+}
+median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+cold_series() {
+  local cpus i server
+  for cpus in $COLD_CPUS; do
+    for ((i = 1; i <= COLD_RUNS; i++)); do
+      for server in mailns knotd; do echo "cold signed start $i/$COLD_RUNS: $server on CPUs $cpus" >&2; cold_signed_once "$server" "$cpus"; done
+    done
+  done
+}
+
 for v in $ROUNDS; do round "$v"; done
+[ "$COLD_RUNS" -gt 0 ] && cold_series
 if [ "$CATALOG" = 0 ]; then CAT_NOTE="skipped (CATALOG=0)"
 elif [ "$N" -gt 10000 ]; then CAT_NOTE="skipped (more than 10,000 zones)"
 else CAT_NOTE=""; catalog_round; fi
@@ -277,6 +318,15 @@ for v in $ROUNDS; do
     "${R[$v,cpu]:--}" "${R[$v,qps]:--}"
 done
 echo "busy: after the cold start until the server used under 5% of a CPU for a second (RSS and CPU measured then)"
+if [ "$COLD_RUNS" -gt 0 ]; then
+  echo "cold signed start, $COLD_RUNS runs each, alternated, new key directories (seconds; median):"
+  for cpus in $COLD_CPUS; do
+    m="$(median <<< "${R[cold-mailns-$cpus]:-}")"; k="$(median <<< "${R[cold-knotd-$cpus]:-}")"
+    printf '  CPUs %-4s mailns %-24s median %-6s knotd %-24s median %-6s mailns/knotd %s\n' "$cpus" \
+      "${R[cold-mailns-$cpus]:-}" "${m:--}" "${R[cold-knotd-$cpus]:-}" "${k:--}" \
+      "$( [ -n "$m" ] && [ -n "$k" ] && awk -v a="$m" -v b="$k" 'BEGIN { printf "%.3f", a / b }' || echo -)"
+  done
+fi
 echo "catalog: a knotd secondary (catalog-role: interpret, on CPU 1) from its start until it serves every zone:"
 if [ -n "$CAT_NOTE" ]; then echo "  $CAT_NOTE"; else
   printf '  %-28s %s\n' "mailns primary (catalog:)" "${R[cat-mailns]:--}" "knotd primary (generate)" "${R[cat-knotd]:--}"
