@@ -290,8 +290,8 @@ cold_signed_once() {  # server cpus: R[cold-server-cpus] += seconds of one cold 
   wait_for "$START_TIMEOUT" 0.02 whole "$port" signed; rc=$?
   if [ "$rc" = 0 ]; then R[$key]+="$(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.2f", ms / 1000 }') "
   else R[$key]+="$(outcome "$rc") "; fi
-  # Kept until the end: ext4 skips inodes freed in the last minutes when it
-  # allocates new ones, scanning its bitmaps for others (recently_deleted),
+  # Kept until the end: ext4 without a journal skips inodes freed in the
+  # last five minutes when it allocates new ones (recently_deleted),
   # so deleting a start's thousands of files would slow the next start's
   # file creation (mailns writes three files a zone; knotd one database).
   stop "$PID"
