@@ -137,13 +137,20 @@ namespace {
 // against 16 us a key here; a first start with 10,000 zones makes 10,000).
 EVP_PKEY* generate_p256() {
   struct Ctx {
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-    bool ready = ctx && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_CTX_set_group_name(ctx, "P-256") == 1;
+    EVP_PKEY_CTX* ctx = nullptr;
     ~Ctx() { EVP_PKEY_CTX_free(ctx); }
   };
   thread_local Ctx keygen;
+  if (!keygen.ctx) {  // set up on first use; a failure is tried again with the next key
+    EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+    if (!c || EVP_PKEY_keygen_init(c) != 1 || EVP_PKEY_CTX_set_group_name(c, "P-256") != 1) {
+      EVP_PKEY_CTX_free(c);
+      return nullptr;
+    }
+    keygen.ctx = c;
+  }
   EVP_PKEY* out = nullptr;
-  if (!keygen.ready || EVP_PKEY_generate(keygen.ctx, &out) != 1) return nullptr;
+  if (EVP_PKEY_generate(keygen.ctx, &out) != 1) return nullptr;
   return out;
 }
 }  // namespace
