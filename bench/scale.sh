@@ -126,14 +126,14 @@ seconds() { awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }'; }
 whole() { answers "$1" "$LAST" "${2:-}" && sample_served "$1"; }  # port [signed]: the last and the sampled zones
 
 declare -A R
-timed_start() {  # key port signed log cmd...: R[key] = exec until the last and the sampled zones answer
+timed_start() {  # key port signed log cmd...: R[key] = exec until the last and the sampled zones answer (on START_CPUS, default 0)
   local key="$1" port="$2" signed="$3" log="$4" t0 rc; shift 4
   # What the bench and the earlier rounds wrote (hard links, zone files,
   # knotd's database) is flushed first: a server that syncs its file
   # system (mailns's key batch, syncfs) would otherwise wait for it.
   sync
   t0="$(now_ms)"
-  launch 0 "$log" "$@"
+  launch "${START_CPUS:-0}" "$log" "$@"
   wait_for "$START_TIMEOUT" 0.02 whole "$port" "$signed"; rc=$?
   if [ "$rc" = 0 ]; then R[$key]="$(seconds $(( $(now_ms) - t0 )))"; else
     R[$key]="$(outcome "$rc")"; echo "$key: $(outcome "$rc"); log tail:" >&2; tail -3 "$log" >&2
@@ -152,22 +152,28 @@ reload_one() {  # server dir port zone [all]: one record and the serial changed 
     "$RELOAD_TIMEOUT" -- "${cmd[@]}" 2> "$d/reload.log" || echo "failed: $(tail -1 "$d/reload.log")"
 }
 
+configure() {  # server dir port zone-dir [signed]: dir/conf written, the command that serves it in CMD
+  local server="$1" d="$2" port="$3" zdir="$4" signed="${5:-}"
+  mkdir -p "$d/run" "$d/db"
+  if [ "$server" = mailns ]; then
+    if [ -n "$signed" ]; then
+      mailns_conf "$port" "$d/state" "$zdir" "$W/domains.txt" "$(mailns_dnssec "$d/keys")" > "$d/conf"
+    else
+      mailns_conf "$port" "$d/state" "$zdir" "$W/domains.txt" > "$d/conf"
+    fi
+    CMD=("$MAILNS" serve -c "$d/conf")
+  else
+    knot_conf "$d" "$port" "$zdir" "$W/domains.txt" "$signed" > "$d/conf"
+    CMD=(knotd -c "$d/conf")
+  fi
+}
+
 round() {  # mailns-unsigned | knotd-unsigned | mailns-signed | knotd-signed
   local v="$1" server="${1%%-*}" signed="" d="$W/$1" port before after out cmd
   [ "${v#*-}" = signed ] && signed=signed
   port="$(free_port)"
-  mkdir -p "$d/run" "$d/db"
-  if [ "$server" = mailns ]; then
-    if [ -n "$signed" ]; then
-      mailns_conf "$port" "$d/state" "$d/zones" "$W/domains.txt" "$(mailns_dnssec "$d/keys")" > "$d/conf"
-    else
-      mailns_conf "$port" "$d/state" "$d/zones" "$W/domains.txt" > "$d/conf"
-    fi
-    cmd=("$MAILNS" serve -c "$d/conf")
-  else
-    knot_conf "$d" "$port" "$d/zones" "$W/domains.txt" "$signed" > "$d/conf"
-    cmd=(knotd -c "$d/conf")
-  fi
+  configure "$server" "$d" "$port" "$d/zones" "$signed"
+  cmd=("${CMD[@]}")
   echo "$v: cold start" >&2
   timed_start "$v,cold" "$port" "$signed" "$d/cold.log" "${cmd[@]}" || { stop "$PID"; return; }
   R[$v,busy]="$(settle "$PID")"
@@ -275,21 +281,12 @@ catalog_round() {
 cpu_count() { taskset -c "$1" nproc; }  # the CPUs of a taskset list
 cold_signed_once() {  # server cpus: R[cold-server-cpus] += seconds of one cold signed start on a new directory
   local server="$1" cpus="$2" key="cold-$1-$2" d port
-  d="$(mktemp -d "$W/cold.XXXXXX")"; port="$(free_port)"; mkdir -p "$d/run" "$d/db"
-  if [ "$server" = mailns ]; then
-    mailns_conf "$port" "$d/state" "$W/zones" "$W/domains.txt" "$(mailns_dnssec "$d/keys")" > "$d/conf"
-    set -- "$MAILNS" serve -c "$d/conf"
-  else
-    knot_conf "$d" "$port" "$W/zones" "$W/domains.txt" signed |
-      sed "s/background-workers: 1/background-workers: $(cpu_count "$cpus")/" > "$d/conf"
-    set -- knotd -c "$d/conf"
-  fi
-  sync
-  local t0 rc; t0="$(now_ms)"
-  launch "$cpus" "$d/log" "$@"
-  wait_for "$START_TIMEOUT" 0.02 whole "$port" signed; rc=$?
-  if [ "$rc" = 0 ]; then R[$key]+="$(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.2f", ms / 1000 }') "
-  else R[$key]+="$(outcome "$rc") "; fi
+  d="$(mktemp -d "$W/cold.XXXXXX")"; port="$(free_port)"
+  configure "$server" "$d" "$port" "$W/zones" signed
+  # knotd signs on its background workers: one per CPU (mailns uses every CPU it may).
+  [ "$server" = knotd ] && sed -i "s/background-workers: 1/background-workers: $(cpu_count "$cpus")/" "$d/conf"
+  START_CPUS="$cpus" timed_start "$key,run" "$port" signed "$d/log" "${CMD[@]}"
+  R[$key]+="${R[$key,run]% s} "
   # Kept until the end: ext4 without a journal skips inodes freed in the
   # last five minutes when it allocates new ones (recently_deleted),
   # so deleting a start's thousands of files would slow the next start's
