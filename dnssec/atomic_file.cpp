@@ -178,6 +178,43 @@ Status make_directory(const std::string& path, mode_t mode) {
   return {};
 }
 
+namespace {
+// The length of the log open as fd up to and with its last '\n' (0 when it
+// has none): what is left of it once a line a crash cut short is cut off.
+// -1 when it cannot be read.
+off_t complete_length(int fd, off_t size) {
+  char buf[4096];
+  for (off_t end = size; end > 0;) {
+    const off_t from = end > static_cast<off_t>(sizeof buf) ? end - static_cast<off_t>(sizeof buf) : 0;
+    const ssize_t n = ::pread(fd, buf, static_cast<size_t>(end - from), from);
+    if (n != end - from) return -1;
+    for (ssize_t i = n; i > 0; --i)
+      if (buf[i - 1] == '\n') return from + i;
+    end = from;
+  }
+  return 0;
+}
+}  // namespace
+
+Status append_lines_durably(const std::string& path, std::string_view lines, mode_t mode) {
+  const bool created = !file_exists(path);
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+  if (fd < 0) return Error{path + ": cannot open: " + errno_text()};
+  if (created) give_to_directory_owner(fd, dir_of(path));
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0;
+  if (ok && st.st_size > 0) {
+    const off_t keep = complete_length(fd, st.st_size);
+    ok = keep >= 0 && (keep == st.st_size || ::ftruncate(fd, keep) == 0);
+  }
+  ok = ok && write_all(fd, lines) && ::fdatasync(fd) == 0;
+  const std::string why = ok ? std::string() : errno_text();
+  ::close(fd);
+  if (!ok) return Error{path + ": cannot append: " + why};
+  if (created) sync_directory(dir_of(path));
+  return {};
+}
+
 Result<std::string> read_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{path + ": cannot open: " + errno_text()};

@@ -75,6 +75,14 @@ bool is_unfinished_write(std::string_view name) noexcept;
 // The paths of the unfinished writes directly in dir, sorted.
 std::vector<std::string> unfinished_writes_in(const std::string& dir);
 
+// Appends complete lines (text ending in '\n') to the log at path and
+// fdatasyncs it; a log created by this call gets mode and, once written, a
+// synced directory. A last line that a crash cut short (no '\n') is cut
+// off first, so the new lines are never glued to it and it never becomes a
+// complete line. On failure the lines may be partly there: readers take
+// complete lines only, each standing alone.
+Status append_lines_durably(const std::string& path, std::string_view lines, mode_t mode);
+
 // Reads a whole file; the error names the path and the reason.
 Result<std::string> read_file(const std::string& path);
 

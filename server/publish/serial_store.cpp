@@ -1,6 +1,5 @@
 #include "server/publish/serial_store.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,15 +81,7 @@ std::string SerialStore::append(const std::vector<zone::DnsName>& origins) {
   for (const zone::DnsName& o : origins)
     if (auto it = serials_.find(key_of(o)); it != serials_.end())
       lines.append(it->first).append(" ").append(std::to_string(it->second)) += '\n';
-  const std::string log = path_ + ".log";
-  const bool created = !dnssec::file_exists(log);
-  const int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return log + ": " + std::strerror(errno);
-  const ssize_t n = ::write(fd, lines.data(), lines.size());
-  const int err = n == static_cast<ssize_t>(lines.size()) && ::fdatasync(fd) == 0 ? 0 : (errno ? errno : EIO);
-  ::close(fd);
-  if (err) return log + ": " + std::strerror(err);
-  if (created) dnssec::sync_directory(path_.substr(0, path_.rfind('/') == std::string::npos ? 0 : path_.rfind('/')));
+  if (auto st = dnssec::append_lines_durably(path_ + ".log", lines, 0600); !st) return st.error();
   log_lines_ += origins.size();
   return {};
 }

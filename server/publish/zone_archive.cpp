@@ -2,8 +2,10 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -77,21 +79,42 @@ ZoneArchive::ZoneArchive(std::string dir) : dir_(std::move(dir)) {}
 std::string ZoneArchive::path_of(const zone::DnsName& origin) const { return dir_ + "/" + file_name(origin); }
 
 namespace {
-// The file names the index at dir names (first word of each line).
-std::set<std::string> index_names(const std::string& dir) {
-  std::set<std::string> out;
-  auto text = dnssec::read_file(dir + "/index");
-  if (!text) return out;
-  std::istringstream in(*text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string name, digest;
-    if (fields >> name >> digest) out.insert(name);
-  }
+constexpr const char* kGenerationLine = "# generation ";
+
+// G from a "# generation G" line; nullopt for any other line.
+std::optional<uint64_t> generation_of(std::string_view line) {
+  const std::string_view prefix = kGenerationLine;
+  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
+  uint64_t g = 0;
+  const char* b = line.data() + prefix.size();
+  const char* e = line.data() + line.size();
+  if (std::from_chars(b, e, g).ptr != e) return std::nullopt;
+  return g;
+}
+
+bool is_sha256_hex(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// The complete lines of text (each ending in '\n'), without their '\n'.
+std::vector<std::string_view> complete_lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string_view::npos; start = nl + 1)
+    out.push_back(text.substr(start, nl - start));
   return out;
 }
 }  // namespace
+
+std::set<std::string> ZoneArchive::named_on_disk() const {
+  std::map<std::string, Archived> files;
+  uint64_t generation = 0;
+  size_t log_lines = 0;
+  read_index_files(dir_, files, &generation, &log_lines);
+  std::set<std::string> out;
+  for (const auto& [name, a] : files)
+    if (!a.digest.empty()) out.insert(name);
+  return out;
+}
 
 bool ZoneArchive::has(const zone::DnsName& origin) const {
   if (!enabled()) return false;
@@ -103,7 +126,7 @@ bool ZoneArchive::has(const zone::DnsName& origin) const {
     auto it = files_.find(name);
     named = it != files_.end() && !it->second.digest.empty();
   } else {
-    named = index_names(dir_).contains(name);
+    named = named_on_disk().contains(name);
   }
   return named && dnssec::file_exists(path_of(origin));
 }
@@ -151,12 +174,12 @@ std::vector<ZoneArchive::Leftover> ZoneArchive::leftovers() const {
   if (!enabled()) return out;
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return out;
-  const std::set<std::string> named = index_names(dir_);
+  const std::set<std::string> named = named_on_disk();
   std::vector<std::string> names;
   while (const dirent* e = ::readdir(d)) {
     const std::string n = e->d_name;
     struct stat st {};
-    if (n == "index" || named.contains(n) || ::lstat((dir_ + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (n == "index" || n == "index.log" || named.contains(n) || ::lstat((dir_ + "/" + n).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
       continue;
     names.push_back(n);
   }
@@ -202,41 +225,102 @@ std::vector<std::string> ZoneArchive::tidy() {
   return messages;
 }
 
-dnssec::Status ZoneArchive::write_index() const {
-  // 100,000 zones make a 10 MB index, written at every change.
-  std::string index;
+namespace {
+std::string index_line(const std::string& name, const std::string& digest, const std::optional<uint32_t>& serial,
+                       const std::string& source) {
+  std::string line = name + " " + digest;
+  if (serial) line.append(" ").append(std::to_string(*serial));
+  if (!source.empty()) line.append(" source=").append(source);
+  return line += '\n';
+}
+}  // namespace
+
+dnssec::Status ZoneArchive::write_index() {
+  // 100,000 zones make a 16 MB index: written at start and when the log
+  // has grown, the changes of a reload are appended (record()).
+  std::string index = kGenerationLine + std::to_string(generation_ + 1) + "\n";
   index.reserve(files_.size() * 100);
-  for (const auto& [name, a] : files_) {
-    if (a.digest.empty()) continue;
-    index.append(name).append(" ").append(a.digest);
-    if (a.signed_serial) index.append(" ").append(std::to_string(*a.signed_serial));
-    if (!a.source.empty()) index.append(" source=").append(a.source);
-    index += '\n';
+  for (const auto& [name, a] : files_)
+    if (!a.digest.empty()) index += index_line(name, a.digest, a.signed_serial, a.source);
+  if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) return st;
+  ++generation_;
+  log_lines_ = 0;
+  ::unlink((dir_ + "/index.log").c_str());  // left behind, it is of an older generation: never read
+  return {};
+}
+
+dnssec::Status ZoneArchive::record(const std::vector<std::string>& names) {
+  if (names.empty()) return {};
+  if (log_lines_ + names.size() > files_.size() / 8) return write_index();
+  const std::string log = dir_ + "/index.log";
+  std::string lines;
+  if (log_lines_ == 0) {
+    ::unlink(log.c_str());  // one of an older generation
+    lines = kGenerationLine + std::to_string(generation_) + "\n";
   }
-  return dnssec::write_file_atomic(dir_ + "/index", index, kFileMode);
+  for (const std::string& name : names) {
+    const Archived& a = files_[name];
+    if (!a.digest.empty()) lines += index_line(name, a.digest, a.signed_serial, a.source);
+  }
+  if (auto st = dnssec::append_lines_durably(log, lines, kFileMode); !st) return write_index();
+  log_lines_ += names.size();
+  return {};
+}
+
+namespace {
+// One index line ("zone sha256 [serial] [source=STAMP]") into its fields;
+// false when it is not one (a torn line is cut off, see
+// append_lines_durably, so a complete one is whole).
+struct IndexLine {
+  std::string name, digest, source;
+  std::optional<uint32_t> serial;
+};
+bool parse_index_line(std::string_view text, IndexLine& out) {
+  std::istringstream fields{std::string(text)};
+  std::string field;
+  if (!(fields >> out.name >> out.digest) || !is_sha256_hex(out.digest)) return false;
+  while (fields >> field) {
+    if (field.rfind("source=", 0) == 0 && field.size() > 7) {
+      out.source = field.substr(7);
+    } else if (uint32_t serial = 0;
+               std::from_chars(field.data(), field.data() + field.size(), serial).ptr == field.data() + field.size()) {
+      out.serial = serial;
+    }
+  }
+  return true;
+}
+}  // namespace
+
+void ZoneArchive::read_index_files(const std::string& dir, std::map<std::string, Archived>& files, uint64_t* generation,
+                                   size_t* log_lines) {
+  *generation = 0;
+  *log_lines = 0;
+  const auto apply = [&files](std::string_view line) {
+    IndexLine l;
+    if (!parse_index_line(line, l)) return;
+    Archived& a = files[l.name];
+    a.digest = l.digest;
+    a.signed_serial = l.serial;
+    a.source = l.source;
+  };
+  auto text = dnssec::read_file(dir + "/index");
+  if (text) {  // none yet: every zone is written once
+    for (std::string_view line : complete_lines(*text)) {
+      if (auto g = generation_of(line)) *generation = *g;
+      apply(line);
+    }
+  }
+  auto log = dnssec::read_file(dir + "/index.log");
+  if (!log) return;
+  const auto lines = complete_lines(*log);
+  if (lines.empty() || generation_of(lines.front()) != *generation) return;  // folded into the index already
+  for (size_t i = 1; i < lines.size(); ++i) apply(lines[i]);
+  *log_lines = lines.size() - 1;
 }
 
 void ZoneArchive::read_index() {
   index_read_ = true;
-  auto text = dnssec::read_file(dir_ + "/index");
-  if (!text) return;  // none yet: every zone is written once
-  std::istringstream in(*text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string name, digest, field;
-    if (!(fields >> name >> digest)) continue;
-    Archived& a = files_[name];
-    a.digest = digest;
-    while (fields >> field) {
-      if (field.rfind("source=", 0) == 0 && field.size() > 7) {
-        a.source = field.substr(7);
-      } else if (uint32_t serial = 0; std::from_chars(field.data(), field.data() + field.size(), serial).ptr ==
-                                         field.data() + field.size()) {
-        a.signed_serial = serial;
-      }
-    }
-  }
+  read_index_files(dir_, files_, &generation_, &log_lines_);
 }
 
 bool ZoneArchive::same_signed_version(const std::string& name, const zone::Zone& z) const {
@@ -272,8 +356,8 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
   if (!index_read_) read_index();
   // The files of every changed zone are written into one batch (a few
   // syncs for all of them instead of two fsyncs each: a 10,000-zone start
-  // kept the server busy for seconds); the index, which names them, is
-  // replaced after they are durable.
+  // kept the server busy for seconds); the index lines, which name them,
+  // are written after they are durable.
   dnssec::FileBatch batch;
   struct Written {
     std::string name;
@@ -282,13 +366,13 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
     std::string source;
   };
   std::vector<Written> staged;
-  bool index_changed = false;
+  std::vector<std::string> changed;  // whose index line changed
   for (const ArchiveEntry& entry : zones) {
     const auto& z = entry.zone;
     const std::string name = file_name(z->origin());
     auto& written = files_[name].zone;
     if (!written.owner_before(z) && !z.owner_before(written) && !written.expired()) {
-      index_changed |= note_source(name, entry.source_stamp);
+      if (note_source(name, entry.source_stamp)) changed.push_back(name);
       continue;
     }
     // A signed zone re-signed at a start without changes differs only in
@@ -301,8 +385,8 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
     const std::string text = zone::encode_zone(*z);
     std::string digest = sha256_hex(text);
     if (files_[name].digest == digest) {
-      index_changed |= note_signed_serial(name, *z);
-      index_changed |= note_source(name, entry.source_stamp);
+      const bool serial_changed = note_signed_serial(name, *z);
+      if (note_source(name, entry.source_stamp) || serial_changed) changed.push_back(name);
       written = z;
       continue;
     }
@@ -330,13 +414,15 @@ std::vector<std::string> ZoneArchive::save(const std::vector<ArchiveEntry>& zone
     a.zone = w.zone;
     note_signed_serial(w.name, *w.zone);
     note_source(w.name, w.source);
-    index_changed = true;
+    changed.push_back(w.name);
   }
-  if (index_changed && index_later) {
+  if (!changed.empty() && index_later) {
     index_pending_ = true;
-  } else if (index_changed || index_pending_) {
+  } else if (index_pending_) {
     index_pending_ = false;
     if (auto st = write_index(); !st) errors.push_back(st.error());
+  } else if (auto st = record(changed); !st) {
+    errors.push_back(st.error());
   }
   return errors;
 }

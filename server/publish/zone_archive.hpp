@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,7 +102,11 @@ class ZoneArchive {
 
  private:
   void read_index();
-  dnssec::Status write_index() const;
+  std::set<std::string> named_on_disk() const;  // the files the index and its log name
+  dnssec::Status write_index();
+  // The index lines of these files appended to the log (the whole index
+  // written instead when the log is long enough, or when appending fails).
+  dnssec::Status record(const std::vector<std::string>& names);
   std::string dir_;
   bool index_read_ = false;
   bool index_pending_ = false;  // a save() with index_later changed what the index must say
@@ -117,6 +122,12 @@ class ZoneArchive {
     std::weak_ptr<const zone::Zone> zone;   // the zone object written (or read back)
   };
   std::map<std::string, Archived> files_;
+  uint64_t generation_ = 0;  // of the index on disk
+  size_t log_lines_ = 0;     // in the log of that generation
+  // Reads the index and its log at dir into files (digest, serial, source);
+  // sets *generation and *log_lines.
+  static void read_index_files(const std::string& dir, std::map<std::string, Archived>& files, uint64_t* generation,
+                               size_t* log_lines);
 };
 
 }  // namespace mailns::server

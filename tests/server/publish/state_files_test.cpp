@@ -130,6 +130,74 @@ TEST(ZoneArchive, AnUnsignedZoneIsFoundAgainByItsMasterFilesStamp) {
   EXPECT_FALSE(ZoneArchive(dir.file("state/zones")).load_unchanged(name("example.net."), "1:2:3"));
 }
 
+namespace {
+std::vector<std::shared_ptr<const zone::Zone>> numbered_zones(TestDir& dir, int n) {
+  std::vector<std::shared_ptr<const zone::Zone>> zones;
+  for (int i = 0; i < n; ++i) {
+    std::string text = kNetZone;
+    const std::string origin = "z" + std::to_string(i) + ".example.net";
+    for (auto p = text.find("example.net"); p != std::string::npos; p = text.find("example.net", p + origin.size()))
+      text.replace(p, 11, origin);
+    auto built = zone::load_zone_file(dir.write(origin + ".zone", text), name((origin + ".").c_str()));
+    if (built.zone) zones.push_back(built.zone);
+  }
+  return zones;
+}
+}  // namespace
+
+// A save that changes a few zones among many appends their index lines to
+// index.log (the index itself is not rewritten); a restart reads both. A log
+// the whole index has since folded in (a later generation) is never read
+// again, and a line a crash cut short is cut off at the next append.
+TEST(ZoneArchive, AFewChangesAreAppendedToTheIndexLog) {
+  TestDir dir;
+  const auto zones = numbered_zones(dir, 40);
+  ASSERT_EQ(zones.size(), 40u);
+  const std::string index = dir.file("state/zones/index");
+  const std::string log = index + ".log";
+  std::vector<ArchiveEntry> all;
+  for (const auto& z : zones) all.push_back({z, "s0"});
+  ZoneArchive archive(dir.file("state/zones"));
+  ASSERT_TRUE(archive.save(all).empty());
+  EXPECT_FALSE(fs::exists(log));
+  const std::string whole = *dnssec::read_file(index);
+  ASSERT_TRUE(archive.save(std::vector<ArchiveEntry>{{zones[0], "s1"}}).empty());
+  EXPECT_EQ(*dnssec::read_file(index), whole);  // untouched
+  ASSERT_TRUE(fs::exists(log));
+  EXPECT_TRUE(ZoneArchive(dir.file("state/zones")).load_unchanged(zones[0]->origin(), "s1"));
+  EXPECT_FALSE(ZoneArchive(dir.file("state/zones")).load_unchanged(zones[0]->origin(), "s0"));
+  EXPECT_TRUE(ZoneArchive(dir.file("state/zones")).load_unchanged(zones[1]->origin(), "s0"));
+  const std::string old_log = *dnssec::read_file(log);
+
+  // The whole index written (a start's zones), then a crash brings the log back.
+  ASSERT_TRUE(archive.save(std::vector<ArchiveEntry>{{zones[0], "s2"}}, /*index_later=*/true).empty());
+  ASSERT_EQ(archive.write_pending_index(), "");
+  EXPECT_FALSE(fs::exists(log));
+  dir.write("state/zones/index.log", old_log);
+  EXPECT_TRUE(ZoneArchive(dir.file("state/zones")).load_unchanged(zones[0]->origin(), "s2"));
+  EXPECT_FALSE(ZoneArchive(dir.file("state/zones")).load_unchanged(zones[0]->origin(), "s1"));
+
+  // The next append replaces that old log; a torn line after it is cut off.
+  ZoneArchive again(dir.file("state/zones"));
+  ASSERT_TRUE(again.save(std::vector<ArchiveEntry>{{zones[1], "s3"}}).empty());
+  { std::ofstream(log, std::ios::app) << "z2.example.net.zone 00ab"; }
+  ASSERT_TRUE(again.save(std::vector<ArchiveEntry>{{zones[2], "s4"}}).empty());
+  ZoneArchive third(dir.file("state/zones"));
+  EXPECT_TRUE(third.load_unchanged(zones[0]->origin(), "s2"));
+  EXPECT_TRUE(third.load_unchanged(zones[1]->origin(), "s3"));
+  EXPECT_TRUE(third.load_unchanged(zones[2]->origin(), "s4"));
+  EXPECT_TRUE(third.load_unchanged(zones[3]->origin(), "s0"));
+  EXPECT_TRUE(third.leftovers().empty());  // the log is not a leftover
+  EXPECT_EQ(dnssec::read_file(log)->find("00ab"), std::string::npos);
+
+  // Past an eighth of the zones (5 lines here), the log is folded into the index.
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(third.save(std::vector<ArchiveEntry>{{zones[4 + i], "s5"}}).empty());
+  EXPECT_FALSE(fs::exists(log));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(ZoneArchive(dir.file("state/zones")).load_unchanged(zones[4 + i]->origin(), "s5")) << i;
+}
+
 TEST(StateDir, InterruptedSavesAreMovedAsideAndTheStoreKept) {
   TestDir dir;
   SerialStore store(dir.file("state/serials"));
@@ -178,6 +246,12 @@ TEST(StateDir, SerialLogAppendsAndIsFoldedIn) {
   EXPECT_TRUE(warnings.empty());
   EXPECT_EQ(again.get(name("a.example.")), 2026111803u);
   EXPECT_EQ(again.get(name("b.example.")), 2026111801u);
+  // The next append is not glued to the line cut short.
+  again.set(name("c.example."), 2026111807);
+  ASSERT_EQ(again.append({name("c.example.")}), "");
+  SerialStore after_crash(path);
+  after_crash.load(warnings);
+  EXPECT_EQ(after_crash.get(name("c.example.")), 2026111807u);
   ASSERT_EQ(again.save(), "");
   EXPECT_FALSE(fs::exists(path + ".log"));
   SerialStore third(path);
