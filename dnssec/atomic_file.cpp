@@ -43,6 +43,20 @@ void give_to_directory_owner(int fd, const std::string& dir) noexcept {
   [[maybe_unused]] const int rc = ::fchown(fd, d.st_uid, d.st_gid);
 }
 
+namespace {
+// A directory make_directory has just created: given its exact mode (the
+// umask may have narrowed it) and, run as root, to its parent's owner.
+Status finish_directory(const std::string& path, mode_t mode) {
+  ::chmod(path.c_str(), mode);
+  if (::geteuid() != 0) return {};  // only root creates directories for others
+  if (const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    give_to_directory_owner(fd, dir_of(path));
+    ::close(fd);
+  }
+  return {};
+}
+}  // namespace
+
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
   return write_atomic(path, content, mode, Place::kReplace);
 }
@@ -156,26 +170,23 @@ Result<std::string> move_aside(const std::string& path, const std::string& to_di
 
 Status make_directory(const std::string& path, mode_t mode) {
   if (path.empty()) return Error{"empty directory name"};
+  // mkdir first: a start makes a key directory per zone, and asking first
+  // whether it exists is one more lookup of a missing name in a large
+  // directory (the slow kind) for each.
+  int err = ::mkdir(path.c_str(), mode) == 0 ? 0 : errno;
+  const auto last = path.find_last_not_of('/');
+  const auto slash = last == std::string::npos ? std::string::npos : path.rfind('/', last);
+  if (err == ENOENT && slash != std::string::npos && slash > 0) {  // a parent is missing
+    if (Status s = make_directory(path.substr(0, slash), mode); !s) return s;
+    err = ::mkdir(path.c_str(), mode) == 0 ? 0 : errno;
+  }
+  if (err == 0) return finish_directory(path, mode);
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
+  if (err == EEXIST && ::stat(path.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) return Error{path + ": exists and is not a directory"};
     return {};
   }
-  const auto slash = path.find_last_not_of('/') == std::string::npos ? std::string::npos
-                                                                       : path.rfind('/', path.find_last_not_of('/'));
-  if (slash != std::string::npos && slash > 0) {
-    if (Status s = make_directory(path.substr(0, slash), mode); !s) return s;
-  }
-  if (::mkdir(path.c_str(), mode) != 0) {
-    if (errno == EEXIST) return {};
-    return Error{path + ": cannot create directory: " + errno_text()};
-  }
-  ::chmod(path.c_str(), mode);  // the umask may have narrowed or (rarely) the caller wants exact bits
-  if (const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    give_to_directory_owner(fd, dir_of(path));
-    ::close(fd);
-  }
-  return {};
+  return Error{path + ": cannot create directory: " + std::strerror(err)};
 }
 
 namespace {

@@ -70,10 +70,13 @@ std::map<size_t, std::string> FileBatch::commit() {
   std::map<size_t, std::string> failed;
   std::set<std::string> dirs;
   for (const Entry& e : entries_) dirs.insert(dir_of(e.path));
-  const std::vector<std::string> dir_list(dirs.begin(), dirs.end());
+  // Each filesystem is looked up once for the three syncs (a start's batch
+  // holds a directory per zone).
+  const auto filesystems = one_per_filesystem(std::vector<std::string>(dirs.begin(), dirs.end()));
+  const std::vector<std::string> dir_list = filesystems ? *filesystems : std::vector<std::string>(dirs.begin(), dirs.end());
   // Contents first, then the kFirst names, then the kSecond names: each
   // sync orders what comes before it before what comes after.
-  Status synced = sync_filesystems(dir_list);
+  Status synced = filesystems ? sync_filesystems(dir_list) : Status(Error{filesystems.error()});
   if (synced) {
     place_step(Step::kFirst, failed);
     synced = sync_filesystems(dir_list);
@@ -104,21 +107,28 @@ void FileBatch::discard() noexcept {
   locks_.clear();
 }
 
-Status sync_filesystems(const std::vector<std::string>& dirs) {
-  std::set<dev_t> done;
+Result<std::vector<std::string>> one_per_filesystem(const std::vector<std::string>& dirs) {
+  std::vector<std::string> out;
+  std::set<dev_t> seen;
   for (const std::string& dir : dirs) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0)
+      return Error{dir + ": cannot reach it to sync its filesystem: " + std::strerror(errno)};
+    if (seen.insert(st.st_dev).second) out.push_back(dir);
+  }
+  return out;
+}
+
+Status sync_filesystems(const std::vector<std::string>& dirs) {
+  auto filesystems = one_per_filesystem(dirs);
+  if (!filesystems) return Error{filesystems.error()};
+  for (const std::string& dir : *filesystems) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return Error{dir + ": cannot open it to sync its filesystem: " + std::strerror(errno)};
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && done.contains(st.st_dev)) {
-      ::close(fd);
-      continue;
-    }
     const int rc = ::syncfs(fd);
     const int err = errno;
     ::close(fd);
     if (rc != 0) return Error{dir + ": cannot sync its filesystem: " + std::strerror(err)};
-    done.insert(st.st_dev);
   }
   return {};
 }

@@ -79,6 +79,9 @@ class FileBatch {
 // Syncs the filesystems that hold the given directories (syncfs, once per
 // filesystem). The error names the directory whose filesystem did not sync.
 Status sync_filesystems(const std::vector<std::string>& dirs);
+// The first of dirs on each filesystem (one stat each); the error names a
+// directory that cannot be reached.
+Result<std::vector<std::string>> one_per_filesystem(const std::vector<std::string>& dirs);
 
 // Convenience for code that writes either at once or into a batch: with a
 // batch, add() to it under group; without, write_atomic() (synced on return).

@@ -60,10 +60,19 @@ bool bn_param(EVP_PKEY* pkey, const char* name, std::vector<uint8_t>& out, int p
 Result<std::vector<uint8_t>> public_key_field(EVP_PKEY* pkey, Algorithm alg) {
   std::vector<uint8_t> pk;
   switch (alg) {
-    case Algorithm::kEcdsaP256Sha256:  // RFC 6605 4: X || Y, 32 octets each
+    case Algorithm::kEcdsaP256Sha256: {  // RFC 6605 4: X || Y, 32 octets each
+      // The uncompressed point 04 || X || Y as it is (5 us), not X and Y
+      // as numbers (19 us); any other encoding through the numbers.
+      std::array<uint8_t, 65> point{};
+      size_t len = 0;
+      if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &len) == 1 &&
+          len == point.size() && point[0] == 0x04)
+        return std::vector<uint8_t>(point.begin() + 1, point.end());
+      ERR_clear_error();
       if (!bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, pk, 32) || !bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, pk, 32))
         return Error{"cannot read the P-256 public key: " + openssl_error()};
       return pk;
+    }
     case Algorithm::kEd25519: {  // RFC 8080 3: the 32-octet public key
       size_t len = 32;
       pk.resize(32);

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -79,8 +83,10 @@ std::optional<dnssec::ZoneKeySet> prepare_keys(SignJob& job, KeyAccess access, i
   const std::string zname = job.origin.to_text();
   const std::string dir = s.key_dir + "/" + dnssec::zone_directory_name(job.origin);
   const std::string state = dir + "/" + dnssec::kStateFileName;
-  bool existed = dnssec::file_exists(state);
-  if (!existed && access != KeyAccess::kCreate) {
+  // Creating: asked again under the lock below (a missing name looked up
+  // in a key directory of thousands is not free).
+  bool existed = access == KeyAccess::kCreate || dnssec::file_exists(state);
+  if (!existed) {
     job.missing_keys = true;
     if (access == KeyAccess::kExisting)
       job.error = zname + ": its DNSSEC keys are gone (no " + state +
@@ -224,12 +230,38 @@ void fail_unsaved(SignJob& job, const std::string& why) {
 
 // How many zones' keys go into one batch: each holds its zone's lock file
 // open until the batch is committed, so a batch stays well inside the
-// descriptor limit.
-size_t zones_per_batch() {
+// descriptor limit; and about an eighth of the jobs, so that committing
+// one batch (renames and syncs, on one thread) overlaps signing the next.
+size_t zones_per_batch(size_t jobs) {
   rlimit lim{};
   const size_t fds = ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? lim.rlim_cur : 4096;
-  return std::clamp<size_t>(fds / 4, 16, 2048);
+  return std::min(std::clamp<size_t>(fds / 4, 16, 2048), std::max<size_t>(jobs / 8, 64));
 }
+
+// A batch of signed jobs whose key files are being made durable on their
+// own thread; finish() waits for it and fails the jobs whose keys did not
+// become durable.
+class BatchCommit {
+ public:
+  BatchCommit(std::span<SignJob> part, std::unique_ptr<dnssec::FileBatch> batch)
+      : part_(part), batch_(std::move(batch)) {
+    const auto commit = [b = batch_.get()] { return b->commit(); };
+    try {
+      done_ = std::async(std::launch::async, commit);
+    } catch (const std::system_error&) {  // no thread to be had: committed when finished
+      done_ = std::async(std::launch::deferred, commit);
+    }
+  }
+  void finish() {
+    for (const auto& [i, why] : done_.get())
+      if (part_[i].error.empty()) fail_unsaved(part_[i], why);
+  }
+
+ private:
+  std::span<SignJob> part_;
+  std::unique_ptr<dnssec::FileBatch> batch_;
+  std::future<std::map<size_t, std::string>> done_;
+};
 }  // namespace
 
 SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsigned threads) {
@@ -239,15 +271,18 @@ SignStats sign_jobs(std::span<SignJob> jobs, KeyAccess access, int64_t now, unsi
   } else {
     // Keys made or advanced in a batch are durable (few syncs for all of
     // them, dnssec/file_batch) before sign_jobs returns, that is before any
-    // signature made with them is served or archived.
-    const size_t per_batch = zones_per_batch();
+    // signature made with them is served or archived. One batch is
+    // committed while the next one is signed.
+    const size_t per_batch = zones_per_batch(jobs.size());
+    std::optional<BatchCommit> committing;
     for (size_t first = 0; first < jobs.size(); first += per_batch) {
       const std::span<SignJob> part = jobs.subspan(first, std::min(per_batch, jobs.size() - first));
-      dnssec::FileBatch batch;
-      sign_all(part, access, now, threads, &batch);
-      for (const auto& [i, why] : batch.commit())
-        if (part[i].error.empty()) fail_unsaved(part[i], why);
+      auto batch = std::make_unique<dnssec::FileBatch>();
+      sign_all(part, access, now, threads, batch.get());
+      if (committing) committing->finish();
+      committing.emplace(part, std::move(batch));
     }
+    if (committing) committing->finish();
   }
 
   SignStats stats;
