@@ -1,5 +1,7 @@
 #include "zone/zone_file.hpp"
 
+#include <stdio_ext.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +15,9 @@ namespace mailns::zone {
 namespace {
 ZoneLoadResult load_from_fp(FILE* fp, const DnsName& origin, const std::string& source, PreparedAnswers prepared) {
   ZoneLoadResult res;
+  // Only this thread reads fp: ldns takes it a character at a time, each
+  // without taking the stream's lock.
+  __fsetlocking(fp, FSETLOCKING_BYCALLER);
   ZoneBuilder builder(origin);
   ldns_rdf* cur_origin = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, origin.wire().size(), origin.wire().data());
   ldns_rdf* prev = nullptr;
