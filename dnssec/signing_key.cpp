@@ -368,6 +368,7 @@ SignContext::SignContext(const SigningKey& key) : key_(&key) {
     if (EVP_PKEY_CTX_set_rsa_padding(pctx_, RSA_PKCS1_PADDING) != 1) return;
   }
   if (EVP_PKEY_CTX_set_signature_md(pctx_, sha256()) != 1) return;
+  if (key.algorithm() == Algorithm::kEcdsaP256Sha256) p256_.emplace(key.pkey());
   // The largest signature, asked once: OpenSSL recomputes it on every query.
   const int size = EVP_PKEY_get_size(key.pkey());
   if (size <= 0) return;
@@ -381,7 +382,12 @@ SignContext::~SignContext() {
 }
 
 SignContext::SignContext(SignContext&& o) noexcept
-    : key_(o.key_), pctx_(o.pctx_), mctx_(o.mctx_), max_signature_(o.max_signature_), usable_(o.usable_) {
+    : key_(o.key_),
+      p256_(std::move(o.p256_)),
+      pctx_(o.pctx_),
+      mctx_(o.mctx_),
+      max_signature_(o.max_signature_),
+      usable_(o.usable_) {
   o.pctx_ = nullptr;
   o.mctx_ = nullptr;
   o.usable_ = false;
@@ -405,17 +411,17 @@ bool SignContext::sign(std::span<const uint8_t> data, std::vector<uint8_t>& out)
     }
     return true;
   }
-  unsigned char md[32];
+  std::array<uint8_t, 32> md;
   unsigned int mdlen = 0;
   if (EVP_DigestInit_ex2(mctx_, sha256(), nullptr) != 1 || EVP_DigestUpdate(mctx_, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(mctx_, md, &mdlen) != 1 || mdlen != 32) {
+      EVP_DigestFinal_ex(mctx_, md.data(), &mdlen) != 1 || mdlen != 32) {
     ERR_clear_error();
     return false;
   }
   size_t siglen = max_signature_;
   if (key_->algorithm() == Algorithm::kRsaSha256) {
     out.resize(at + siglen);
-    if (EVP_PKEY_sign(pctx_, out.data() + at, &siglen, md, mdlen) != 1) {
+    if (EVP_PKEY_sign(pctx_, out.data() + at, &siglen, md.data(), mdlen) != 1) {
       out.resize(at);
       ERR_clear_error();
       return false;
@@ -423,14 +429,18 @@ bool SignContext::sign(std::span<const uint8_t> data, std::vector<uint8_t>& out)
     out.resize(at + siglen);
     return true;
   }
+  std::array<uint8_t, 64> raw;
+  if (p256_ && p256_->sign(md, raw)) {
+    out.insert(out.end(), raw.begin(), raw.end());
+    return true;
+  }
   // ECDSA: OpenSSL returns DER SEQUENCE { r, s }; DNSSEC wants r || s (RFC 6605 4).
   std::array<uint8_t, 80> der;
   if (siglen > der.size()) return false;
-  if (EVP_PKEY_sign(pctx_, der.data(), &siglen, md, mdlen) != 1) {
+  if (EVP_PKEY_sign(pctx_, der.data(), &siglen, md.data(), mdlen) != 1) {
     ERR_clear_error();
     return false;
   }
-  std::array<uint8_t, 64> raw;
   if (!p256_signature_from_der(std::span<const uint8_t>(der.data(), siglen), raw)) return false;
   out.insert(out.end(), raw.begin(), raw.end());
   return true;

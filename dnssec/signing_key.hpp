@@ -12,12 +12,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dnssec/algorithm.hpp"
+#include "dnssec/p256_signer.hpp"
 #include "dnssec/result.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
@@ -97,6 +99,7 @@ class SignContext {
 
  private:
   const SigningKey* key_;
+  std::optional<P256Signer> p256_;  // ECDSA P-256 (p256_signer.hpp); pctx_ when it is not usable
   EVP_PKEY_CTX* pctx_ = nullptr;  // ECDSA, RSA: sign a SHA-256 digest
   EVP_MD_CTX* mctx_ = nullptr;    // digest (ECDSA, RSA) or EdDSA one-shot
   size_t max_signature_ = 0;      // ECDSA (DER), RSA: EVP_PKEY_get_size
