@@ -32,6 +32,17 @@ def spki_hex(path, is_cert):
     return hashlib.sha256(der).hexdigest()
 
 
+
+def tlsa_answer(port):
+    """dig +short of the mail host's TLSA RRset; asked again (at most 3 tries)
+    when no reply came (dig exits 9), as happens on a loaded machine."""
+    for _ in range(3):
+        r = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+short", "+time=1", "+tries=1",
+                            "_25._tcp.mail.example.org", "TLSA"], capture_output=True, text=True)
+        if r.returncode != 9:
+            break
+    return r.stdout
+
 class TlsaRollover(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="mailns-tlsa-")
@@ -65,12 +76,7 @@ mail_domains:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def tlsa(self):
-        for _ in range(3):  # dig exits 9 when no reply came (a loaded machine): asked again
-            r = subprocess.run(["dig", "@127.0.0.1", "-p", str(self.port), "+short", "+time=1", "+tries=1",
-                                "_25._tcp.mail.example.org", "TLSA"], capture_output=True, text=True)
-            if r.returncode != 9:
-                break
-        out = r.stdout
+        out = tlsa_answer(self.port)
         return sorted(l.split()[3].lower() + (l.split()[4].lower() if len(l.split()) > 4 else "")
                       for l in out.splitlines() if l.startswith("3 1 1"))
 
@@ -140,12 +146,7 @@ mail_domains:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def tlsa(self):
-        for _ in range(3):  # dig exits 9 when no reply came (a loaded machine): asked again
-            r = subprocess.run(["dig", "@127.0.0.1", "-p", str(self.port), "+short", "+time=1", "+tries=1",
-                                "_25._tcp.mail.example.org", "TLSA"], capture_output=True, text=True)
-            if r.returncode != 9:
-                break
-        out = r.stdout
+        out = tlsa_answer(self.port)
         return sorted(" ".join(l.split()[:3]) + " " + "".join(l.split()[3:]).lower() for l in out.splitlines())
 
     def test_renewal_on_a_new_key_from_the_same_issuer(self):
