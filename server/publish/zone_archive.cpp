@@ -5,13 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <set>
-#include <sstream>
 
 #include "dnssec/atomic_file.hpp"
 #include "dnssec/file_batch.hpp"
+#include "server/publish/archive_index.hpp"
 #include "server/publish/zone_fingerprint.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/signature_expiry.hpp"
@@ -78,32 +76,6 @@ ZoneArchive::ZoneArchive(std::string dir) : dir_(std::move(dir)) {}
 
 std::string ZoneArchive::path_of(const zone::DnsName& origin) const { return dir_ + "/" + file_name(origin); }
 
-namespace {
-constexpr const char* kGenerationLine = "# generation ";
-
-// G from a "# generation G" line; nullopt for any other line.
-std::optional<uint64_t> generation_of(std::string_view line) {
-  const std::string_view prefix = kGenerationLine;
-  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
-  uint64_t g = 0;
-  const char* b = line.data() + prefix.size();
-  const char* e = line.data() + line.size();
-  if (std::from_chars(b, e, g).ptr != e) return std::nullopt;
-  return g;
-}
-
-bool is_sha256_hex(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
-// The complete lines of text (each ending in '\n'), without their '\n'.
-std::vector<std::string_view> complete_lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string_view::npos; start = nl + 1)
-    out.push_back(text.substr(start, nl - start));
-  return out;
-}
-}  // namespace
 
 std::set<std::string> ZoneArchive::named_on_disk() const {
   std::map<std::string, Archived> files;
@@ -225,23 +197,13 @@ std::vector<std::string> ZoneArchive::tidy() {
   return messages;
 }
 
-namespace {
-std::string index_line(const std::string& name, const std::string& digest, const std::optional<uint32_t>& serial,
-                       const std::string& source) {
-  std::string line = name + " " + digest;
-  if (serial) line.append(" ").append(std::to_string(*serial));
-  if (!source.empty()) line.append(" source=").append(source);
-  return line += '\n';
-}
-}  // namespace
-
 dnssec::Status ZoneArchive::write_index() {
   // 100,000 zones make a 16 MB index: written at start and when the log
   // has grown, the changes of a reload are appended (record()).
-  std::string index = kGenerationLine + std::to_string(generation_ + 1) + "\n";
+  std::string index = generation_line(generation_ + 1);
   index.reserve(files_.size() * 100);
   for (const auto& [name, a] : files_)
-    if (!a.digest.empty()) index += index_line(name, a.digest, a.signed_serial, a.source);
+    if (!a.digest.empty()) index += index_line(name, entry_of(a));
   if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) return st;
   ++generation_;
   log_lines_ = 0;
@@ -256,66 +218,31 @@ dnssec::Status ZoneArchive::record(const std::vector<std::string>& names) {
   std::string lines;
   if (log_lines_ == 0) {
     ::unlink(log.c_str());  // one of an older generation
-    lines = kGenerationLine + std::to_string(generation_) + "\n";
+    lines = generation_line(generation_);
   }
   for (const std::string& name : names) {
     const Archived& a = files_[name];
-    if (!a.digest.empty()) lines += index_line(name, a.digest, a.signed_serial, a.source);
+    if (!a.digest.empty()) lines += index_line(name, entry_of(a));
   }
   if (auto st = dnssec::append_lines_durably(log, lines, kFileMode); !st) return write_index();
   log_lines_ += names.size();
   return {};
 }
 
-namespace {
-// One index line ("zone sha256 [serial] [source=STAMP]") into its fields;
-// false when it is not one (a torn line is cut off, see
-// append_lines_durably, so a complete one is whole).
-struct IndexLine {
-  std::string name, digest, source;
-  std::optional<uint32_t> serial;
-};
-bool parse_index_line(std::string_view text, IndexLine& out) {
-  std::istringstream fields{std::string(text)};
-  std::string field;
-  if (!(fields >> out.name >> out.digest) || !is_sha256_hex(out.digest)) return false;
-  while (fields >> field) {
-    if (field.rfind("source=", 0) == 0 && field.size() > 7) {
-      out.source = field.substr(7);
-    } else if (uint32_t serial = 0;
-               std::from_chars(field.data(), field.data() + field.size(), serial).ptr == field.data() + field.size()) {
-      out.serial = serial;
-    }
-  }
-  return true;
-}
-}  // namespace
-
 void ZoneArchive::read_index_files(const std::string& dir, std::map<std::string, Archived>& files, uint64_t* generation,
                                    size_t* log_lines) {
+  IndexEntries entries;
   *generation = 0;
   *log_lines = 0;
-  const auto apply = [&files](std::string_view line) {
-    IndexLine l;
-    if (!parse_index_line(line, l)) return;
-    Archived& a = files[l.name];
-    a.digest = l.digest;
-    a.signed_serial = l.serial;
-    a.source = l.source;
-  };
-  auto text = dnssec::read_file(dir + "/index");
-  if (text) {  // none yet: every zone is written once
-    for (std::string_view line : complete_lines(*text)) {
-      if (auto g = generation_of(line)) *generation = *g;
-      apply(line);
-    }
+  if (auto text = dnssec::read_file(dir + "/index")) *generation = read_index_text(*text, entries);  // none yet: every zone is written once
+  if (auto log = dnssec::read_file(dir + "/index.log"))
+    *log_lines = apply_log_text(*log, *generation, entries).value_or(0);  // another generation: folded in already
+  for (auto& [name, e] : entries) {
+    Archived& a = files[name];
+    a.digest = std::move(e.digest);
+    a.signed_serial = e.signed_serial;
+    a.source = std::move(e.source);
   }
-  auto log = dnssec::read_file(dir + "/index.log");
-  if (!log) return;
-  const auto lines = complete_lines(*log);
-  if (lines.empty() || generation_of(lines.front()) != *generation) return;  // folded into the index already
-  for (size_t i = 1; i < lines.size(); ++i) apply(lines[i]);
-  *log_lines = lines.size() - 1;
 }
 
 void ZoneArchive::read_index() {

@@ -35,6 +35,7 @@
 
 #include "dnssec/result.hpp"
 #include "server/config/dnssec_settings.hpp"
+#include "server/publish/archive_index.hpp"
 #include "server/publish/zone_loader.hpp"
 #include "zone/dns_name.hpp"
 
@@ -121,6 +122,7 @@ class ZoneArchive {
     std::string source;                     // the master file's stamp (source=); "" none
     std::weak_ptr<const zone::Zone> zone;   // the zone object written (or read back)
   };
+  static IndexEntry entry_of(const Archived& a) { return IndexEntry{a.digest, a.signed_serial, a.source}; }
   std::map<std::string, Archived> files_;
   uint64_t generation_ = 0;  // of the index on disk
   size_t log_lines_ = 0;     // in the log of that generation

@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]   one target:
 #       handle_query_fuzz, or $FUZZ_TARGET (xfr_request_fuzz, text_input_fuzz,
 #       signed_query_fuzz, zone_file_fuzz, tsig_fuzz, journal_file_fuzz, key_file_fuzz,
-#       zone_wire_fuzz, declaration_fuzz)
+#       zone_wire_fuzz, declaration_fuzz, config_fuzz, state_files_fuzz)
 #   tests/fuzz/run.sh all [SECONDS]                          every target, SECONDS
 #       each (default 20: CI's bounded run), one after the other; prints the
 #       executions of each
@@ -21,7 +21,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz journal_file_fuzz key_file_fuzz zone_wire_fuzz zone_file_fuzz declaration_fuzz config_fuzz text_input_fuzz"
+all_targets="handle_query_fuzz signed_query_fuzz xfr_request_fuzz tsig_fuzz journal_file_fuzz key_file_fuzz zone_wire_fuzz zone_file_fuzz declaration_fuzz config_fuzz text_input_fuzz state_files_fuzz"
 
 configure() {
   CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
@@ -39,6 +39,7 @@ dirs() {
     journal_file_fuzz) seeds=$here/journal_corpus ;;
     key_file_fuzz) seeds=$here/key_corpus ;;
     zone_wire_fuzz) seeds=$here/zone_wire_corpus ;;
+    state_files_fuzz) seeds=$here/state_corpus ;;
     *) seeds=$here/corpus ;;
   esac
   corpus=$build/fuzz-corpus-$1
