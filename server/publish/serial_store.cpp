@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <sstream>
+#include <system_error>
 
 #include "dnssec/atomic_file.hpp"
 #include "zone/soa_serial.hpp"
@@ -14,6 +15,12 @@
 namespace mailns::server {
 
 namespace {
+// A whole field as a serial: digits only, within 32 bits.
+bool read_serial(const char* b, const char* e, uint32_t& serial) {
+  const auto [end, ec] = std::from_chars(b, e, serial);
+  return b != e && ec == std::errc() && end == e;
+}
+
 std::string key_of(const zone::DnsName& origin) {
   std::string s = origin.to_text();
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -40,7 +47,7 @@ void SerialStore::load(std::vector<std::string>& warnings) {
     uint32_t serial = 0;
     const char* b = sp == std::string::npos ? nullptr : line.data() + sp + 1;
     const char* e = line.data() + line.size();
-    if (!b || std::from_chars(b, e, serial).ptr != e) {
+    if (!b || !read_serial(b, e, serial)) {
       warnings.push_back(path_ + ":" + std::to_string(n) + ": not '<zone> <serial>'; line ignored");
       continue;
     }
@@ -67,7 +74,7 @@ void SerialStore::read_log(std::vector<std::string>& warnings) {
     const auto sp = line.find(' ');
     uint32_t serial = 0;
     if (sp == std::string_view::npos ||
-        std::from_chars(line.data() + sp + 1, line.data() + line.size(), serial).ptr != line.data() + line.size())
+        !read_serial(line.data() + sp + 1, line.data() + line.size(), serial))
       continue;
     auto [it, added] = serials_.emplace(std::string(line.substr(0, sp)), serial);
     if (!added && zone::serial_greater(serial, it->second)) it->second = serial;

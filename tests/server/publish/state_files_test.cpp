@@ -262,13 +262,18 @@ TEST(StateDir, SerialLogAppendsAndIsFoldedIn) {
 TEST(StateDir, SerialLogNeverGoesBack) {
   TestDir dir;
   const std::string path = dir.file("state/serials");
-  dir.write("state/serials", "# mailns\na.example. 2026111805\n");
-  dir.write("state/serials.log", "a.example. 2026111803\nc.example. 2026111801\n");
+  dir.write("state/serials", "# mailns\na.example. 2026111805\nb.example. 99999999999\n");
+  dir.write("state/serials.log", "a.example. 2026111803\nc.example. 2026111801\nd.example. 4294967296\n");
   SerialStore store(path);
   std::vector<std::string> warnings;
   store.load(warnings);
   EXPECT_EQ(store.get(name("a.example.")), 2026111805u);
   EXPECT_EQ(store.get(name("c.example.")), 2026111801u);
+  // A serial past 32 bits is no serial (not 0): the line is ignored, with a warning.
+  EXPECT_EQ(store.get(name("b.example.")), std::nullopt);
+  EXPECT_EQ(store.get(name("d.example.")), std::nullopt);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("serials:3:"), std::string::npos) << warnings[0];
 }
 
 }  // namespace
