@@ -229,9 +229,10 @@ void fail_unsaved(SignJob& job, const std::string& why) {
 }
 
 // How many zones' keys go into one batch: each holds its zone's lock file
-// open until the batch is committed, so a batch stays well inside the
-// descriptor limit; and about an eighth of the jobs, so that committing
-// one batch (renames and syncs, on one thread) overlaps signing the next.
+// open until the batch is committed, so the two batches in flight (one
+// committing, one signing) stay well inside the descriptor limit; and about
+// an eighth of the jobs, so that committing one batch (renames and syncs,
+// on its own thread) overlaps signing the next.
 size_t zones_per_batch(size_t jobs) {
   rlimit lim{};
   const size_t fds = ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? lim.rlim_cur : 4096;
