@@ -226,6 +226,13 @@ Status append_lines_durably(const std::string& path, std::string_view lines, mod
   return {};
 }
 
+std::vector<std::string_view> complete_lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string_view::npos; start = nl + 1)
+    out.push_back(text.substr(start, nl - start));
+  return out;
+}
+
 Result<std::string> read_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{path + ": cannot open: " + errno_text()};

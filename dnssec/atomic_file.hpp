@@ -82,6 +82,9 @@ std::vector<std::string> unfinished_writes_in(const std::string& dir);
 // complete line. On failure the lines may be partly there: readers take
 // complete lines only, each standing alone.
 Status append_lines_durably(const std::string& path, std::string_view lines, mode_t mode);
+// The complete lines of a log read back (each ended by '\n'), without their
+// '\n': what append_lines_durably wrote whole.
+std::vector<std::string_view> complete_lines(std::string_view text);
 
 // Reads a whole file; the error names the path and the reason.
 Result<std::string> read_file(const std::string& path);

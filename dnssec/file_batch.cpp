@@ -73,17 +73,16 @@ std::map<size_t, std::string> FileBatch::commit() {
   // Each filesystem is looked up once for the three syncs (a start's batch
   // holds a directory per zone).
   const auto filesystems = one_per_filesystem(std::vector<std::string>(dirs.begin(), dirs.end()));
-  const std::vector<std::string> dir_list = filesystems ? *filesystems : std::vector<std::string>(dirs.begin(), dirs.end());
   // Contents first, then the kFirst names, then the kSecond names: each
   // sync orders what comes before it before what comes after.
-  Status synced = filesystems ? sync_filesystems(dir_list) : Status(Error{filesystems.error()});
+  Status synced = filesystems ? sync_filesystems(*filesystems) : Status(Error{filesystems.error()});
   if (synced) {
     place_step(Step::kFirst, failed);
-    synced = sync_filesystems(dir_list);
+    synced = sync_filesystems(*filesystems);
   }
   if (synced && std::any_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.step == Step::kSecond; })) {
     place_step(Step::kSecond, failed);
-    synced = sync_filesystems(dir_list);
+    synced = sync_filesystems(*filesystems);
   }
   if (!synced) {
     // Durability unknown: every group fails (what was placed is complete,

@@ -6,6 +6,8 @@
 #include <system_error>
 #include <vector>
 
+#include "dnssec/atomic_file.hpp"
+
 namespace mailns::server {
 
 namespace {
@@ -24,13 +26,6 @@ std::optional<uint64_t> generation_of(std::string_view line) {
 bool is_sha256_hex(std::string_view s) {
   return s.size() == 64 &&
          std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
-
-std::vector<std::string_view> complete_lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string_view::npos; start = nl + 1)
-    out.push_back(text.substr(start, nl - start));
-  return out;
 }
 
 // The space-separated fields of a line (tabs and repeated spaces too).
@@ -80,7 +75,7 @@ std::string index_line(const std::string& file, const IndexEntry& entry) {
 
 uint64_t read_index_text(std::string_view text, IndexEntries& entries) {
   uint64_t generation = 0;
-  for (std::string_view line : complete_lines(text)) {
+  for (std::string_view line : dnssec::complete_lines(text)) {
     if (auto g = generation_of(line)) generation = *g;
     else apply_line(line, entries);
   }
@@ -88,7 +83,7 @@ uint64_t read_index_text(std::string_view text, IndexEntries& entries) {
 }
 
 std::optional<size_t> apply_log_text(std::string_view text, uint64_t generation, IndexEntries& entries) {
-  const auto lines = complete_lines(text);
+  const auto lines = dnssec::complete_lines(text);
   if (lines.empty() || generation_of(lines.front()) != generation) return std::nullopt;
   for (size_t i = 1; i < lines.size(); ++i) apply_line(lines[i], entries);
   return lines.size() - 1;

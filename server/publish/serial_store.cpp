@@ -67,9 +67,7 @@ void SerialStore::read_log(std::vector<std::string>& warnings) {
   }
   // Complete lines only: the last one may have been cut short by a crash
   // (then its zone was not published with that serial).
-  size_t start = 0;
-  for (size_t nl; (nl = text->find('\n', start)) != std::string::npos; start = nl + 1) {
-    const std::string_view line(text->data() + start, nl - start);
+  for (const std::string_view line : dnssec::complete_lines(*text)) {
     ++log_lines_;
     const auto sp = line.find(' ');
     uint32_t serial = 0;

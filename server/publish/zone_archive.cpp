@@ -203,7 +203,7 @@ dnssec::Status ZoneArchive::write_index() {
   std::string index = generation_line(generation_ + 1);
   index.reserve(files_.size() * 100);
   for (const auto& [name, a] : files_)
-    if (!a.digest.empty()) index += index_line(name, entry_of(a));
+    if (!a.digest.empty()) index += index_line(name, a);
   if (auto st = dnssec::write_file_atomic(dir_ + "/index", index, kFileMode); !st) return st;
   ++generation_;
   log_lines_ = 0;
@@ -222,7 +222,7 @@ dnssec::Status ZoneArchive::record(const std::vector<std::string>& names) {
   }
   for (const std::string& name : names) {
     const Archived& a = files_[name];
-    if (!a.digest.empty()) lines += index_line(name, entry_of(a));
+    if (!a.digest.empty()) lines += index_line(name, a);
   }
   if (auto st = dnssec::append_lines_durably(log, lines, kFileMode); !st) return write_index();
   log_lines_ += names.size();
@@ -237,12 +237,7 @@ void ZoneArchive::read_index_files(const std::string& dir, std::map<std::string,
   if (auto text = dnssec::read_file(dir + "/index")) *generation = read_index_text(*text, entries);  // none yet: every zone is written once
   if (auto log = dnssec::read_file(dir + "/index.log"))
     *log_lines = apply_log_text(*log, *generation, entries).value_or(0);  // another generation: folded in already
-  for (auto& [name, e] : entries) {
-    Archived& a = files[name];
-    a.digest = std::move(e.digest);
-    a.signed_serial = e.signed_serial;
-    a.source = std::move(e.source);
-  }
+  for (auto& [name, e] : entries) static_cast<IndexEntry&>(files[name]) = std::move(e);
 }
 
 void ZoneArchive::read_index() {

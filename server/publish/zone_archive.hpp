@@ -116,13 +116,11 @@ class ZoneArchive {
   bool note_source(const std::string& name, const std::string& stamp);    // true when it changed
   // What is known of one zone's file, by file name: one map entry per zone
   // (a hosting provider's 100,000 zones hold this for the server's life).
-  struct Archived {
-    std::string digest;                     // SHA-256 of its content the index names; "": not named
-    std::optional<uint32_t> signed_serial;  // signed zones: the serial of the version archived
-    std::string source;                     // the master file's stamp (source=); "" none
-    std::weak_ptr<const zone::Zone> zone;   // the zone object written (or read back)
+  // Its index line (archive_index.hpp; digest "": not named), and the
+  // zone object written (or read back).
+  struct Archived : IndexEntry {
+    std::weak_ptr<const zone::Zone> zone;
   };
-  static IndexEntry entry_of(const Archived& a) { return IndexEntry{a.digest, a.signed_serial, a.source}; }
   std::map<std::string, Archived> files_;
   uint64_t generation_ = 0;  // of the index on disk
   size_t log_lines_ = 0;     // in the log of that generation
